@@ -1,0 +1,110 @@
+"""Records and analysis as plain JSON-ready data (records.json and friends).
+
+One function per shape, so the JSON, the templates and the search index all
+see the same values.  Keys are emitted in a fixed order and every list is in
+a fixed order: the same input gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, is_dataclass
+from typing import Any, Iterable, Sequence
+
+from .model import Agent, Analysis, Claim, Record, Sourced
+
+
+def dumps(data: Any) -> bytes:
+    """Deterministic JSON: sorted keys are NOT used (field order is meaningful), but
+    every mapping we emit is built in a fixed order; non-ASCII kept readable."""
+    return (json.dumps(data, ensure_ascii=False, indent=1, default=_default) + "\n").encode("utf-8")
+
+
+def _default(value: Any) -> Any:
+    if is_dataclass(value):
+        return asdict(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def agent_json(agent: Agent | None) -> dict | None:
+    if agent is None:
+        return None
+    return {"name": agent.name, "title": agent.title, "affiliation": agent.affiliation,
+            "canonical": agent.canonical, "display": agent.display}
+
+
+def sourced_json(s: Sourced, value: Any = None) -> dict:
+    v = s.value if value is None else value
+    if isinstance(v, Agent):
+        v = agent_json(v)
+    return {"value": v, "basis": s.basis, "evidence": s.evidence, "line": s.line}
+
+
+def line_ranges(numbers: Sequence[int]) -> list[list[int]]:
+    """[3,4,5,9] -> [[3,5],[9,9]]: body line numbers, compactly."""
+    out: list[list[int]] = []
+    for n in numbers:
+        if out and out[-1][1] == n - 1:
+            out[-1][1] = n
+        else:
+            out.append([n, n])
+    return out
+
+
+def claim_json(c: Claim) -> dict:
+    return {
+        "id": c.id, "document": c.document_id, "kind": c.kind, "quote": c.quote,
+        "start": c.start, "end": c.end, "event": c.event_id,
+        "figures": [
+            {"measure": f.measure, "value": f.value, "low": f.low, "high": f.high,
+             "qualifier": f.qualifier, "subject": f.subject, "text": f.text,
+             "start": f.start, "end": f.end}
+            for f in c.figures
+        ],
+        "dates": [{"text": t, "edtf": e, "how": h} for t, e, h in c.dates],
+        "places": [{"text": t, "place": k} for t, k in c.places],
+        "actors": list(c.actors),
+    }
+
+
+def record_json(r: Record, claims: Iterable[Claim] = ()) -> dict:
+    layout = dict(r.layout)
+    return {
+        "id": r.id,
+        "source_file": r.source_file,
+        "sha256": r.sha256,
+        "format": r.format,
+        "title": sourced_json(r.title),
+        "document_type": sourced_json(r.document_type),
+        "author": sourced_json(r.author),
+        "publisher": sourced_json(r.publisher),
+        "date": {"edtf": r.date.value, "basis": r.date.basis, "evidence": r.date.evidence, "line": r.date.line},
+        "language": sourced_json(r.language),
+        "sidecar_fields": list(r.sidecar_fields),
+        "header": {k: v for k, v in r.header},
+        "body": r.body,
+        "body_lines": line_ranges(r.body_lines),
+        "removed": [{"line": x.line, "text": x.text, "rule": x.rule, "reason": x.reason} for x in r.removed],
+        "comments": [{"author": c.author, "text": c.text, "first_line": c.first_line, "lines": list(c.lines)}
+                     for c in r.comments],
+        "images": [{"file": i.file, "caption": i.caption, "line": i.line} for i in r.images],
+        "footnotes": [{"label": f.label, "text": f.text, "line": f.line} for f in r.footnotes],
+        "references": [
+            {"text": x.text, "kind": x.kind, "line": x.line, "symbol": x.symbol, "date": x.date,
+             "issuer": x.issuer, "relation": x.relation}
+            for x in r.references
+        ],
+        "claims": [claim_json(c) for c in claims],
+        "layout": {"encoding": layout.get("encoding"), "newline": layout.get("newline"),
+                   "endings": list(layout.get("endings") or ()), "lines": layout.get("lines")},
+        "warnings": [str(p) for p in r.warnings],
+    }
+
+
+def records_json(records: Sequence[Record], analysis: Analysis) -> bytes:
+    by_doc: dict[str, list[Claim]] = {}
+    for c in analysis.claims:
+        by_doc.setdefault(c.document_id, []).append(c)
+    return dumps({"records": [record_json(r, by_doc.get(r.id, ())) for r in records]})

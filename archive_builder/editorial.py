@@ -1,0 +1,69 @@
+"""Editorial knowledge an archivist keeps in YAML (never in code).
+
+    editorial/authors.yaml   canonical names:  "Artsakh foreign ministry": "Ministry of Foreign Affairs of the Republic of Artsakh"
+    editorial/events.yaml    neutral event labels, merges and splits
+    editorial/related.yaml   pinned and blocked cross-links
+
+Every file is optional: the build works without any of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .model import Problem
+
+
+class EditorialError(Exception):
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Editorial:
+    canonical_names: dict[str, str] = field(default_factory=dict)
+    events: Any = None      # parsed events.yaml (validated by the analysis stage)
+    related: Any = None     # parsed related.yaml
+    files: dict[str, str] = field(default_factory=dict)   # kind -> file, for error messages
+    lines: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> top-level key -> line
+
+
+def _load(path: Path) -> tuple[Any, dict[str, int]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise EditorialError(Problem(str(path), None, f"not valid UTF-8: {exc.reason}", "error")) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise EditorialError(Problem(str(path), mark.line + 1 if mark else 1,
+                                     f"not valid YAML: {getattr(exc, 'problem', exc)}", "error")) from None
+    lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value} if isinstance(node, yaml.MappingNode) else {}
+    return data, lines
+
+
+def load_editorial(folder: Path) -> Editorial:
+    canonical: dict[str, str] = {}
+    files: dict[str, str] = {}
+    lines: dict[str, dict[str, int]] = {}
+    loaded: dict[str, Any] = {}
+    for kind in ("authors", "events", "related"):
+        path = next((folder / f"{kind}{s}" for s in (".yaml", ".yml") if (folder / f"{kind}{s}").is_file()), None)
+        if path is None:
+            continue
+        data, key_lines = _load(path)
+        files[kind], lines[kind], loaded[kind] = str(path), key_lines, data
+    authors = loaded.get("authors")
+    if authors is not None:
+        if not isinstance(authors, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in authors.items()):
+            raise EditorialError(Problem(files["authors"], 1,
+                                         "authors.yaml maps a name as documents write it to a canonical name: 'name: canonical'", "error"))
+        canonical = dict(authors)
+    return Editorial(canonical, loaded.get("events"), loaded.get("related"), files, lines)

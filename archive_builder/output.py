@@ -1,0 +1,72 @@
+"""The last stage: write the site into a staging folder, then swap it in.
+
+(The habit is Lektor's.)  A build that fails or is killed at any point
+leaves the previous site exactly as it was: nothing is written into the
+live folder, and the swap is one atomic rename where the OS offers it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+_RENAME_EXCHANGE = 2  # renameat2 flag (Linux >= 3.15): swap two paths atomically
+_AT_FDCWD = -100
+
+
+def staging_dir(out: Path) -> Path:
+    """A fresh folder beside `out` (same file system, so renames are atomic)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
+
+
+def write_file(root: Path, rel: str, data: bytes) -> None:
+    target = (root / rel).resolve()
+    if root.resolve() not in target.parents:
+        # every path comes from urls.py, but a path that escapes the site is never written
+        raise ValueError(f"refusing to write outside the site: {rel}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
+def swap_in(staging: Path, out: Path) -> None:
+    """Make `staging` the live site; the previous site is removed afterwards."""
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"{out} exists and is not a folder")
+    if out.exists():
+        if _exchange(staging, out):
+            shutil.rmtree(staging)       # now holds the previous site
+            return
+        old = out.with_name(f".{out.name}-previous")
+        if old.exists():
+            shutil.rmtree(old)
+        os.replace(out, old)
+        os.replace(staging, out)
+        shutil.rmtree(old)
+    else:
+        os.replace(staging, out)
+
+
+def discard(staging: Path) -> None:
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def clean_stale_staging(out: Path) -> None:
+    """Staging folders left by killed builds are removed at the next build."""
+    if out.parent.is_dir():
+        for p in out.parent.glob(f".{out.name}-staging-*"):
+            shutil.rmtree(p, ignore_errors=True)
