@@ -70,6 +70,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(config, host=args.host, port=args.port, build_first=not args.no_build, watch=not args.no_watch)
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from .check import check_site
+
+    return check_site(Path(args.site), base_url=args.base_url, html=not args.no_html, a11y=not args.no_a11y)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # usage errors exit 2, as argparse does, with our wording
         self.print_usage(sys.stderr)
@@ -103,6 +109,13 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--no-build", action="store_true", help="serve the existing site without building")
     s.add_argument("--no-watch", action="store_true", help="do not rebuild on change")
     s.set_defaults(func=cmd_serve)
+
+    c = sub.add_parser("check", help="validate a built site", description="Check a built site: internal links, HTML validity (Nu Html Checker), accessibility (axe-core). Exits non-zero on any problem.")
+    c.add_argument("site", nargs="?", default="site", help="the built site folder (default: site/)")
+    c.add_argument("--base-url", dest="base_url", default=None, help="base URL the site was built with (default: read from the site)")
+    c.add_argument("--no-html", action="store_true", help="skip the Nu Html Checker")
+    c.add_argument("--no-a11y", action="store_true", help="skip the axe-core accessibility check")
+    c.set_defaults(func=cmd_check)
     return p
 
 
