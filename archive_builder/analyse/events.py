@@ -1,0 +1,531 @@
+"""Events: claims from different documents grouped by time and place.
+
+An event is a time interval, the places it happened in, and the claims that
+describe it.  The grouping is automatic and explains itself:
+
+1. Each claim is *placed* by the first rule of PLACEMENT_RULES that applies
+   (a stated day-precision date, a day-precision date the claim inherits
+   from its context, or the main event of its document for a claim that
+   states figures without a date of its own).  Only day-precision dates
+   place a claim: "in January 1990" is too coarse to say which events of
+   that month a sentence is about.
+2. Placed claims whose day intervals overlap and that share a place key
+   form one event (an interval sweep per place key, joined with
+   union-find: never all pairs).
+3. Claims with coarse dates (a month, a year, a decade) that name a place
+   *mention* the events of that place inside their interval: the document
+   refers to them without describing them (`Event.mentioned_by`).
+4. editorial/events.yaml may split, merge and label events, matched by
+   interval and place (never by a generated id, which could change).
+
+Labels are neutral: "Place, date".  The names each source gives an event
+("Black January", "Baku pogroms") come from `names_for_events` near the
+event's claims and are listed per source, never used as the label.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from ..dates import edtf_bounds, format_edtf
+from ..model import Claim, Event, EventFigure, Problem
+from ..urls import slugify
+
+# A claim is placed in time only by an interval this short: a day, a night,
+# a week of events.  Longer spans ("1948-1953") are context, not an event.
+MAX_EVENT_DAYS = 31
+# How far (characters) a name such as "Black January" may be from a claim of
+# the event it names.
+NAME_DISTANCE = 800
+
+_DAY = re.compile(r"^-?\d{4}-\d{2}-\d{2}[?~%]?$")
+Names = Sequence[tuple[str, int, int]]
+
+
+# --- time ------------------------------------------------------------------
+
+
+def day_interval(edtf: str | None) -> tuple[dt.date, dt.date] | None:
+    """The day interval of a day-precision EDTF date or interval, else None.
+
+    An open interval ("1990-01-13/..": "from 13 January 1990") is placed at
+    the day it starts from; its end is unknown, so it claims no later days."""
+    if not edtf:
+        return None
+    parts = edtf.split("/")
+    if not all(_DAY.match(p) or p in ("..", "") for p in parts) or not any(_DAY.match(p) for p in parts):
+        return None
+    bounds = edtf_bounds(edtf)
+    if bounds is None:
+        return None
+    lo, hi = bounds
+    if len(parts) == 2 and parts[1] in ("..", ""):
+        hi = lo
+    if len(parts) == 2 and parts[0] in ("..", ""):
+        lo = hi
+    if (hi - lo).days > MAX_EVENT_DAYS:
+        return None
+    return lo, hi
+
+
+def interval_edtf(lo: dt.date, hi: dt.date) -> str:
+    return lo.isoformat() if lo == hi else f"{lo.isoformat()}/{hi.isoformat()}"
+
+
+# --- placing claims ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A claim with the day interval and place keys that put it in an event."""
+
+    claim: Claim
+    lo: dt.date
+    hi: dt.date
+    places: tuple[str, ...]
+    rule: str
+
+
+def _own_places(claim: Claim) -> tuple[str, ...]:
+    return tuple(sorted({key for _, key in claim.places if key}))
+
+
+def _dated(claim: Claim, hows: tuple[str, ...]) -> tuple[dt.date, dt.date] | None:
+    found = [iv for _, edtf, how in claim.dates if how in hows for iv in [day_interval(edtf)] if iv]
+    return min(found) if found else None
+
+
+def _stated_day(claim: Claim) -> tuple[dt.date, dt.date] | None:
+    return _dated(claim, ("stated", "relative"))
+
+
+def _context_day(claim: Claim) -> tuple[dt.date, dt.date] | None:
+    # a claim with a coarse date of its own ("in 1948-1953") is about that
+    # time, not about the day its paragraph is about
+    if any(how in ("stated", "relative") for _, _, how in claim.dates):
+        return None
+    return _dated(claim, ("context",))
+
+
+# Ordered: the first rule that gives an interval places the claim.
+PLACEMENT_RULES: tuple[tuple[str, Callable[[Claim], tuple[dt.date, dt.date] | None]], ...] = (
+    ("stated date", _stated_day),
+    ("context date", _context_day),
+)
+
+
+def document_places(claims: Sequence[Claim]) -> dict[str, tuple[str, ...]]:
+    """Each document's most frequent place key (the first named on a tie): where
+    its claims that name no place happen."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    first: dict[tuple[str, str], int] = {}
+    for c in claims:
+        for key in _own_places(c):
+            counts[c.document_id][key] += 1
+            first[c.document_id, key] = min(first.get((c.document_id, key), c.start), c.start)
+    return {doc: (min(cnt, key=lambda k: (-cnt[k], first[doc, k], k)),) for doc, cnt in counts.items()}
+
+
+def place_claims(claims: Sequence[Claim]) -> tuple[list[Placed], list[Claim]]:
+    """Claims with a day interval (placed) and the rest."""
+    fallback = document_places(claims)
+    placed: list[Placed] = []
+    rest: list[Claim] = []
+    for c in claims:
+        for rule, find in PLACEMENT_RULES:
+            iv = find(c)
+            if iv:
+                places = _own_places(c) or fallback.get(c.document_id, ())
+                placed.append(Placed(c, iv[0], iv[1], places, rule))
+                break
+        else:
+            rest.append(c)
+    return placed, rest
+
+
+# --- grouping ----------------------------------------------------------------
+
+
+class _UnionFind:
+    def __init__(self, n: int):
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def cluster(placed: Sequence[Placed]) -> list[list[Placed]]:
+    """Group placed claims whose intervals overlap and that share a place key.
+
+    Per place key, claims sorted by start are swept once: a claim starting on
+    or before the running end of the current group joins it.  Claims without
+    any place are grouped by interval alone among themselves."""
+    uf = _UnionFind(len(placed))
+    by_place: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(placed):
+        for key in p.places or ("",):
+            by_place[key].append(i)
+    for key in sorted(by_place):
+        members = sorted(by_place[key], key=lambda i: (placed[i].lo, placed[i].hi, placed[i].claim.id))
+        head, end = members[0], placed[members[0]].hi
+        for i in members[1:]:
+            if placed[i].lo <= end:
+                uf.union(head, i)
+                end = max(end, placed[i].hi)
+            else:
+                head, end = i, placed[i].hi
+    groups: dict[int, list[Placed]] = defaultdict(list)
+    for i, p in enumerate(placed):
+        groups[uf.find(i)].append(p)
+    return [sorted(g, key=lambda p: p.claim.id) for _, g in sorted(groups.items())]
+
+
+def _main_events(groups: Sequence[Sequence[Placed]]) -> dict[str, int]:
+    """Per document, the group most of its placed claims belong to (earliest on a tie)."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for gi, g in enumerate(groups):
+        for p in g:
+            counts[p.claim.document_id][gi] += 1
+    start = [min(p.lo for p in g) for g in groups]
+    return {doc: min(cnt, key=lambda gi: (-cnt[gi], start[gi], gi)) for doc, cnt in counts.items()}
+
+
+def attach_undated_figures(groups: list[list[Placed]], rest: Sequence[Claim]) -> list[Claim]:
+    """A claim stating figures with no date at all ("150 to 300 people died as a
+    result of the massacre") is about its document's main event, unless it names
+    a place that event does not have.  Returns the claims still unplaced."""
+    main = _main_events(groups)
+    left: list[Claim] = []
+    for c in rest:
+        gi = main.get(c.document_id)
+        if gi is None or not c.figures or c.dates:
+            left.append(c)
+            continue
+        g = groups[gi]
+        event_places = {k for p in g for k in p.places}
+        own = _own_places(c)
+        if own and not event_places.intersection(own):
+            left.append(c)
+            continue
+        lo, hi = min(p.lo for p in g), max(p.hi for p in g)
+        groups[gi].append(Placed(c, lo, hi, own or tuple(sorted(event_places)), "document's main event"))
+    return left
+
+
+# --- curation (editorial/events.yaml) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class EventMatch:
+    """Which event an editorial rule is about: its interval overlaps, it has the place."""
+
+    lo: dt.date
+    hi: dt.date
+    place: str | None
+
+    def matches(self, lo: dt.date, hi: dt.date, places: Iterable[str]) -> bool:
+        if hi < self.lo or lo > self.hi:
+            return False
+        return self.place is None or self.place in {_place_token(k) for k in places}
+
+
+@dataclass(frozen=True)
+class EventRule:
+    name: str
+    line: int | None
+    match: EventMatch
+    label: str | None = None
+    merge: tuple[EventMatch, ...] = ()
+    split_at: dt.date | None = None
+
+
+EVENT_RULE_KEYS = ("date", "place", "label", "merge", "split_at")
+
+
+def _place_token(text: str) -> str:
+    return slugify(str(text))
+
+
+def _match(value: Any, where: str) -> tuple[EventMatch | None, str | None]:
+    if not isinstance(value, Mapping) or "date" not in value:
+        return None, f"{where} needs a 'date' (EDTF, e.g. 1990-01-19/1990-01-20) and may have a 'place'"
+    bounds = edtf_bounds(str(value["date"]))
+    if bounds is None:
+        return None, f"{where}: date '{value['date']}' is not an EDTF date or interval"
+    place = value.get("place")
+    if place is not None and not isinstance(place, str):
+        return None, f"{where}: 'place' must be a place name"
+    return EventMatch(bounds[0], bounds[1], _place_token(place) if place else None), None
+
+
+def parse_event_rules(data: Any, file: str, lines: Mapping[str, int]) -> tuple[list[EventRule], list[Problem]]:
+    """Validate events.yaml: a mapping from a rule name to {date, place, label, merge, split_at}.
+
+    A bad rule is reported at its line and skipped; the others still apply."""
+    if data is None:
+        return [], []
+    if not isinstance(data, Mapping):
+        return [], [Problem(file, 1, "events.yaml maps a rule name to {date, place, label, merge, split_at}", "error")]
+    rules: list[EventRule] = []
+    problems: list[Problem] = []
+    for name, body in data.items():
+        line = lines.get(str(name))
+
+        def bad(message: str) -> None:
+            problems.append(Problem(file, line, f"event rule '{name}': {message}", "error"))
+
+        if not isinstance(body, Mapping):
+            bad("must be a mapping with 'date' and optional 'place', 'label', 'merge', 'split_at'")
+            continue
+        unknown = sorted(str(k) for k in body if k not in EVENT_RULE_KEYS)
+        if unknown:
+            bad(f"unknown key '{unknown[0]}' (valid keys: {', '.join(EVENT_RULE_KEYS)})")
+            continue
+        match, error = _match(body, "the rule")
+        if error:
+            bad(error)
+            continue
+        label = body.get("label")
+        if label is not None and (not isinstance(label, str) or not label.strip()):
+            bad("'label' must be text")
+            continue
+        merges = body.get("merge") or []
+        if not isinstance(merges, list):
+            bad("'merge' must be a list of {date, place}")
+            continue
+        merge_matches = []
+        for i, m in enumerate(merges, 1):
+            mm, error = _match(m, f"merge item {i}")
+            if error:
+                bad(error)
+                break
+            merge_matches.append(mm)
+        else:
+            split_at = None
+            if body.get("split_at") is not None:
+                b = edtf_bounds(str(body["split_at"]))
+                if b is None or b[0] != b[1]:
+                    bad(f"'split_at' must be a day (EDTF, e.g. 1990-01-16), not '{body['split_at']}'")
+                    continue
+                split_at = b[0]
+            rules.append(EventRule(str(name), line, match, label.strip() if label else None,
+                                   tuple(merge_matches), split_at))
+    return rules, problems
+
+
+@dataclass
+class _Group:
+    members: list[Placed]
+    label: str | None = None
+
+    @property
+    def lo(self) -> dt.date:
+        return min(p.lo for p in self.members)
+
+    @property
+    def hi(self) -> dt.date:
+        return max(p.hi for p in self.members)
+
+    @property
+    def places(self) -> set[str]:
+        return {k for p in self.members for k in p.places}
+
+
+def curate(groups: list[_Group], rules: Sequence[EventRule], file: str) -> tuple[list[_Group], list[Problem]]:
+    """Apply events.yaml rules in file order: split, then merge, then label."""
+    problems: list[Problem] = []
+    for rule in rules:
+        hits = [g for g in groups if rule.match.matches(g.lo, g.hi, g.places)]
+        if not hits:
+            problems.append(Problem(file, rule.line, f"event rule '{rule.name}' matches no event", "warning"))
+            continue
+        if rule.split_at is not None:
+            for g in hits:
+                before = [p for p in g.members if p.lo < rule.split_at]
+                after = [p for p in g.members if p.lo >= rule.split_at]
+                if before and after:
+                    groups.remove(g)
+                    groups.extend([_Group(before), _Group(after)])
+            hits = [g for g in groups if rule.match.matches(g.lo, g.hi, g.places)]
+        for m in rule.merge:
+            others = [g for g in groups if g not in hits and m.matches(g.lo, g.hi, g.places)]
+            if not others:
+                problems.append(Problem(file, rule.line, f"event rule '{rule.name}': a merge item matches no event", "warning"))
+            hits.extend(others)
+        if len(hits) > 1 and rule.merge:
+            merged = _Group([p for g in hits for p in g.members])
+            groups = [g for g in groups if g not in hits] + [merged]
+            hits = [merged]
+        if rule.label:
+            for g in hits:
+                g.label = rule.label
+    return groups, problems
+
+
+# --- events ------------------------------------------------------------------
+
+
+def _place_names(claims: Iterable[Claim]) -> dict[str, str]:
+    """Each place key's most used spelling across sources (alphabetical on a tie)."""
+    spellings: dict[str, Counter] = defaultdict(Counter)
+    for c in claims:
+        for text, key in c.places:
+            if key:
+                spellings[key][text] += 1
+    return {k: min(cnt.items(), key=lambda kv: (-kv[1], kv[0]))[0] for k, cnt in spellings.items()}
+
+
+def _ranked_places(members: Sequence[Placed]) -> tuple[str, ...]:
+    counts = Counter(k for p in members for k in p.places)
+    return tuple(k for k, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def aggregate_figures(claims: Sequence[Claim]) -> tuple[EventFigure, ...]:
+    """One EventFigure per distinct value of a measure, with who states it.
+
+    Values are never merged or averaged: 147 and 149 stay two rows."""
+    by_value: dict[tuple, tuple[set[str], set[str]]] = {}
+    for c in claims:
+        for f in c.figures:
+            key = (f.measure, f.value, f.low, f.high, f.qualifier)
+            docs, ids = by_value.setdefault(key, (set(), set()))
+            docs.add(c.document_id)
+            ids.add(c.id)
+
+    def order(item):
+        (measure, value, low, high, qualifier), (docs, _) = item
+        return (measure, -len(docs), value if value is not None else (low if low is not None else -1),
+                high if high is not None else -1, qualifier)
+
+    return tuple(EventFigure(m, v, lo, hi, q, tuple(sorted(docs)), tuple(sorted(ids)))
+                 for (m, v, lo, hi, q), (docs, ids) in sorted(by_value.items(), key=order))
+
+
+def _names_used(event_claims: dict[str, list[Claim]], names_by_document: Mapping[str, Names],
+                event_of_claim: Mapping[str, str]) -> dict[str, dict[str, set[str]]]:
+    """Per event: name -> documents using it, from names near the event's claims.
+
+    A name belongs to the event of the nearest placed claim in its document
+    (within NAME_DISTANCE characters)."""
+    out: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for doc in sorted(names_by_document):
+        claims = sorted((c for c in event_claims.get(doc, ()) if c.id in event_of_claim), key=lambda c: c.start)
+        if not claims:
+            continue
+        starts = [c.start for c in claims]
+        for name, start, end in names_by_document[doc]:
+            i = bisect.bisect_right(starts, start)
+            candidates = [c for c in claims[max(0, i - 1): i + 1]]
+
+            def distance(c: Claim) -> int:
+                return 0 if c.start <= start < c.end else min(abs(c.start - end), abs(start - c.end))
+
+            best = min(candidates, key=lambda c: (distance(c), c.start))
+            if distance(best) <= NAME_DISTANCE:
+                out[event_of_claim[best.id]][name].add(doc)
+    return out
+
+
+def mentions(events: Sequence[tuple[str, dt.date, dt.date, tuple[str, ...], set[str]]],
+             unplaced: Sequence[Claim]) -> dict[str, set[str]]:
+    """Documents that refer to an event without describing it: a claim with a
+    coarse date ("in January 1990") naming a place of an event inside that
+    interval.  Events indexed by place and start: no scan of all events."""
+    by_place: dict[str, list[tuple[dt.date, dt.date, str]]] = defaultdict(list)
+    for eid, lo, hi, places, _ in events:
+        for k in places:
+            by_place[k].append((lo, hi, eid))
+    for v in by_place.values():
+        v.sort()
+    describers = {eid: docs for eid, _, _, _, docs in events}
+    out: dict[str, set[str]] = defaultdict(set)
+    for c in unplaced:
+        places = _own_places(c)
+        if not places:
+            continue
+        for _, edtf, how in c.dates:
+            if how not in ("stated", "relative"):
+                continue
+            bounds = edtf_bounds(edtf)
+            if bounds is None:
+                continue
+            lo, hi = bounds
+            for k in places:
+                items = by_place.get(k, [])
+                i = bisect.bisect_left(items, (lo, dt.date.min, ""))
+                while i < len(items) and items[i][0] <= hi:
+                    elo, ehi, eid = items[i]
+                    if ehi <= hi and c.document_id not in describers[eid]:
+                        out[eid].add(c.document_id)
+                    i += 1
+    return out
+
+
+def _event_id(lo: dt.date, places: Sequence[str], taken: set[str]) -> str:
+    base = lo.isoformat() + (f"-{slugify(places[0], 40)}" if places else "")
+    eid, n = base, 2
+    while eid in taken:
+        eid, n = f"{base}-{n}", n + 1
+    taken.add(eid)
+    return eid
+
+
+def group_events(claims: Sequence[Claim], names_by_document: Mapping[str, Names] | None = None,
+                 rules: Sequence[EventRule] = (), rules_file: str = "events.yaml",
+                 ) -> tuple[tuple[Event, ...], tuple[Claim, ...], tuple[Problem, ...]]:
+    """Events from claims of all documents; the claims come back with `event_id` set."""
+    placed, rest = place_claims(claims)
+    clusters = cluster(placed)
+    unplaced = attach_undated_figures(clusters, rest)
+    groups, problems = curate([_Group(list(g)) for g in clusters], rules, rules_file)
+
+    names = _place_names(claims)
+    taken: set[str] = set()
+    pending = []
+    for g in sorted(groups, key=lambda g: (g.lo, g.hi, _ranked_places(g.members), min(p.claim.id for p in g.members))):
+        places = _ranked_places(g.members)
+        eid = _event_id(g.lo, places, taken)
+        pending.append((eid, g, places))
+    event_of_claim = {p.claim.id: eid for eid, g, _ in pending for p in g.members}
+
+    by_doc: dict[str, list[Claim]] = defaultdict(list)
+    for c in claims:
+        by_doc[c.document_id].append(c)
+    names_used = _names_used(by_doc, names_by_document or {}, event_of_claim)
+    mentioned = mentions([(eid, g.lo, g.hi, places, {p.claim.document_id for p in g.members})
+                          for eid, g, places in pending], unplaced)
+
+    events = []
+    for eid, g, places in pending:
+        edtf = interval_edtf(g.lo, g.hi)
+        where = ", ".join(names.get(k, k) for k in places[:1])
+        generated = f"{where}, {format_edtf(edtf)}" if where else format_edtf(edtf)
+        members = sorted((p.claim for p in g.members), key=lambda c: (c.document_id, c.start, c.id))
+        used = names_used.get(eid, {})
+        events.append(Event(
+            id=eid,
+            label=g.label or generated,
+            label_basis="curated" if g.label else "generated",
+            edtf=edtf,
+            places=tuple(names.get(k, k) for k in places),
+            names_used=tuple((n, tuple(sorted(used[n]))) for n in sorted(used, key=lambda n: (n.casefold(), n))),
+            documents=tuple(sorted({c.document_id for c in members})),
+            mentioned_by=tuple(sorted(mentioned.get(eid, ()))),
+            claims=tuple(c.id for c in members),
+            figures=aggregate_figures(members),
+        ))
+    out_claims = tuple(replace(c, event_id=event_of_claim.get(c.id)) for c in claims)
+    return tuple(events), out_claims, tuple(problems)

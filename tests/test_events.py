@@ -1,0 +1,151 @@
+"""Events grouped from hand-built claims about invented events (no seeds here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given, strategies as st
+
+from archive_builder.analyse.events import (
+    aggregate_figures, cluster, day_interval, group_events, parse_event_rules, place_claims,
+)
+from archive_builder.model import Claim, Figure
+
+_counter = {"n": 0}
+
+
+def claim(doc, *, dates=(), places=(), figures=(), start=None, kind="event", quote="q"):
+    _counter["n"] += 1
+    n = _counter["n"]
+    s = start if start is not None else n * 10
+    figs = tuple(Figure(m, v, lo, hi, q, None, str(v), s, s + 3) for m, v, lo, hi, q in figures)
+    return Claim(id=f"{doc}-c{n}", document_id=doc, kind=kind, quote=quote, start=s, end=s + 5,
+                 figures=figs, dates=tuple((e, e, how) for e, how in dates),
+                 places=tuple((p, p.lower()) for p in places))
+
+
+def test_day_interval_only_for_day_precision():
+    assert day_interval("2001-05-03/2001-05-04") == (dt.date(2001, 5, 3), dt.date(2001, 5, 4))
+    assert day_interval("2001-05-13/..") == (dt.date(2001, 5, 13), dt.date(2001, 5, 13))
+    assert day_interval("2001-05") is None
+    assert day_interval("1948/1953") is None
+    assert day_interval(None) is None
+
+
+def test_same_place_different_days_are_different_events():
+    claims = [
+        claim("a", dates=[("2001-05-03/2001-05-04", "stated")], places=["Riverton"], figures=[("killed", 12, None, None, "exact")]),
+        claim("b", dates=[("2001-05-04", "stated")], places=["Riverton"], figures=[("killed", 14, None, None, "exact")]),
+        claim("c", dates=[("2001-05-20", "stated")], places=["Riverton"]),
+        claim("c", dates=[("2001-05-04", "stated")], places=["Lakeside"]),
+    ]
+    events, out, problems = group_events(claims)
+    assert not problems
+    labels = [e.label for e in events]
+    assert labels == ["Riverton, 3–4 May 2001", "Lakeside, 4 May 2001", "Riverton, 20 May 2001"]
+    first = events[0]
+    assert first.id == "2001-05-03-riverton"
+    assert first.documents == ("a", "b")
+    killed = [(f.value, f.documents) for f in first.figures if f.measure == "killed"]
+    assert killed == [(12, ("a",)), (14, ("b",))]      # disagreeing values both kept
+    assert {c.id: c.event_id for c in out}[claims[1].id] == first.id
+
+
+def test_claim_without_place_takes_its_documents_place_and_undated_figures_its_main_event():
+    claims = [
+        claim("d", dates=[("1999-09-09", "stated")], places=["Portmore"], start=0),
+        claim("d", dates=[("1999-09-09", "context")], figures=[("injured", 30, None, None, "exact")], start=50),
+        claim("d", figures=[("died", None, 20, 40, "range")], start=90),            # no date at all
+        claim("d", figures=[("died", 7, None, None, "exact")], places=["Elsewhere"], start=120),
+        claim("d", dates=[("1988", "stated")], figures=[("displaced", 900, None, None, "approximate")], start=150),
+    ]
+    events, out, _ = group_events(claims)
+    assert len(events) == 1
+    ev = events[0]
+    assert {f.measure for f in ev.figures} == {"injured", "died"}
+    assert [(f.low, f.high) for f in ev.figures if f.measure == "died"] == [(20, 40)]
+    assert [c.event_id for c in out] == [ev.id, ev.id, ev.id, None, None]
+
+
+def test_month_precision_mention_refers_without_describing():
+    claims = [
+        claim("x", dates=[("2010-03-02", "stated")], places=["Hilltown"]),
+        claim("y", dates=[("2010-03", "stated")], places=["Hilltown"]),
+        claim("z", dates=[("2010-03", "stated")], places=["Valley"]),
+    ]
+    events, _, _ = group_events(claims)
+    assert [(e.documents, e.mentioned_by) for e in events] == [(("x",), ("y",))]
+
+
+def test_names_used_come_from_near_the_events_claims():
+    claims = [
+        claim("p", dates=[("2005-07-07", "stated")], places=["Cityville"], start=100),
+        claim("q", dates=[("2005-07-07", "stated")], places=["Cityville"], start=10),
+        claim("q", dates=[("1960-01-01", "stated")], places=["Cityville"], start=5000),
+    ]
+    names = {"p": [("the July bombing", 40, 56)], "q": [("7/7", 0, 3), ("the old riot", 5020, 5032)]}
+    events, _, _ = group_events(claims, names)
+    by_id = {e.edtf: e for e in events}
+    assert by_id["2005-07-07"].names_used == (("7/7", ("q",)), ("the July bombing", ("p",)))
+    assert by_id["1960-01-01"].names_used == (("the old riot", ("q",)),)
+
+
+def test_editorial_rules_label_merge_and_split():
+    claims = [
+        claim("a", dates=[("2001-05-03", "stated")], places=["Riverton"]),
+        claim("b", dates=[("2001-05-06", "stated")], places=["Riverton"]),
+        claim("c", dates=[("2001-06-01/2001-06-10", "stated")], places=["Portmore"]),
+        claim("d", dates=[("2001-06-08", "stated")], places=["Portmore"]),
+    ]
+    data = {
+        "riverton": {"date": "2001-05-03", "place": "Riverton", "label": "Riverton, early May 2001",
+                     "merge": [{"date": "2001-05-06", "place": "Riverton"}]},
+        "portmore": {"date": "2001-06", "place": "Portmore", "split_at": "2001-06-05"},
+        "nothing": {"date": "1900-01-01"},
+        "broken": {"place": "Riverton"},
+        "typo": {"date": "2001-05-03", "lable": "x"},
+    }
+    rules, problems = parse_event_rules(data, "events.yaml", {"broken": 7, "typo": 9})
+    assert [(p.line, "date" in p.message or "lable" in p.message) for p in problems] == [(7, True), (9, True)]
+    events, _, more = group_events(claims, rules=rules, rules_file="events.yaml")
+    assert [e.label for e in events][0] == "Riverton, early May 2001"
+    assert events[0].label_basis == "curated" and events[0].documents == ("a", "b")
+    assert [e.documents for e in events[1:]] == [("c",), ("d",)]
+    assert [p.message for p in more] == ["event rule 'nothing' matches no event"]
+
+
+def test_bad_events_yaml_shapes_never_crash():
+    for data in (["a"], "text", 3, {"x": None}, {"x": {"date": "not a date"}}, {"x": {"date": "2001", "merge": "y"}},
+                 {"x": {"date": "2001", "split_at": "2001"}}, {"x": {"date": "2001", "label": 5}}):
+        rules, problems = parse_event_rules(data, "events.yaml", {})
+        assert not rules and problems and all(p.file == "events.yaml" for p in problems)
+
+
+def test_aggregate_figures_counts_sources_per_value():
+    claims = [claim(d, figures=[("killed", v, None, None, "exact")]) for d, v in (("a", 5), ("b", 5), ("c", 6), ("a", 5))]
+    figs = aggregate_figures(claims)
+    assert [(f.value, f.documents, len(f.claims)) for f in figs] == [(5, ("a", "b"), 3), (6, ("c",), 1)]
+
+
+days = st.integers(min_value=0, max_value=60)
+
+
+@given(st.lists(st.tuples(days, st.integers(0, 3), st.sampled_from(["A", "B", "C"])), min_size=1, max_size=30))
+def test_clusters_are_connected_overlaps_and_disjoint_groups_do_not_overlap(items):
+    base = dt.date(2000, 1, 1)
+    claims = [claim(f"d{i}", dates=[(f"{base + dt.timedelta(s)}/{base + dt.timedelta(s + n)}" if n else str(base + dt.timedelta(s)), "stated")],
+                    places=[p]) for i, (s, n, p) in enumerate(items)]
+    placed, rest = place_claims(claims)
+    assert not rest
+    groups = cluster(placed)
+    assert sorted(p.claim.id for g in groups for p in g) == sorted(c.id for c in claims)
+    spans = {}
+    for gi, g in enumerate(groups):
+        for p in g:
+            for k in p.places:
+                spans.setdefault(k, []).append((min(q.lo for q in g), max(q.hi for q in g), gi))
+    for k, v in spans.items():     # two groups with the same place never overlap in time
+        for a in v:
+            for b in v:
+                if a[2] != b[2]:
+                    assert a[1] < b[0] or b[1] < a[0]
