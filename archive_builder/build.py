@@ -5,27 +5,31 @@ Stages return values and Problems; nothing here prints (the CLI does).
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
-from . import __version__
 from .analyse import analyse
-from .capture import CaptureError, discover, read_capture
+from .cache import CaptureCache, capture_key, settings_version
+from .capture import CaptureError, CorrectionError, load_capture, sidecar_of, survey
 from .config import Config
-from .data import dumps, records_json
+from .data import records_json
 from .editorial import EditorialError, load_editorial
 from .model import Analysis, Problem, Record
 from .output import clean_stale_staging, discard, staging_dir, swap_in, write_file
 from .records import build_record
 from .render import SiteContext, render_site
+from .report import report_json
 from .search import index_site
 from .urls import Urls
 
 PROJECT = Path(__file__).resolve().parent.parent
 SCHEMA = Path(__file__).resolve().parent / "schema" / "records.schema.json"
+REPORT_FILE = "data/build-report.json"
 
 
 class BuildStopped(Exception):
@@ -42,7 +46,9 @@ class BuildReport:
     records: list[Record] = field(default_factory=list)
     analysis: Analysis = field(default_factory=Analysis)
     problems: list[Problem] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    cache_keys: list[str] = field(default_factory=list)
     pages: int = 0
     indexed: int = 0
     out: Path | None = None
@@ -74,49 +80,155 @@ class _Clock:
         return _Stage()
 
 
-def read_records(source: Path, editorial_names: dict[str, str], report: BuildReport) -> list[Record]:
-    """Read and clean every capture. A broken capture is skipped with an error;
-    a broken sidecar stops the build (it is the archivist's correction)."""
+def cache_folder(out: Path) -> Path:
+    """`.cache/` beside the output folder, one sub-folder per output."""
+    return out.parent / ".cache" / "archive_builder" / out.name
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What reading one capture gave: a Record, or why it was skipped."""
+
+    source_file: str
+    record: Record | None
+    problems: tuple[Problem, ...] = ()
+    stops_build: bool = False       # a sidecar or front matter that cannot be applied
+    key: str | None = None          # cache key, when cached
+
+
+# Below this many captures the pool's start-up costs more than it saves.
+PARALLEL_MIN_CAPTURES = 64
+
+_worker: dict = {}
+
+
+def _init_worker(source: Path, canonical_names: dict[str, str], cache_folder: Path | None, salt: str) -> None:
+    _worker.update(source=source, names=canonical_names,
+                   cache=CaptureCache(cache_folder) if cache_folder else None, salt=salt)
+
+
+def _read_in_worker(path: Path) -> Outcome:
+    return read_one(path, _worker["source"], _worker["names"], _worker["cache"], _worker["salt"])
+
+
+def read_one(path: Path, source: Path, canonical_names: Mapping[str, str],
+             cache: CaptureCache | None = None, salt: str = "") -> Outcome:
+    """Read, clean and describe one capture; from the cache when nothing changed."""
+    name = path.relative_to(source).as_posix()
+    key = None
+    if cache is not None:
+        sidecar = sidecar_of(path)
+        try:
+            key = capture_key(salt, name, path.read_bytes(),
+                              sidecar.relative_to(source).as_posix() if sidecar else None,
+                              sidecar.read_bytes() if sidecar else None)
+        except OSError:
+            key = None
+        if key is not None:
+            hit = cache.get(key)
+            if isinstance(hit, Outcome) and hit.source_file == name:
+                return hit
+    try:
+        capture, warnings = load_capture(path, source)
+        record = build_record(capture, canonical_names)
+    except CorrectionError as exc:
+        return Outcome(name, None, (exc.problem,), stops_build=True)
+    except CaptureError as exc:
+        outcome = Outcome(name, None, (exc.problem,), key=key)
+    else:
+        if warnings:
+            record = replace(record, warnings=tuple(warnings) + tuple(record.warnings))
+        outcome = Outcome(name, record, tuple(record.warnings), key=key)
+    if cache is not None and key is not None:
+        cache.put(key, outcome)
+    return outcome
+
+
+def read_outcomes(paths: Sequence[Path], source: Path, canonical_names: Mapping[str, str],
+                  cache: CaptureCache | None, jobs: int,
+                  progress: Callable[[str], None] = lambda s: None) -> Iterator[Outcome]:
+    """Outcomes in the order of `paths`, whatever order the workers finish in."""
+    salt = settings_version(canonical_names) if cache is not None else ""
+    step = max(1000, len(paths) // 10)
+    if jobs <= 1 or len(paths) < PARALLEL_MIN_CAPTURES:
+        outcomes: Iterable[Outcome] = (read_one(p, source, canonical_names, cache, salt) for p in paths)
+        yield from _counted(outcomes, len(paths), step, progress)
+        return
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+                             initargs=(source, dict(canonical_names), cache.folder if cache else None, salt)) as pool:
+        chunk = max(1, min(256, len(paths) // (jobs * 8)))
+        yield from _counted(pool.map(_read_in_worker, paths, chunksize=chunk), len(paths), step, progress)
+
+
+def _counted(outcomes: Iterable[Outcome], total: int, step: int, progress: Callable[[str], None]) -> Iterator[Outcome]:
+    for n, outcome in enumerate(outcomes, start=1):
+        if n % step == 0 and n < total:
+            progress(f"  read {n}/{total}")
+        yield outcome
+
+
+def read_records(source: Path, editorial_names: Mapping[str, str], report: BuildReport, *,
+                 cache: CaptureCache | None = None, jobs: int = 1,
+                 progress: Callable[[str], None] = lambda s: None) -> list[Record]:
+    """Read and clean every capture. A broken capture is skipped with a located
+    problem; a broken sidecar or two documents with one id stop the build."""
     if not source.is_dir():
         raise BuildStopped([Problem(str(source), None, "source folder not found", "error")])
+    paths, survey_problems = survey(source)
+    report.problems.extend(survey_problems)
     fatal: list[Problem] = []
     records: list[Record] = []
     seen: dict[str, str] = {}
-    for path in discover(source):
+    for outcome in read_outcomes(paths, source, editorial_names, cache, jobs, progress):
         report.documents_read += 1
-        try:
-            capture = read_capture(path, source)
-            record = build_record(capture, editorial_names)
-        except CaptureError as exc:
-            p = exc.problem
-            if p.file.endswith((".yaml", ".yml")) or "front matter" in p.message:
-                fatal.append(p)
-            else:
-                report.problems.append(p)
+        if outcome.key:
+            report.cache_keys.append(outcome.key)
+        if outcome.stops_build:
+            fatal.extend(outcome.problems)
+            continue
+        report.problems.extend(outcome.problems)
+        record = outcome.record
+        if record is None:
+            report.skipped.append(outcome.source_file)
             continue
         if record.id in seen:
             fatal.append(Problem(record.source_file, None,
-                                 f"id '{record.id}' is already used by {seen[record.id]}; set a different 'id' in a sidecar", "error"))
+                                 f"id '{record.id}' is already used by {seen[record.id]}; "
+                                 "give one of them a different 'id' in a sidecar", "error"))
             continue
         seen[record.id] = record.source_file
-        report.problems.extend(record.warnings)
         records.append(record)
     if fatal:
         raise BuildStopped(fatal)
     return records
 
 
-def build(config: Config, *, progress: Callable[[str], None] = lambda s: None) -> BuildReport:
+def build(config: Config, *, progress: Callable[[str], None] = lambda s: None,
+          jobs: int | None = None, use_cache: bool = True, report_timings: bool = False) -> BuildReport:
+    """The whole build. Raises BuildStopped (nothing written) for input the
+    archivist must fix; otherwise the new site replaces the old one at once."""
     report = BuildReport()
     clock = _Clock(report, progress)
     out = config.path(config.out).resolve()
+    source = config.path(config.source)
+    if out == source.resolve() or out in source.resolve().parents:
+        raise BuildStopped([Problem(str(out), None, "the output folder would replace the source folder; choose another --out", "error")])
     try:
         editorial = load_editorial(config.path(config.editorial))
     except EditorialError as exc:
         raise BuildStopped([exc.problem]) from None
+    cache = CaptureCache(cache_folder(out)) if use_cache else None
 
     with clock("read"):
-        records = read_records(config.path(config.source), editorial.canonical_names, report)
+        records = read_records(source, editorial.canonical_names, report, cache=cache,
+                               jobs=default_jobs() if jobs is None else jobs, progress=progress)
     with clock("analyse"):
         analysis = analyse(records, editorial)
         report.problems.extend(analysis.problems)
@@ -131,9 +243,8 @@ def build(config: Config, *, progress: Callable[[str], None] = lambda s: None) -
             for rel, data in render_site(ctx):
                 write_file(staging, rel, data)
                 report.pages += 1
-            source = config.path(config.source)
             for r in records:   # the capture, byte for byte, beside its SHA-256 in records.json
-                write_file(staging, urls.raw(r.id, Path(r.source_file).suffix)[len(urls.base):],
+                write_file(staging, urls.raw(r.id, Path(r.source_file).suffix.lower())[len(urls.base):],
                            (source / r.source_file).read_bytes())
             write_file(staging, ".nojekyll", b"")
             write_file(staging, "data/records.json", records_json(records, analysis))
@@ -144,10 +255,16 @@ def build(config: Config, *, progress: Callable[[str], None] = lambda s: None) -
         if config.search:
             with clock("index"):
                 report.indexed = index_site(staging, config)
+        write_file(staging, REPORT_FILE, report_json(
+            documents_read=report.documents_read, records_built=len(records), skipped=report.skipped,
+            problems=report.problems, stages=list(report.timings), pages=report.pages, indexed=report.indexed,
+            timings=report.timings if report_timings else None))
         with clock("write"):
             swap_in(staging, out)
     except BaseException:
         discard(staging)
         raise
+    if cache is not None:
+        cache.prune(report.cache_keys)
     report.out = out
     return report

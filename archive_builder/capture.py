@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from .config import YamlProblem, parse_yaml
 from .model import Capture, Problem
 
 SUFFIXES = {".txt": "txt", ".md": "md", ".markdown": "md"}
@@ -33,6 +33,13 @@ class CaptureError(Exception):
     def __init__(self, problem: Problem):
         super().__init__(str(problem))
         self.problem = problem
+
+
+class CorrectionError(CaptureError):
+    """An archivist's sidecar or front matter that cannot be applied.
+
+    Stops the build (exit 2): publishing without a correction the archivist
+    meant to make would be worse than publishing nothing new."""
 
 
 def split_lines(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -58,20 +65,62 @@ def split_lines(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(lines), tuple(endings)
 
 
-def decode(raw: bytes, name: str) -> tuple[str, str]:
-    """UTF-8 with or without BOM; anything else is an error naming the file and line."""
-    if b"\x00" in raw[:8192] or b"\x00" in raw[-8192:]:
-        raise CaptureError(Problem(name, None, "binary file (contains NUL bytes): skipped", "error"))
-    encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
-    try:
-        return raw.decode(encoding), encoding
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise CaptureError(Problem(
-            name, line,
-            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-            "re-save the capture as UTF-8: skipped",
-            "error")) from None
+# C0/C1 control characters other than tab, newlines and form feed: a few are
+# junk from a crawler (kept, with a warning); many mean the file is not text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\x80-\x9f]")
+BINARY_CONTROL_SHARE = 0.02
+
+
+def _line_of(raw: bytes, offset: int) -> int:
+    return raw.count(b"\n", 0, offset) + 1
+
+
+def decode(raw: bytes, name: str) -> tuple[str, str, tuple[Problem, ...]]:
+    """Bytes to text, with the encoding used and any warning about it.
+
+    UTF-8 (with or without BOM) is the norm.  UTF-16 with a BOM is read with a
+    warning.  Bytes that are not valid UTF-8 are read as Windows-1252 (or
+    Latin-1 where Windows-1252 leaves a byte undefined) with a warning naming
+    the line: a capture saved by an old Windows browser is still the
+    archivist's document, and the original bytes stay published beside its
+    SHA-256, so nothing is altered, only shown through the likeliest reading.
+    Files with NUL bytes or mostly control characters are not text: skipped."""
+    warnings: list[Problem] = []
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise CaptureError(Problem(name, None, f"UTF-16 byte-order mark but not valid UTF-16 ({exc.reason}): skipped", "error")) from None
+        warnings.append(Problem(name, None, "read as UTF-16 (byte-order mark); re-save the capture as UTF-8", "warning"))
+        encoding = "utf-16"
+    else:
+        nul = raw.find(b"\x00")
+        if nul >= 0:
+            raise CaptureError(Problem(name, _line_of(raw, nul), "binary file (contains NUL bytes), not a text capture: skipped", "error"))
+        encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError as exc:
+            try:
+                text, encoding = raw.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError:
+                text, encoding = raw.decode("latin-1"), "latin-1"
+            warnings.append(Problem(
+                name, _line_of(raw, exc.start),
+                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}): read as "
+                f"{'Windows-1252' if encoding == 'cp1252' else 'Latin-1'}; check the text and re-save the capture as UTF-8",
+                "warning"))
+    controls = _CONTROL.findall(text)
+    if controls:
+        if len(controls) > BINARY_CONTROL_SHARE * len(text):
+            raise CaptureError(Problem(name, None, f"binary file ({len(controls)} control characters in {len(text)}), not a text capture: skipped", "error"))
+        first = _CONTROL.search(text)
+        assert first is not None
+        warnings.append(Problem(name, text.count("\n", 0, first.start()) + 1,
+                                f"{len(controls)} control character(s) (first U+{ord(first.group()):04X}) kept as they are", "warning"))
+    if not text.strip():
+        raise CaptureError(Problem(name, None, "empty capture (nothing but white space), nothing to publish: skipped", "warning"))
+    return text, encoding, tuple(warnings)
 
 
 def _front_matter(lines: tuple[str, ...], name: str) -> tuple[tuple[tuple[str, Any], ...], int]:
@@ -82,20 +131,13 @@ def _front_matter(lines: tuple[str, ...], name: str) -> tuple[tuple[tuple[str, A
         if lines[i].strip() in ("---", "..."):
             block = "\n".join(lines[1:i])
             try:
-                data = yaml.safe_load(block) if block.strip() else {}
-            except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                line = (mark.line + 2) if mark is not None else 1
-                raise CaptureError(Problem(name, line, f"front matter is not valid YAML: {_yaml_message(exc)}", "error")) from None
+                data = parse_yaml(block, name, first_line=2)[0] if block.strip() else {}
+            except YamlProblem as exc:
+                raise CorrectionError(replace(exc.problem, message=f"front matter is {exc.problem.message}")) from None
             if not isinstance(data, dict):
-                raise CaptureError(Problem(name, 2, "front matter must be a mapping of field: value", "error"))
+                raise CorrectionError(Problem(name, 2, "front matter must be a mapping of field: value", "error"))
             return tuple((str(k), v) for k, v in data.items()), i + 1
     return (), 0
-
-
-def _yaml_message(exc: yaml.YAMLError) -> str:
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    return str(problem)
 
 
 def read_sidecar(path: Path, name: str) -> tuple[tuple[tuple[str, Any], ...], tuple[tuple[str, int], ...]]:
@@ -106,34 +148,41 @@ def read_sidecar(path: Path, name: str) -> tuple[tuple[tuple[str, Any], ...], tu
     to fix."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise CorrectionError(Problem(name, None, f"cannot read the sidecar ({exc.strerror or exc})", "error")) from None
     except UnicodeDecodeError as exc:
-        raise CaptureError(Problem(name, None, f"sidecar is not valid UTF-8: {exc.reason}", "error")) from None
+        raise CorrectionError(Problem(name, None, f"sidecar is not valid UTF-8: {exc.reason}", "error")) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        raise CaptureError(Problem(name, line, f"sidecar is not valid YAML: {_yaml_message(exc)}", "error")) from None
+        data, key_lines = parse_yaml(text, name)
+    except YamlProblem as exc:
+        raise CorrectionError(replace(exc.problem, message=f"sidecar is {exc.problem.message}")) from None
     if data is None:
         return (), ()
     if not isinstance(data, dict):
-        raise CaptureError(Problem(name, 1, "sidecar must be a mapping of field: value", "error"))
-    lines: list[tuple[str, int]] = []
-    if isinstance(node, yaml.MappingNode):
-        for key_node, _ in node.value:
-            lines.append((str(key_node.value), key_node.start_mark.line + 1))
-    return tuple((str(k), v) for k, v in data.items()), tuple(lines)
+        raise CorrectionError(Problem(name, 1, "sidecar must be a mapping of field: value", "error"))
+    return tuple((str(k), v) for k, v in data.items()), tuple(key_lines.items())
 
 
 def read_capture(path: Path, root: Path) -> Capture:
     """Read one capture. Raises CaptureError with a located Problem."""
+    return load_capture(path, root)[0]
+
+
+def load_capture(path: Path, root: Path) -> tuple[Capture, tuple[Problem, ...]]:
+    """Read one capture and say what was odd about it (warnings, file:line).
+
+    Raises CaptureError for a capture that cannot be published (skipped), and
+    CorrectionError for a sidecar or front matter that cannot be applied."""
     name = path.relative_to(root).as_posix()
     fmt = SUFFIXES[path.suffix.lower()]
-    raw = path.read_bytes()
-    if len(raw) > MAX_BYTES:
-        raise CaptureError(Problem(name, None, f"capture is {len(raw)} bytes, over the {MAX_BYTES}-byte limit: skipped", "error"))
-    text, encoding = decode(raw, name)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise CaptureError(Problem(name, None, f"capture is {size} bytes, over the {MAX_BYTES}-byte limit: skipped", "error"))
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CaptureError(Problem(name, None, f"cannot read the file ({exc.strerror or exc}): skipped", "error")) from None
+    text, encoding, warnings = decode(raw, name)
     lines, endings = split_lines(text)
     front: tuple[tuple[str, Any], ...] = ()
     front_end = 0
@@ -141,14 +190,12 @@ def read_capture(path: Path, root: Path) -> Capture:
         front, front_end = _front_matter(lines, name)
     sidecar: tuple[tuple[str, Any], ...] = ()
     sidecar_lines: tuple[tuple[str, int], ...] = ()
+    sidecar_path = sidecar_of(path)
     sidecar_file = None
-    for suffix in SIDECAR_SUFFIXES:
-        candidate = path.with_suffix(suffix)
-        if candidate.is_file():
-            sidecar_file = candidate.relative_to(root).as_posix()
-            sidecar, sidecar_lines = read_sidecar(candidate, sidecar_file)
-            break
-    return Capture(
+    if sidecar_path is not None:
+        sidecar_file = sidecar_path.relative_to(root).as_posix()
+        sidecar, sidecar_lines = read_sidecar(sidecar_path, sidecar_file)
+    capture = Capture(
         source_file=name,
         sha256=hashlib.sha256(raw).hexdigest(),
         size=len(raw),
@@ -162,11 +209,52 @@ def read_capture(path: Path, root: Path) -> Capture:
         sidecar_file=sidecar_file,
         sidecar_lines=sidecar_lines,
     )
+    return capture, warnings
+
+
+def sidecar_of(path: Path) -> Path | None:
+    """NAME.yaml (or NAME.yml) beside NAME.txt, if there is one."""
+    for suffix in SIDECAR_SUFFIXES:
+        candidate = path.with_suffix(suffix)
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def discover(source: Path) -> list[Path]:
     """Capture files under `source`, in a fixed order (never the file system's)."""
-    found = [p for p in source.rglob("*")
-             if p.is_file() and p.suffix.lower() in SUFFIXES
-             and not any(part.startswith(".") for part in p.relative_to(source).parts)]
-    return sorted(found, key=lambda p: p.relative_to(source).as_posix())
+    return survey(source)[0]
+
+
+def survey(source: Path) -> tuple[list[Path], list[Problem]]:
+    """Capture files under `source` in a fixed order, and what was left out.
+
+    Hidden files and folders are skipped silently (editor and VCS files);
+    a link pointing outside the source folder is skipped with a warning (the
+    archive publishes only what is in it); so is a sidecar with no capture."""
+    root = source.resolve()
+    found: list[Path] = []
+    problems: list[Problem] = []
+    sidecars: list[Path] = []
+    for p in source.rglob("*"):
+        rel = p.relative_to(source)
+        if any(part.startswith(".") for part in rel.parts) or not p.is_file():
+            continue
+        suffix = p.suffix.lower()
+        if suffix in SIDECAR_SUFFIXES:
+            sidecars.append(p)
+            continue
+        if suffix not in SUFFIXES:
+            continue
+        if p.is_symlink() and root not in p.resolve().parents:
+            problems.append(Problem(rel.as_posix(), None, "link to a file outside the source folder: skipped", "warning"))
+            continue
+        found.append(p)
+    captures = {p.with_suffix("") for p in found}
+    for s in sidecars:
+        if s.with_suffix("") not in captures:
+            problems.append(Problem(s.relative_to(source).as_posix(), None,
+                                    "sidecar without a capture of the same name (NAME.txt or NAME.md): ignored", "warning"))
+    found.sort(key=lambda p: p.relative_to(source).as_posix())
+    problems.sort(key=lambda p: (p.file, p.line or 0))
+    return found, problems

@@ -1,7 +1,10 @@
 """Command line: the only place that prints problems.
 
-Exit codes: 0 fine; 1 some documents had problems (the site was still built
-from the others); 2 usage, config or editorial error (nothing was written).
+Exit codes: 0 fine (warnings only); 1 some documents had errors and were
+skipped (the site was still built from the others); 2 usage, config,
+sidecar or editorial error, or an output folder that cannot be written
+(nothing was written, the previous site is unchanged); 70 a bug in
+archive_builder (the message says so; --debug shows the traceback).
 """
 
 from __future__ import annotations
@@ -37,25 +40,29 @@ def _config(args: argparse.Namespace):
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import BuildStopped, build
     from .config import ConfigError
+    from .report import printable_problems, summary_line, timings_line
 
     started = time.perf_counter()
+    progress = (lambda s: None) if args.quiet else (lambda s: _err(f"  {s}"))
     try:
         config = _config(args)
-        report = build(config, progress=(lambda s: None) if args.quiet else (lambda s: _err(f"  {s}")))
+        report = build(config, progress=progress, jobs=args.jobs, use_cache=not args.no_cache,
+                       report_timings=args.report_timings)
     except ConfigError as exc:
         _err(str(exc.problem))
         return EXIT_USAGE
     except BuildStopped as exc:
-        for p in exc.problems:
-            _err(str(p))
+        for line in printable_problems(exc.problems):
+            _err(line)
         _err("build stopped: nothing was written; the previous site is unchanged")
         return EXIT_USAGE
-    for p in report.problems:
-        _err(str(p))
-    seconds = time.perf_counter() - started
-    _err(f"{report.documents_read} documents read, {len(report.records)} records, "
-         f"{len(report.warnings)} warnings, {len(report.errors)} errors, "
-         f"{report.pages} pages, {seconds:.1f} s -> {report.out}")
+    for line in printable_problems(report.problems):
+        _err(line)
+    if not args.quiet:
+        _err(timings_line(report.timings))
+    _err(summary_line(documents_read=report.documents_read, records_built=len(report.records),
+                      warnings=len(report.warnings), errors=len(report.errors), pages=report.pages,
+                      seconds=time.perf_counter() - started, out=report.out))
     return EXIT_DOCUMENTS if report.errors else EXIT_OK
 
 
@@ -74,6 +81,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .check import check_site
 
     return check_site(Path(args.site), base_url=args.base_url, html=not args.no_html, a11y=not args.no_a11y)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 class _Parser(argparse.ArgumentParser):
@@ -95,17 +112,25 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--base-url", dest="base_url", help="URL path the site is served under, e.g. /repo-name/ for a GitHub Pages project site (default: /)")
         sp.add_argument("--config", help="archive.yaml (default: ./archive.yaml if present)")
         sp.add_argument("--no-search", action="store_true", help="skip the Pagefind index")
-        sp.add_argument("--debug", action="store_true", help="show Python tracebacks for unexpected errors")
+        # SUPPRESS: a subcommand's default must not undo `archive_builder --debug build`
+        sp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show Python tracebacks for unexpected errors")
 
     b = sub.add_parser("build", help="build the site", description="Read every capture, build records, analyse them and write the site.")
     common(b)
     b.add_argument("-q", "--quiet", action="store_true", help="no progress lines, only problems and the summary")
+    b.add_argument("-j", "--jobs", type=_positive_int, default=None,
+                   help="worker processes for reading and cleaning (default: one per core; small archives are read serially)")
+    b.add_argument("--no-cache", action="store_true",
+                   help="re-read every capture instead of reusing unchanged ones from .cache/ beside the output")
+    b.add_argument("--report-timings", action="store_true",
+                   help="also write each stage's seconds into data/build-report.json (the site then differs from run to run)")
     b.set_defaults(func=cmd_build)
 
     s = sub.add_parser("serve", help="preview the site locally", description="Build, then serve the site under its base URL; rebuild when a capture changes.")
     common(s)
-    s.add_argument("--host", default="127.0.0.1")
-    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    s.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     s.add_argument("--no-build", action="store_true", help="serve the existing site without building")
     s.add_argument("--no-watch", action="store_true", help="do not rebuild on change")
     s.set_defaults(func=cmd_serve)
@@ -113,6 +138,7 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="validate a built site", description="Check a built site: internal links, HTML validity (Nu Html Checker), accessibility (axe-core). Exits non-zero on any problem.")
     c.add_argument("site", nargs="?", default="site", help="the built site folder (default: site/)")
     c.add_argument("--base-url", dest="base_url", default=None, help="base URL the site was built with (default: read from the site)")
+    c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show Python tracebacks for unexpected errors")
     c.add_argument("--no-html", action="store_true", help="skip the Nu Html Checker")
     c.add_argument("--no-a11y", action="store_true", help="skip the axe-core accessibility check")
     c.set_defaults(func=cmd_check)
@@ -120,12 +146,20 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as exc:   # --help, --version (0) and usage errors (2) return like any command
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     try:
         return args.func(args)
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
+    except OSError as exc:      # a folder that cannot be written, a disk that is full
+        if args.debug:
+            raise
+        _err(f"archive_builder: {exc.filename or ''}: {exc.strerror or exc} (nothing was changed in the output folder)")
+        return EXIT_USAGE
     except Exception as exc:  # never a traceback for the user, unless asked
         if args.debug:
             raise

@@ -16,6 +16,54 @@ import yaml
 from .model import Problem
 
 
+def parse_yaml(text: str, name: str, first_line: int = 1) -> tuple[Any, dict[str, int]]:
+    """YAML text -> (data, line of each top-level key), or a located Problem.
+
+    Raises YamlProblem for bad syntax and for values YAML cannot construct
+    (a date such as 1990-02-31), always with the file and line; never a
+    bare traceback.  `first_line` is the file line the text starts on."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise YamlProblem(Problem(name, (mark.line if mark else 0) + first_line, f"not valid YAML: {problem}", "error")) from None
+    if node is None:
+        return None, {}
+    try:
+        data = yaml.SafeLoader(text).construct_document(node)
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+        line = _unconstructible_line(node)
+        raise YamlProblem(Problem(name, (line if line is not None else 0) + first_line,
+                                  f"not valid YAML: {exc}", "error")) from None
+    lines = {str(k.value): k.start_mark.line + first_line for k, _ in node.value} if isinstance(node, yaml.MappingNode) else {}
+    return data, lines
+
+
+def _unconstructible_line(node: yaml.Node) -> int | None:
+    """0-based line of the first scalar YAML fails to construct (e.g. 1990-02-31)."""
+    stack = [node]
+    while stack:
+        n = stack.pop(0)
+        if isinstance(n, yaml.ScalarNode):
+            try:
+                yaml.SafeLoader("").construct_object(n, deep=True)
+            except Exception:
+                return n.start_mark.line
+        elif isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                stack.extend((k, v))
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+    return None
+
+
+class YamlProblem(Exception):
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
 class ConfigError(Exception):
     def __init__(self, problem: Problem):
         super().__init__(str(problem))
@@ -62,15 +110,12 @@ def load_config(path: Path | None, **overrides: Any) -> Config:
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(Problem(name, None, f"cannot read config: {exc}", "error")) from None
         try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-            data = yaml.safe_load(text) or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise ConfigError(Problem(name, mark.line + 1 if mark else 1,
-                                      f"not valid YAML: {getattr(exc, 'problem', exc)}", "error")) from None
+            data, key_lines = parse_yaml(text, name)
+        except YamlProblem as exc:
+            raise ConfigError(exc.problem) from None
+        data = {} if data is None else data
         if not isinstance(data, dict):
             raise ConfigError(Problem(name, 1, "config must be a mapping of key: value", "error"))
-        key_lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value} if isinstance(node, yaml.MappingNode) else {}
         values: dict[str, Any] = {}
         for key, value in data.items():
             key = str(key)

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from .config import YamlProblem, parse_yaml
 from .model import Problem
 
 
@@ -36,17 +35,14 @@ class Editorial:
 def _load(path: Path) -> tuple[Any, dict[str, int]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise EditorialError(Problem(str(path), None, f"cannot read: {exc.strerror or exc}", "error")) from None
     except UnicodeDecodeError as exc:
         raise EditorialError(Problem(str(path), None, f"not valid UTF-8: {exc.reason}", "error")) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise EditorialError(Problem(str(path), mark.line + 1 if mark else 1,
-                                     f"not valid YAML: {getattr(exc, 'problem', exc)}", "error")) from None
-    lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value} if isinstance(node, yaml.MappingNode) else {}
-    return data, lines
+        return parse_yaml(text, str(path))
+    except YamlProblem as exc:
+        raise EditorialError(exc.problem) from None
 
 
 def load_editorial(folder: Path) -> Editorial:

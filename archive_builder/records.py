@@ -10,7 +10,7 @@ import re
 from dataclasses import replace
 from typing import Any, Mapping
 
-from .capture import CaptureError
+from .capture import CorrectionError
 from .config import suggest
 from .clean import clean
 from .metadata import extract_metadata
@@ -36,9 +36,9 @@ def _agent(value: Any, where: Problem) -> Agent:
     if isinstance(value, Mapping) and isinstance(value.get("name"), str):
         unknown = [k for k in value if k not in AGENT_KEYS]
         if unknown:
-            raise CaptureError(replace(where, message=f"unknown key '{unknown[0]}' in {where.message}{suggest(str(unknown[0]), AGENT_KEYS)}"))
+            raise CorrectionError(replace(where, message=f"unknown key '{unknown[0]}' in {where.message}{suggest(str(unknown[0]), AGENT_KEYS)}"))
         return Agent(**{k: (str(v) if v is not None else None) for k, v in value.items()})
-    raise CaptureError(replace(where, message=f"{where.message} must be a name or a mapping with 'name'"))
+    raise CorrectionError(replace(where, message=f"{where.message} must be a name or a mapping with 'name'"))
 
 
 def _edtf(value: Any, where: Problem) -> str:
@@ -48,7 +48,7 @@ def _edtf(value: Any, where: Problem) -> str:
     try:
         parse_edtf(text)
     except Exception:
-        raise CaptureError(replace(where, message=f"date '{text}' is not EDTF (e.g. 2021-01-20, 2021-01, 2021-01-13/.., 1990~)")) from None
+        raise CorrectionError(replace(where, message=f"date '{text}' is not EDTF (e.g. 2021-01-20, 2021-01, 2021-01-13/.., 1990~)")) from None
     return text
 
 
@@ -62,11 +62,11 @@ def _overrides(capture: Capture, items, source: str, basis: str, file: str,
         if key not in SIDECAR_FIELDS:
             if basis == "stated":      # front matter may carry other fields: kept, not an error
                 continue
-            raise CaptureError(replace(where, message=f"unknown field '{key}'{suggest(key, SIDECAR_FIELDS)}"))
+            raise CorrectionError(replace(where, message=f"unknown field '{key}'{suggest(key, SIDECAR_FIELDS)}"))
         evidence = f"{source} {file}" + (f":{line}" if line else "")
         if key == "id":
             if not isinstance(value, str) or not _ID.match(value):
-                raise CaptureError(replace(where, message="'id' must be lowercase letters, digits and '-' (it becomes a URL path; no '/' or '..')"))
+                raise CorrectionError(replace(where, message="'id' must be lowercase letters, digits and '-' (it becomes a URL path; no '/' or '..')"))
             out["id"] = value
         elif key in ("author", "publisher"):
             out[key] = Sourced(_agent(value, where), basis, evidence, line)  # type: ignore[arg-type]
@@ -74,11 +74,11 @@ def _overrides(capture: Capture, items, source: str, basis: str, file: str,
             out[key] = Sourced(_edtf(value, where), basis, evidence, line)  # type: ignore[arg-type]
         elif key == "references":
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise CaptureError(replace(where, message="'references' must be a list of strings"))
+                raise CorrectionError(replace(where, message="'references' must be a list of strings"))
             out[key] = tuple(Reference(text=v, kind="curated", line=None) for v in value)
         else:
             if not isinstance(value, str) or not value.strip():
-                raise CaptureError(replace(where, message=f"'{key}' must be a non-empty string"))
+                raise CorrectionError(replace(where, message=f"'{key}' must be a non-empty string"))
             out[key] = Sourced(value.strip(), basis, evidence, line)  # type: ignore[arg-type]
     return out
 

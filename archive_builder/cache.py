@@ -1,0 +1,104 @@
+"""Per-capture cache: a rebuild re-reads and re-cleans only what changed.
+
+An entry is the outcome of reading one capture (its Record, or why it was
+skipped, with its warnings), stored under a key that changes whenever
+anything the outcome depends on changes:
+
+    the capture's path (its id and URL come from it) and bytes,
+    its sidecar's name and bytes,
+    the editorial canonical names applied to it,
+    the code version: a hash of every source file of the package.
+
+So a correction, an edited capture or any code change gives a new key, and a
+stale entry is never used.  The cache lives in `.cache/` beside the output
+folder (gitignored); deleting it is always safe.  Entries are written to a
+temporary file and renamed, so a killed build never leaves half an entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+PACKAGE = Path(__file__).resolve().parent
+FORMAT = b"archive_builder-cache-1"
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """Hash of the package's own source and data files, in a fixed order."""
+    h = hashlib.sha256(FORMAT)
+    for path in sorted(p for p in PACKAGE.rglob("*") if p.is_file() and p.suffix in (".py", ".json", ".yaml")
+                       and "__pycache__" not in p.parts):
+        h.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def settings_version(canonical_names: Mapping[str, str]) -> str:
+    """Code version plus the editorial input every record depends on."""
+    names = json.dumps(sorted(canonical_names.items()), ensure_ascii=False).encode()
+    return hashlib.sha256(code_version().encode() + b"\0" + names).hexdigest()
+
+
+def capture_key(salt: str, source_file: str, raw: bytes, sidecar_file: str | None, sidecar_raw: bytes | None) -> str:
+    h = hashlib.sha256(salt.encode())
+    for part in (source_file.encode(), raw, (sidecar_file or "").encode(), sidecar_raw or b""):
+        h.update(len(part).to_bytes(8, "big"))   # length-prefixed: no two inputs hash alike
+        h.update(part)
+    return h.hexdigest()
+
+
+class CaptureCache:
+    """Pickled outcomes on disk, two-level fan-out by key."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.pickle"
+
+    def get(self, key: str) -> Any | None:
+        try:
+            with open(self._path(key), "rb") as f:
+                return pickle.load(f)
+        except FileNotFoundError:
+            return None
+        except Exception:   # a damaged entry is a miss; it is rewritten below
+            return None
+
+    def put(self, key: str, value: Any) -> None:
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:
+            pass    # a read-only or full disk costs speed, never the build
+
+    def prune(self, keep: Iterable[str]) -> int:
+        """Remove entries this build did not use; returns how many."""
+        keep = set(keep)
+        removed = 0
+        if not self.folder.is_dir():
+            return 0
+        for sub in self.folder.iterdir():
+            if not sub.is_dir():
+                continue
+            for entry in sub.iterdir():
+                if entry.name.endswith(".pickle") and entry.name[:-7] in keep:
+                    continue
+                try:
+                    entry.unlink()
+                    removed += 1
+                except OSError:
+                    pass
+        return removed
