@@ -75,7 +75,13 @@ def _line_of(raw: bytes, offset: int) -> int:
     return raw.count(b"\n", 0, offset) + 1
 
 
-def decode(raw: bytes, name: str) -> tuple[str, str, tuple[Problem, ...]]:
+def decode(raw: bytes, name: str) -> tuple[str, str]:
+    """Bytes to (text, encoding); see decode_checked."""
+    text, encoding, _ = decode_checked(raw, name)
+    return text, encoding
+
+
+def decode_checked(raw: bytes, name: str) -> tuple[str, str, tuple[Problem, ...]]:
     """Bytes to text, with the encoding used and any warning about it.
 
     UTF-8 (with or without BOM) is the norm.  UTF-16 with a BOM is read with a
@@ -182,7 +188,7 @@ def load_capture(path: Path, root: Path) -> tuple[Capture, tuple[Problem, ...]]:
         raw = path.read_bytes()
     except OSError as exc:
         raise CaptureError(Problem(name, None, f"cannot read the file ({exc.strerror or exc}): skipped", "error")) from None
-    text, encoding, warnings = decode(raw, name)
+    text, encoding, warnings = decode_checked(raw, name)
     lines, endings = split_lines(text)
     front: tuple[tuple[str, Any], ...] = ()
     front_end = 0
