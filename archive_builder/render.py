@@ -1,16 +1,42 @@
-"""Stage 4: pages.  (Walking skeleton: templates come with the site work.)"""
+"""Stage 4: pages.  Records and analysis in, (site-relative path, HTML bytes) out.
+
+Templates live in the top-level templates/ folder (an archive may put its
+own in front with `templates:` in archive.yaml).  The Jinja environment
+autoescapes everything and is strict about undefined names, so document
+text can only ever appear as text, and a template typo fails the build
+instead of printing nothing.  Every URL comes from `Urls`.
+
+Other renderers (render_analysis.py) plug in through `render_site` and the
+`partials/document_analysis.html` include; see templates/base.html for the
+blocks and variables a page template can use.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Iterator, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
-from markupsafe import escape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
+from .capture import CaptureError, decode, split_lines
 from .config import Config
 from .editorial import Editorial
-from .model import Analysis, Record
-from .urls import Urls, page_file
+from .markdown import ClaimSpan, render_body
+from .model import Agent, Analysis, Claim, Record, Sourced
+from .urls import Urls, page_file, slugify
+
+try:  # the analysis pages land separately; the site renders without them
+    from . import render_analysis
+except ImportError:  # pragma: no cover - depends on what has landed
+    render_analysis = None  # type: ignore[assignment]
+
+DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+NEWEST_ON_HOME = 20
+ROLES = ("author", "publisher")
 
 
 @dataclass(frozen=True)
@@ -21,10 +47,337 @@ class SiteContext:
     urls: Urls
     editorial: Editorial
 
+    @cached_property
+    def records_by_id(self) -> dict[str, Record]:
+        return {r.id: r for r in self.records}
 
-def render_site(ctx: SiteContext) -> Iterator[tuple[str, bytes]]:
+    @cached_property
+    def newest_first(self) -> tuple[Record, ...]:
+        return tuple(sorted(self.records, key=newest_first_key))
+
+    @cached_property
+    def claims_by_document(self) -> dict[str, tuple[Claim, ...]]:
+        grouped: dict[str, list[Claim]] = {}
+        for c in self.analysis.claims:
+            grouped.setdefault(c.document_id, []).append(c)
+        return {k: tuple(v) for k, v in grouped.items()}
+
+    @cached_property
+    def agents(self) -> dict[str, "AgentIndex"]:
+        return {role: agent_index(self.records, role) for role in ROLES}
+
+
+# --- dates ---------------------------------------------------------------
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July",
+          "August", "September", "October", "November", "December")
+_EDTF_DATE = re.compile(r"^(?P<year>-?\d{4}|\d{2}XX|\d{3}X)(?:-(?P<month>\d{2}|XX)(?:-(?P<day>\d{2}|XX))?)?(?P<q>[?~%]?)$")
+_QUALIFIERS = {"?": "uncertain", "~": "approximate", "%": "uncertain, approximate"}
+_YEAR = re.compile(r"^(-?\d{4})")
+
+
+def _edtf_parts(edtf: str) -> tuple[str, int | None, int | None, str] | None:
+    m = _EDTF_DATE.match(edtf.strip())
+    if not m:
+        return None
+    month = int(m["month"]) if m["month"] and m["month"] != "XX" and 1 <= int(m["month"]) <= 12 else None
+    day = int(m["day"]) if month and m["day"] and m["day"] != "XX" else None
+    return m["year"], month, day, m["q"]
+
+
+def _year_text(year: str) -> str:
+    if year.endswith("XX"):
+        return f"{year[:2]}00s"
+    if year.endswith("X"):
+        return f"{year[:3]}0s"
+    return str(int(year)) if year.startswith("-") else year
+
+
+def _single_date(edtf: str) -> str:
+    parts = _edtf_parts(edtf)
+    if parts is None:
+        return edtf
+    year, month, day, q = parts
+    text = _year_text(year)
+    if month:
+        text = f"{MONTHS[month - 1]} {text}"
+    if day:
+        text = f"{day} {text}"
+    return f"{text} ({_QUALIFIERS[q]})" if q else text
+
+
+def format_edtf(edtf: str | None) -> str:
+    """A reader's date from EDTF: '2021-01-20' -> '20 January 2021',
+    '1990-01-19/1990-01-20' -> '19–20 January 1990'; unknown forms are shown as they are."""
+    if not edtf:
+        return "date unknown"
+    if "/" not in edtf:
+        return _single_date(edtf)
+    start, _, end = edtf.partition("/")
+    if start in ("", ".."):
+        return f"until {_single_date(end)}"
+    if end in ("", ".."):
+        return f"from {_single_date(start)}"
+    a, b = _edtf_parts(start), _edtf_parts(end)
+    if a and b and a[3] == b[3] == "" and a[0] == b[0] and a[1] and a[1] == b[1] and a[2] and b[2]:
+        return f"{a[2]}–{b[2]} {MONTHS[a[1] - 1]} {_year_text(a[0])}"
+    return f"{_single_date(start)} – {_single_date(end)}"
+
+
+def edtf_year(edtf: str | None) -> str | None:
+    m = _YEAR.match(edtf or "")
+    return m.group(1) if m else None
+
+
+def newest_first_key(record: Record) -> tuple:
+    """Dated records newest first, then undated; ties by id (a total order)."""
+    edtf = record.date.value or ""
+    start = edtf.split("/")[0].strip(".").rstrip("?~%")
+    # invert the characters so that an ascending sort is newest first
+    inverted = tuple(-ord(ch) for ch in start)
+    return (0 if start else 1, inverted, record.id)
+
+
+# --- provenance ----------------------------------------------------------
+
+_BASIS_WORDS = {"stated": "stated", "inferred": "inferred", "sidecar": "set by an archivist", "unknown": "not known"}
+
+
+def basis_note(s: Sourced) -> str:
+    """Why a value is what it is: '(inferred: 31st anniversary of …)'."""
+    word = _BASIS_WORDS.get(s.basis, s.basis)
+    if s.basis == "unknown":
+        return word
+    detail = s.evidence or ""
+    if s.basis == "stated" and detail:
+        detail = f"“{detail}”"
+    if s.line:
+        detail = f"{detail}, capture line {s.line}" if detail else f"capture line {s.line}"
+    return f"{word}: {detail}" if detail else word
+
+
+LANGUAGE_NAMES = {
+    "ar": "Arabic", "az": "Azerbaijani", "de": "German", "en": "English", "es": "Spanish", "fa": "Persian",
+    "fr": "French", "hy": "Armenian", "it": "Italian", "ka": "Georgian", "ru": "Russian", "tr": "Turkish",
+    "uk": "Ukrainian", "zh": "Chinese",
+}
+
+
+def language_name(code: str | None) -> str:
+    if not code:
+        return "unknown"
+    return f"{LANGUAGE_NAMES[code]} ({code})" if code in LANGUAGE_NAMES else code
+
+
+_BCP47 = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+def bcp47(code: str | None) -> str | None:
+    """The language as an HTML lang attribute, or None when it is not a language tag."""
+    return code if code and _BCP47.match(code) else None
+
+
+def paragraphs(text: str) -> list[str]:
+    """Plain text split at blank lines (reader comments are shown as text, never markup)."""
+    return [p.strip() for p in _BLANK_LINES.split(text or "") if p.strip()]
+
+
+def header_fields(header: Sequence[tuple[str, str]]) -> list[tuple[str, list[str]]]:
+    """The capture's header lines as (label, values), in order, a repeated key listed once:
+    ("un_agenda_titles", …) -> ("UN agenda titles", [...]).  A two-letter first word is
+    taken as the acronym of an issuing body (un_, eu_), as the cleaner names them."""
+    grouped: dict[str, list[str]] = {}
+    for key, value in header:
+        grouped.setdefault(key, []).append(value)
+    out = []
+    for key, values in grouped.items():
+        words = key.replace("-", "_").split("_")
+        first = words[0].upper() if len(words) > 1 and len(words[0]) == 2 else words[0].capitalize()
+        out.append((" ".join([first, *words[1:]]), values))
+    return out
+
+
+def agent_text(agent: Agent | None) -> str:
+    """'Yashar Aliyev, Ambassador (Permanent Representative of Azerbaijan)'."""
+    if agent is None:
+        return "unknown"
+    text = agent.display
+    if agent.title:
+        text += f", {agent.title}"
+    if agent.affiliation:
+        text += f" ({agent.affiliation})"
+    return text
+
+
+# --- authors and publishers ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgentPage:
+    role: str                       # "author" | "publisher"
+    slug: str
+    name: str                       # Agent.display
+    names_used: tuple[str, ...]     # how the documents write it
+    documents: tuple[str, ...]      # record ids, newest first
+
+
+@dataclass(frozen=True)
+class AgentIndex:
+    role: str
+    pages: tuple[AgentPage, ...]    # sorted by name
+    by_name: Mapping[str, AgentPage]
+
+    def page_for(self, agent: Agent | None) -> AgentPage | None:
+        return self.by_name.get(agent.display) if agent is not None else None
+
+
+def agent_index(records: Sequence[Record], role: str) -> AgentIndex:
+    """One page per distinct author (or publisher) name; slugs made unique in name order."""
+    documents: dict[str, list[Record]] = {}
+    spellings: dict[str, set[str]] = {}
+    for r in records:
+        agent = getattr(r, role).value
+        if isinstance(agent, Agent):
+            documents.setdefault(agent.display, []).append(r)
+            spellings.setdefault(agent.display, set()).add(agent.name)
+    pages: list[AgentPage] = []
+    used: set[str] = set()
+    for name in sorted(documents, key=lambda n: (n.casefold(), n)):
+        base = slug = slugify(name)
+        n = 1
+        while slug in used:
+            n += 1
+            slug = f"{base}-{n}"
+        used.add(slug)
+        docs = tuple(r.id for r in sorted(documents[name], key=newest_first_key))
+        pages.append(AgentPage(role, slug, name, tuple(sorted(spellings[name])), docs))
+    return AgentIndex(role, tuple(pages), {p.name: p for p in pages})
+
+
+# --- the original capture ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaptureLine:
+    number: int
+    text: str
+    part: str          # "body" | "removed" | "comment" | "front matter" | "other"
+    note: str          # rule name for removed lines
+
+
+def capture_lines(record: Record, raw: bytes) -> tuple[CaptureLine, ...]:
+    """The capture's lines as read, each marked with where the cleaner put it."""
+    try:
+        text, _ = decode(raw, record.source_file)
+    except CaptureError:
+        text = raw.decode("utf-8", errors="replace")
+    lines, _ = split_lines(text)
+    part: dict[int, tuple[str, str]] = {n: ("body", "") for n in record.body_lines}
+    for x in record.removed:
+        part[x.line] = ("removed", x.rule)
+    for c in record.comments:
+        for k in range(len(c.lines)):
+            part[c.first_line + k] = ("comment", "")
+    return tuple(CaptureLine(i, line, *part.get(i, ("other", ""))) for i, line in enumerate(lines, start=1))
+
+
+# --- environment and pages -------------------------------------------------
+
+
+def environment(config: Config, urls: Urls) -> Environment:
+    folders = ([str(config.path(config.templates))] if config.templates else []) + [str(DEFAULT_TEMPLATES)]
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(f) for f in folders]),
+        autoescape=True,                # document text is never markup
+        undefined=StrictUndefined,      # a template typo fails the build
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(urls=urls, site=config, nav=navigation(urls))
+    env.filters.update(edtf_date=format_edtf, basis=basis_note, language=language_name, agent=agent_text,
+                       year=edtf_year, bcp47=bcp47, paragraphs=paragraphs,
+                       header_fields=header_fields)
+    return env
+
+
+def navigation(urls: Urls) -> tuple[tuple[str, str, str], ...]:
+    """(key, label, url) of the header's links, in order."""
+    return (
+        ("home", "Home", urls.home()),
+        ("documents", "Documents", urls.documents()),
+        ("sources", "Sources", urls.authors()),
+        ("events", "Events", urls.events()),
+        ("timeline", "Timeline", urls.timeline()),
+        ("claims", "Claims", urls.claims()),
+        ("search", "Search", urls.search()),
+    )
+
+
+def _page(env: Environment, template: str, url: str, base: str, **values: Any) -> tuple[str, bytes]:
+    return page_file(url, base), env.get_template(template).render(**values).encode("utf-8")
+
+
+def read_raw(ctx: SiteContext, record: Record) -> bytes | None:
+    """The capture's bytes, for its Original capture page (None if it has gone)."""
+    try:
+        return (ctx.config.path(ctx.config.source) / record.source_file).read_bytes()
+    except OSError:
+        return None
+
+
+def document_values(ctx: SiteContext, record: Record) -> dict[str, Any]:
+    claims = ctx.claims_by_document.get(record.id, ())
+    body_html = render_body(record.body, record.footnotes,
+                            [ClaimSpan(c.id, c.quote, c.start) for c in claims])
+    analysis = render_analysis.document_context(ctx, record) if render_analysis is not None else None
+    return dict(
+        record=record,
+        body_html=Markup(body_html),      # markdown.render_body escapes the text itself
+        author_page=ctx.agents["author"].page_for(record.author.value),
+        publisher_page=ctx.agents["publisher"].page_for(record.publisher.value),
+        analysis_for_doc=analysis,
+    )
+
+
+def render_site(ctx: SiteContext, env: Environment | None = None) -> Iterator[tuple[str, bytes]]:
     u = ctx.urls
-    items = "".join(f'<li><a href="{escape(u.document(r.id))}">{escape(r.title.value)}</a></li>' for r in ctx.records)
-    yield page_file(u.home(), u.base), f"<!doctype html><title>{escape(ctx.config.title)}</title><ul>{items}</ul>".encode()
-    for r in ctx.records:
-        yield page_file(u.document(r.id), u.base), f"<!doctype html><title>{escape(r.title.value)}</title><pre>{escape(r.body)}</pre>".encode()
+    env = env or environment(ctx.config, u)
+    records = ctx.newest_first
+    by_id = ctx.records_by_id
+    authors, publishers = ctx.agents["author"], ctx.agents["publisher"]
+    common = dict(by_id=by_id, authors=authors, publishers=publishers)
+
+    yield _page(env, "home.html", u.home(), u.base, records=records, newest=records[:NEWEST_ON_HOME],
+                languages=sorted({r.language.value for r in records if r.language.value}),
+                years=sorted({y for r in records if (y := edtf_year(r.date.value))}), **common)
+    yield _page(env, "documents.html", u.documents(), u.base, records=records,
+                groups=group_by_year(records), **common)
+    for r in records:
+        yield _page(env, "document.html", u.document(r.id), u.base, **document_values(ctx, r))
+        raw = read_raw(ctx, r)
+        yield _page(env, "original.html", u.original(r.id), u.base, record=r,
+                    lines=capture_lines(r, raw) if raw is not None else None,
+                    raw_suffix=Path(r.source_file).suffix)
+    for index, list_url, page_url in ((authors, u.authors(), u.author), (publishers, u.publishers(), u.publisher)):
+        yield _page(env, "agents.html", list_url, u.base, index=index, **common)
+        for p in index.pages:
+            yield _page(env, "agent.html", page_url(p.slug), u.base, index=index, page=p,
+                        documents=[by_id[d] for d in p.documents], **common)
+    yield _page(env, "search.html", u.search(), u.base)
+    yield "404.html", env.get_template("404.html").render().encode("utf-8")
+    if render_analysis is not None:
+        yield from render_analysis.render_analysis_pages(ctx, env)
+    else:
+        for key, title, url in (("events", "Events", u.events()), ("timeline", "Timeline", u.timeline()),
+                                ("claims", "Claims", u.claims())):
+            yield _page(env, "analysis_pending.html", url, u.base, key=key, title=title)
+
+
+def group_by_year(records: Iterable[Record]) -> list[tuple[str, list[Record]]]:
+    """Records (already newest first) grouped under their year; undated last."""
+    groups: dict[str, list[Record]] = {}
+    for r in records:
+        groups.setdefault(edtf_year(r.date.value) or "Undated", []).append(r)
+    return list(groups.items())

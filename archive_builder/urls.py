@@ -59,6 +59,8 @@ class Urls:
     def static(self, name: str) -> str: return self.path(f"static/{name}")
     def data(self, name: str) -> str: return self.path(f"data/{name}")
     def pagefind(self) -> str: return self.path("pagefind/")
+    def pagefind_file(self, name: str) -> str: return self.path(f"pagefind/{name}")
+    def not_found(self) -> str: return self.path("404.html")
 
 
 def page_file(url_path: str, base: str) -> str:
