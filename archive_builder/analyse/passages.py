@@ -1,0 +1,167 @@
+"""Shared passages: text two documents share nearly word for word.
+
+Statements of different years reuse paragraphs with small edits ("At a
+special session … was regarded as military aggression and crime" / "At the
+special session … was qualified as military aggression and a crime").  Three
+steps, none of which compares every pair of documents:
+
+1. Words are normalised (case folded, articles dropped, so "a crime" and
+   "crime" agree) and cut into overlapping SHINGLE-word shingles, hashed
+   with CRC-32 (deterministic, unlike Python's salted `hash`).
+2. An inverted index shingle -> (document, position) gives candidate pairs:
+   only documents sharing a shingle meet.  Shingles in more than MAX_DF
+   documents are boilerplate ("the Ministry of Foreign Affairs of") and are
+   dropped, which also bounds the work per shingle.
+3. Around each cluster of shared shingles, difflib aligns the two word
+   windows; aligned blocks separated by small gaps (reworded, reordered or
+   inserted words) are merged into maximal spans, kept when long and dense
+   enough.  Offsets point into each record's body.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+from ..model import SharedPassage
+
+SHINGLE = 5            # words per shingle
+MAX_DF = 50            # a shingle in more documents than this is boilerplate
+WINDOW = 40            # words of context aligned around a cluster of shared shingles
+MAX_GAP = 8            # words of rewording allowed inside one passage (on each side)
+MIN_EDGE_WORDS = 2     # a passage starts and ends with this many words in a row
+MIN_WORDS = 15         # aligned words for a passage to count
+MIN_SIMILARITY = 0.6   # 2 * aligned / (words in a + words in b)
+MAX_SEEDS_PER_PAIR = 2000   # a pair sharing more is near-identical: enough evidence
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_DROPPED = frozenset({"a", "an", "the"})
+
+
+@dataclass(frozen=True)
+class Words:
+    """A body's normalised words and where each is in the body."""
+
+    norm: tuple[str, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+
+def words(body: str) -> Words:
+    norm, starts, ends = [], [], []
+    for m in _WORD.finditer(body):
+        w = m.group().casefold()
+        if w in _DROPPED:
+            continue
+        norm.append(w)
+        starts.append(m.start())
+        ends.append(m.end())
+    return Words(tuple(norm), tuple(starts), tuple(ends))
+
+
+def shingles(w: Words, size: int = SHINGLE) -> list[int]:
+    """Hash of the shingle starting at each word position."""
+    return [zlib.crc32(" ".join(w.norm[i:i + size]).encode("utf-8")) for i in range(len(w.norm) - size + 1)]
+
+
+def candidate_seeds(texts: Sequence[Words], size: int = SHINGLE, max_df: int | None = None,
+                    ) -> dict[tuple[int, int], list[tuple[int, int]]]:
+    """(doc a, doc b) -> positions (i in a, j in b) of shingles both contain."""
+    max_df = MAX_DF if max_df is None else max_df
+    index: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for d, w in enumerate(texts):
+        seen: set[int] = set()
+        for i, h in enumerate(shingles(w, size)):
+            if h in seen:           # a repeated shingle within one document adds no evidence
+                continue
+            seen.add(h)
+            index[h].append((d, i))
+    seeds: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    for postings in index.values():
+        if len(postings) < 2:
+            continue
+        if len({d for d, _ in postings}) > max_df:
+            continue
+        for x in range(len(postings)):
+            da, ia = postings[x]
+            for y in range(x + 1, len(postings)):
+                db, ib = postings[y]
+                if da != db:
+                    found = seeds[(da, db)]
+                    if len(found) < MAX_SEEDS_PER_PAIR:
+                        found.append((ia, ib))
+    return seeds
+
+
+def _clusters(seeds: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """Group seeds lying close together in both documents: (a_lo, a_hi, b_lo, b_hi) word ranges."""
+    out: list[list[int]] = []
+    for i, j in sorted(seeds):
+        for c in out:
+            if i - c[1] <= WINDOW and c[2] - WINDOW <= j <= c[3] + WINDOW:
+                c[1], c[2], c[3] = max(c[1], i), min(c[2], j), max(c[3], j)
+                break
+        else:
+            out.append([i, i, j, j])
+    return [tuple(c) for c in out]  # type: ignore[misc]
+
+
+def align(a: Words, b: Words, a_lo: int, a_hi: int, b_lo: int, b_hi: int,
+          ) -> list[tuple[int, int, int, int, int]]:
+    """Maximal near-identical spans in two word windows: (a_first, a_last, b_first, b_last, aligned words)."""
+    matcher = difflib.SequenceMatcher(None, a.norm[a_lo:a_hi], b.norm[b_lo:b_hi], autojunk=False)
+    runs: list[list[tuple[int, int, int]]] = []
+    for bi, bj, n in matcher.get_matching_blocks():
+        if n == 0:
+            continue
+        i, j = a_lo + bi, b_lo + bj
+        last = runs[-1][-1] if runs else None
+        if last and i - (last[0] + last[2]) <= MAX_GAP and j - (last[1] + last[2]) <= MAX_GAP:
+            runs[-1].append((i, j, n))
+        else:
+            runs.append([(i, j, n)])
+    spans = []
+    for run in runs:
+        # a word or two matching by chance at either edge ("Azerbaijan." before
+        # the passage) is not part of it
+        while run and run[0][2] < MIN_EDGE_WORDS:
+            run.pop(0)
+        while run and run[-1][2] < MIN_EDGE_WORDS:
+            run.pop()
+        if run:
+            (i0, j0, _), (i1, j1, n1) = run[0], run[-1]
+            spans.append((i0, i1 + n1 - 1, j0, j1 + n1 - 1, sum(n for _, _, n in run)))
+    return spans
+
+
+def _passage_id(a: str, a_start: int, b: str, b_start: int) -> str:
+    return "p" + hashlib.blake2b(f"{a}\0{a_start}\0{b}\0{b_start}".encode(), digest_size=5).hexdigest()
+
+
+def shared_passages(bodies: Mapping[str, str]) -> tuple[SharedPassage, ...]:
+    """Passages shared nearly word for word by two documents, `a` < `b` by id."""
+    ids = sorted(bodies)
+    texts = [words(bodies[d]) for d in ids]
+    found: list[SharedPassage] = []
+    for (da, db), seeds in sorted(candidate_seeds(texts).items()):
+        a, b = texts[da], texts[db]
+        kept: list[tuple[int, int, int, int, int]] = []
+        for ia, ib, ja, jb in _clusters(seeds):
+            for span in align(a, b, max(0, ia - WINDOW), min(len(a.norm), ib + SHINGLE + WINDOW),
+                              max(0, ja - WINDOW), min(len(b.norm), jb + SHINGLE + WINDOW)):
+                a0, a1, b0, b1, n = span
+                similarity = 2 * n / ((a1 - a0 + 1) + (b1 - b0 + 1))
+                if n >= MIN_WORDS and similarity >= MIN_SIMILARITY and not any(
+                        k[0] <= a1 and a0 <= k[1] for k in kept):
+                    kept.append(span)
+        for a0, a1, b0, b1, n in sorted(kept):
+            similarity = round(2 * n / ((a1 - a0 + 1) + (b1 - b0 + 1)), 3)
+            a_start, b_start = a.starts[a0], b.starts[b0]
+            found.append(SharedPassage(_passage_id(ids[da], a_start, ids[db], b_start), ids[da], a_start,
+                                       a.ends[a1], ids[db], b_start, b.ends[b1], similarity))
+    return tuple(sorted(found, key=lambda p: (p.a, p.b, p.a_start, p.b_start)))
