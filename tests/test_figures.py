@@ -1,0 +1,111 @@
+"""Figures: numbers with a measure, normalised; everything else is not a figure."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from archive_builder.analyse.figures import MEASURES, extract_figures
+from archive_builder.analyse.sentences import split_sentences
+
+
+def only(text: str):
+    figures = extract_figures(text, 0)
+    assert len(figures) == 1, figures
+    return figures[0]
+
+
+@pytest.mark.parametrize("text, measure, value, low, high, qualifier, subject", [
+    ("147 civilians were killed.", "killed", 147, None, None, "exact", "civilians"),
+    ("Then 744 were seriously injured.", "injured", 744, None, None, "exact", None),
+    ("and 4 people went missing.", "missing", 4, None, None, "exact", "people"),
+    ("26,000 Soviet troops invaded the city.", "troops", 26000, None, None, "exact", "Soviet troops"),
+    ("150 to 300 people died as a result.", "killed", None, 150, 300, "range", "people"),
+    ("about 150,000 Azerbaijanis were massively deported", "deported", 150000, None, None, "approximate", "Azerbaijanis"),
+    ("mass expulsion of more than 200,000 Azerbaijanis", "displaced", None, 200000, None, "more than", "Azerbaijanis"),
+    ("the deportation of hundreds of thousands of Azerbaijanis", "deported", None, 100000, 999999, "order of magnitude", "Azerbaijanis"),
+    ("the rights of more than one million Azerbaijanis.", "people", None, 1_000_000, None, "more than", "Azerbaijanis"),
+    ("cleansed of more than 1 million Azerbaijanis", "displaced", None, 1_000_000, None, "more than", "Azerbaijanis"),
+    ("On 22 January 1990, 2 million people attended the funeral.", "attendance", 2_000_000, None, None, "exact", "people"),
+    ("the brutal killing of 613 civilians overnight", "killed", 613, None, None, "exact", "civilians"),
+    ("a crowd of thousands, having divided into groups", "crowd", None, 1000, 9999, "order of magnitude", None),
+    ("Thousands of Armenians were brought to the port", "displaced", None, 1000, 9999, "order of magnitude", "Armenians"),
+    ("At least 12 people died in the flood.", "killed", None, 12, None, "at least", "people"),
+    ("up to 300 residents were evacuated", "displaced", None, None, 300, "at most", "residents"),
+    ("Twenty-six thousand soldiers marched in.", "troops", 26000, None, None, "exact", "soldiers"),
+    ("26 000 troops", "troops", 26000, None, None, "exact", "troops"),
+    ("26.000 troops", "troops", 26000, None, None, "exact", "troops"),
+    ("1.5 million people attended", "attendance", 1_500_000, None, None, "exact", "people"),
+    ("between 1 and 2 million refugees", "displaced", None, 1_000_000, 2_000_000, "range", "refugees"),
+    ("150-300 thousand people fled.", "displaced", None, 150_000, 300_000, "range", "people"),
+    ("one person died.", "killed", 1, None, None, "exact", "person"),
+    ("В тот день погибли 147 человек.", "killed", 147, None, None, "exact", "человек"),
+])
+def test_figure_is_normalised(text, measure, value, low, high, qualifier, subject):
+    f = only(text)
+    assert (f.measure, f.value, f.low, f.high, f.qualifier, f.subject) == (measure, value, low, high, qualifier, subject)
+    assert text[f.start:f.end] == f.text
+    assert f.measure in MEASURES
+
+
+def test_the_verb_stays_in_the_figure_text():
+    assert only("150 to 300 people died as a result.").text == "150 to 300 people died"
+    assert only("the brutal killing of 613 civilians").text == "killing of 613 civilians"
+
+
+def test_several_figures_in_one_clause_each_take_their_own_verb():
+    text = "149 civilians were killed, 744 were seriously injured, and 4 people went missing."
+    assert [(f.measure, f.value) for f in extract_figures(text, 0)] == [("killed", 149), ("injured", 744), ("missing", 4)]
+
+
+@pytest.mark.parametrize("text", [
+    "On the night of January 19 to 20, 1990, the army entered.",
+    "in 1948-1953 and in the late 1980s",
+    "on the 31st anniversary of the tragedy",
+    "Agenda items 34, 35, 40, 71, 72, 86 and 135",
+    "(A/75/710-S/2021/42) and A/74/961-S/2020/729 (22 July 2020), annex, paras. 154–178.",
+    "relocated from 24 regions of the country",
+    "one of the serious crimes of the 20th century",
+    "Although 31 years passed since then, 33 years ago",
+    "Search in archive+ ↺ − 16 px",
+    "the 1,300-year old cemetery",
+    "In 1990 Armenians were deported.",
+    "No one was killed.",
+    "Baku-1990-13 (1)a",
+    "resolution 822 was adopted; see No. 5 and page 12",
+])
+def test_not_figures(text):
+    assert extract_figures(text, 0) == []
+
+
+def test_offsets_are_shifted_and_excluded_spans_are_skipped():
+    text = "Then 147 civilians were killed."
+    f = extract_figures(text, 100)[0]
+    assert (f.start, f.end) == (105, 105 + len("147 civilians were killed"))
+    assert extract_figures(text, 100, exclude=[(105, 108)]) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("0123456789 ,.-–to and about more than killed people Thousands of were died\n")), max_size=120)
+       | st.text(max_size=200))
+def test_never_raises_and_spans_are_exact(text):
+    for f in extract_figures(text, 7):
+        assert text[f.start - 7:f.end - 7] == f.text
+        assert 7 <= f.start < f.end <= len(text) + 7
+        assert f.measure in MEASURES
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=2, max_value=999_999), st.sampled_from(["were killed", "were wounded", "went missing", "were deported"]))
+def test_any_count_with_a_separator_reads_back(n, verb):
+    text = f"Officials said {n:,} civilians {verb}."
+    f = only(text)
+    assert f.value == n and f.subject == "civilians"
+    assert {"were killed": "killed", "were wounded": "injured", "went missing": "missing", "were deported": "deported"}[verb] == f.measure
+
+
+def test_figures_in_sentences_of_a_document():
+    body = ("Floods hit the town of Vell on 3 May 2024.\n\nAt least 12 people died and 40 were injured. "
+            "About 2,000 residents were evacuated.")
+    found = [(f.measure, f.value, f.low) for a, b in split_sentences(body) for f in extract_figures(body[a:b], a)]
+    assert found == [("killed", None, 12), ("injured", 40, None), ("displaced", 2000, None)]
