@@ -1,6 +1,466 @@
-"""`archive_builder check`: validate a built site (walking skeleton)."""
-from pathlib import Path
+"""`archive_builder check SITE`: validate a built site before it is published.
 
+Three checks, each a function that returns Problems (nothing here prints
+except `check_site`, the command itself):
+
+- links:  every internal href/src/srcset (HTML) and url() (CSS) resolves to a
+          file of the site under its base URL, every `#fragment` exists on the
+          target page, and nothing is fetched from another host; the only
+          outbound references allowed are plain `<a href>` links to http(s)
+          URLs that the documents themselves cite (found in data/records.json).
+- html:   the Nu Html Checker (npm package `vnu-jar`, needs Java).
+- a11y:   axe-core in headless chromium, WCAG 2.2 AA rule tags, on one page
+          of every page type.
+
+Exit codes: 0 clean, 1 problems found, 2 usage (no site there).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import unquote, urljoin, urlsplit
+
+from .model import Problem
+from .urls import normalize_base
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+BASE_URL_META = "archive-builder:base-url"
+
+# The rule tags axe runs with: WCAG 2.0, 2.1 and 2.2, levels A and AA.
+AXE_WCAG_AA_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": list(AXE_WCAG_AA_TAGS)}}
+
+# Debian's chromium: Playwright's own browser download is not used.
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
+CHROMIUM_ARGS = ("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync")
+
+# Where `.ci/run` (npm install --prefix .cache/vnu vnu-jar) and a plain
+# `npm install vnu-jar` put the Nu Html Checker.
+VNU_JAR_IN_PACKAGE = Path("node_modules") / "vnu-jar" / "build" / "dist" / "vnu.jar"
+VNU_PREFIXES = (Path(".cache") / "vnu", Path("."))
+PROJECT = Path(__file__).resolve().parent.parent
+
+# (tag, attribute) pairs whose value is one URL the browser may fetch or follow.
+URL_ATTRIBUTES = frozenset({
+    ("a", "href"), ("area", "href"), ("link", "href"), ("script", "src"), ("img", "src"),
+    ("iframe", "src"), ("embed", "src"), ("source", "src"), ("track", "src"), ("audio", "src"),
+    ("video", "src"), ("video", "poster"), ("input", "src"), ("object", "data"), ("form", "action"),
+    ("use", "href"), ("image", "href"), ("blockquote", "cite"), ("q", "cite"),
+})
+SRCSET_ATTRIBUTES = frozenset({("img", "srcset"), ("source", "srcset"), ("link", "imagesrcset")})
+# The only kind of reference allowed to leave the site: a link the reader may follow.
+OUTBOUND_OK = frozenset({("a", "href")})
+# Links that are not to a page (mailto:, tel:, data: images, javascript: is never expected).
+NON_FETCHED_SCHEMES = frozenset({"mailto", "tel", "data", "blob", "about"})
+
+CSS_URL = re.compile(r"""url\(\s*(?P<q>['"]?)(?P<url>[^'")]+)(?P=q)\s*\)|@import\s+(?P<q2>['"])(?P<url2>[^'"]+)(?P=q2)""")
+# URLs as they appear in document text (records.json), to tell a cited outbound link.
+TEXT_URL = re.compile(r"https?://[^\s\"'<>\\]+")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One URL found on a page: where, in which tag and attribute."""
+
+    page: str          # site-relative path of the file it is in
+    line: int
+    tag: str
+    attribute: str
+    url: str
+
+
+@dataclass(frozen=True)
+class ParsedPage:
+    rel: str
+    ids: frozenset[str]
+    references: tuple[Reference, ...]
+    base_meta: str | None
+
+
+class _PageParser(HTMLParser):
+    def __init__(self, rel: str):
+        super().__init__(convert_charrefs=True)
+        self.rel = rel
+        self.ids: set[str] = set()
+        self.references: list[Reference] = []
+        self.base_meta: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        line = self.getpos()[0]
+        values = {k: (v or "") for k, v in attrs}
+        for key in ("id",) + (("name",) if tag == "a" else ()):
+            if values.get(key):
+                self.ids.add(values[key])
+        if tag == "meta" and values.get("name") == BASE_URL_META:
+            self.base_meta = values.get("content", "")
+        for attribute, value in values.items():
+            if (tag, attribute) in URL_ATTRIBUTES and value.strip():
+                self.references.append(Reference(self.rel, line, tag, attribute, value.strip()))
+            elif (tag, attribute) in SRCSET_ATTRIBUTES:
+                for candidate in srcset_urls(value):
+                    self.references.append(Reference(self.rel, line, tag, attribute, candidate))
+            elif attribute == "style" and "url(" in value:
+                for url in css_urls(value):
+                    self.references.append(Reference(self.rel, line, tag, attribute, url))
+
+    handle_startendtag = handle_starttag
+
+
+def srcset_urls(value: str) -> list[str]:
+    """The URLs of a srcset ("a.png 1x, b.png 2x")."""
+    return [part.strip().split()[0] for part in value.split(",") if part.strip()]
+
+
+def css_urls(text: str) -> list[str]:
+    return [(m.group("url") or m.group("url2")).strip() for m in CSS_URL.finditer(text)]
+
+
+def parse_page(rel: str, text: str) -> ParsedPage:
+    parser = _PageParser(rel)
+    parser.feed(text)
+    parser.close()
+    return ParsedPage(rel, frozenset(parser.ids), tuple(parser.references), parser.base_meta)
+
+
+def css_references(rel: str, text: str) -> tuple[Reference, ...]:
+    refs = []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        refs.extend(Reference(rel, lineno, "css", "url", url) for url in css_urls(line))
+    return tuple(refs)
+
+
+def site_files(site: Path) -> list[str]:
+    """Every file of the site, as sorted posix paths relative to it."""
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+
+
+def page_url(rel: str, base: str) -> str:
+    """The URL a file is served at: folders' index.html at the folder's URL."""
+    if rel == "index.html":
+        return base
+    if rel.endswith("/index.html"):
+        return base + rel[: -len("index.html")]
+    return base + rel
+
+
+def target_file(path: str, base: str, files: frozenset[str]) -> str | None:
+    """The site file a site-absolute URL path is served from, or None."""
+    if not path.startswith(base):
+        return None
+    rel = unquote(path[len(base):])
+    if rel == "" or rel.endswith("/"):
+        rel += "index.html"
+    if rel in files:
+        return rel
+    if f"{rel}/index.html" in files:   # a folder URL without its slash: servers redirect
+        return f"{rel}/index.html"
+    return None
+
+
+def cited_urls(site: Path) -> frozenset[str]:
+    """Every http(s) URL that appears anywhere in the documents' data."""
+    records = site / "data" / "records.json"
+    if not records.is_file():
+        return frozenset()
+    text = records.read_text(encoding="utf-8", errors="replace")
+    return frozenset(u.rstrip(".,;:)]") for u in TEXT_URL.findall(text))
+
+
+def read_base_url(site: Path) -> str | None:
+    """The base URL the site says it was built with (a meta tag on its home page)."""
+    home = site / "index.html"
+    if not home.is_file():
+        return None
+    meta = parse_page("index.html", home.read_text(encoding="utf-8", errors="replace")).base_meta
+    return normalize_base(meta) if meta else None
+
+
+def _origin_base(base: str) -> tuple[str, str]:
+    """('https://host', '/path/') for an absolute base URL, ('', base) for a path."""
+    if "://" in base:
+        parts = urlsplit(base)
+        return f"{parts.scheme}://{parts.netloc}", parts.path or "/"
+    return "", base
+
+
+def link_problems(site: Path, base: str) -> list[Problem]:
+    """Broken internal links, missing anchors and references to other hosts."""
+    base = normalize_base(base)
+    origin, base_path = _origin_base(base)
+    files = site_files(site)
+    file_set = frozenset(files)
+    pages: dict[str, ParsedPage] = {}
+    references: list[Reference] = []
+    for rel in files:
+        if rel.endswith(".html"):
+            page = parse_page(rel, (site / rel).read_text(encoding="utf-8", errors="replace"))
+            pages[rel] = page
+            references.extend(page.references)
+        elif rel.endswith(".css"):
+            references.extend(css_references(rel, (site / rel).read_text(encoding="utf-8", errors="replace")))
+    cited = cited_urls(site)
+    problems: list[Problem] = []
+    for ref in references:
+        message = _reference_problem(ref, base_path, origin, file_set, pages, cited)
+        if message:
+            problems.append(Problem(ref.page, ref.line, message, "error"))
+    return problems
+
+
+def _reference_problem(ref: Reference, base_path: str, origin: str, files: frozenset[str],
+                       pages: dict[str, ParsedPage], cited: frozenset[str]) -> str | None:
+    where = f"<{ref.tag} {ref.attribute}=\"{ref.url}\">" if ref.tag != "css" else f"url({ref.url})"
+    page_address = "http://site.invalid" + page_url(ref.page, base_path)
+    absolute = urljoin(page_address, ref.url)
+    parts = urlsplit(absolute)
+    if parts.scheme in NON_FETCHED_SCHEMES:
+        return None
+    if parts.scheme == "javascript":
+        return f"{where}: javascript: URL"
+    if parts.netloc != "site.invalid":
+        internal = bool(origin) and absolute.startswith(origin + base_path)
+        if not internal:
+            if (ref.tag, ref.attribute) in OUTBOUND_OK and parts.scheme in ("http", "https"):
+                if not cited or absolute in cited or absolute.rstrip("/") in cited:
+                    return None
+                return f"{where}: outbound link that no document cites"
+            return f"{where}: refers to another host (everything the page loads must come from the site)"
+        parts = urlsplit(absolute[len(origin):])
+    if not parts.path.startswith(base_path):
+        return f"{where}: outside the base URL {base_path}"
+    target = target_file(parts.path, base_path, files)
+    if target is None:
+        return f"{where}: broken link (no such file in the site)"
+    fragment = unquote(parts.fragment)
+    if fragment and not fragment.startswith(":~:") and target.endswith(".html"):
+        if fragment not in pages[target].ids:
+            return f"{where}: no element with id \"{fragment}\" on {target}"
+    return None
+
+
+# ---------------------------------------------------------------- HTML validity
+
+def find_vnu_jar() -> Path | None:
+    """VNU_JAR, else the npm package in the project's .cache/vnu or node_modules."""
+    env = os.environ.get("VNU_JAR")
+    if env:
+        return Path(env) if Path(env).is_file() else None
+    for root in (Path.cwd(), PROJECT):
+        for prefix in VNU_PREFIXES:
+            jar = root / prefix / VNU_JAR_IN_PACKAGE
+            if jar.is_file():
+                return jar
+    return None
+
+
+VNU_INSTALL_HINT = ("install it with `npm install --prefix .cache/vnu vnu-jar` (and a Java runtime, "
+                    "e.g. `apt-get install default-jre-headless`), set VNU_JAR to vnu.jar, or skip with --no-html")
+
+
+def html_problems(site: Path) -> list[Problem]:
+    """Errors the Nu Html Checker finds in the site's HTML files."""
+    jar = find_vnu_jar()
+    java = shutil.which("java")
+    if jar is None or java is None:
+        missing = " and ".join(n for n, ok in (("the Nu Html Checker (vnu.jar)", jar), ("java", java)) if not ok)
+        return [Problem(str(site), None, f"cannot check HTML: {missing} not found; {VNU_INSTALL_HINT}", "error")]
+    run = subprocess.run([java, "-jar", str(jar), "--errors-only", "--format", "json", "--skip-non-html", str(site)],
+                         capture_output=True, text=True, check=False)
+    try:
+        messages = json.loads(run.stderr or run.stdout or "{}").get("messages", [])
+    except json.JSONDecodeError:
+        return [Problem(str(site), None, f"the Nu Html Checker failed (exit {run.returncode}): {run.stderr.strip()[:500]}", "error")]
+    root = site.resolve()
+    problems = []
+    for m in messages:
+        url = m.get("url", "")
+        path = Path(unquote(urlsplit(url).path)) if url.startswith("file:") else None
+        rel = path.relative_to(root).as_posix() if path and path.is_relative_to(root) else (url or str(site))
+        problems.append(Problem(rel, m.get("lastLine") or m.get("firstLine"), f"HTML: {m.get('message', '').strip()}", "error"))
+    if run.returncode != 0 and not messages:
+        problems.append(Problem(str(site), None, f"the Nu Html Checker failed (exit {run.returncode}): {run.stderr.strip()[:500]}", "error"))
+    return sorted(problems, key=lambda p: (p.file, p.line or 0, p.message))
+
+
+# ---------------------------------------------------------------- accessibility
+
+def page_type(rel: str) -> str:
+    """A page's type from its path: the item segment of `collection/item/...` is a wildcard.
+
+    documents/abc/index.html -> documents/*/; documents/abc/original/index.html
+    -> documents/*/original/; events/index.html -> events/; index.html -> /.
+    """
+    folder = rel[: -len("index.html")] if rel.endswith("index.html") else rel
+    segments = [s for s in folder.split("/") if s]
+    if len(segments) >= 2:
+        segments[1] = "*"
+    return "/".join(segments) + ("/" if folder.endswith("/") or not segments else "")
+
+
+def pages_by_type(site: Path) -> dict[str, str]:
+    """One HTML page (the first in sorted order) for every page type of the site."""
+    chosen: dict[str, str] = {}
+    for rel in site_files(site):
+        if rel.endswith(".html"):
+            chosen.setdefault(page_type(rel), rel)
+    return dict(sorted(chosen.items()))
+
+
+def chromium_path() -> str | None:
+    """Debian's chromium (or CHROMIUM from the environment)."""
+    env = os.environ.get("CHROMIUM")
+    candidates = (env,) if env else CHROMIUM_CANDIDATES
+    for c in candidates:
+        found = c if os.path.isabs(c) and os.access(c, os.X_OK) else shutil.which(c)
+        if found:
+            return found
+    return None
+
+
+def launch_chromium(playwright, executable: str | None = None):
+    """Headless Debian chromium through Playwright, with nothing phoning home."""
+    return playwright.chromium.launch(executable_path=executable or chromium_path(), args=list(CHROMIUM_ARGS))
+
+
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the site folder at the base path, with the site's own 404 page."""
+
+    base = "/"
+
+    def log_message(self, format: str, *args) -> None:  # quiet: tests and checks read results, not logs
+        pass
+
+    def translate_path(self, path: str) -> str:
+        path = urlsplit(path).path
+        if not path.startswith(self.base):
+            return str(Path(self.directory) / ".not-under-base" / "x")
+        return super().translate_path("/" + path[len(self.base):])
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+_SiteHandler.extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                               ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
+                               ".json": "application/json", ".css": "text/css", ".svg": "image/svg+xml",
+                               ".pf_meta": "application/octet-stream", ".pf_fragment": "application/octet-stream",
+                               ".pf_index": "application/octet-stream", ".pf_filter": "application/octet-stream"}
+
+
+@contextmanager
+def local_server(site: Path, base: str = "/", host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve `site` at http://host:<free port><base> in a thread; yields that root URL."""
+    base_path = _origin_base(normalize_base(base))[1]
+    handler = type("SiteHandler", (_SiteHandler,), {"base": base_path})
+    server = http.server.ThreadingHTTPServer((host, 0), functools.partial(handler, directory=str(site)))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="archive-site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host}:{server.server_address[1]}{base_path}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's violations (WCAG 2.2 AA rule tags) on the page loaded in a Playwright page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe().run(page, options=AXE_OPTIONS).response.get("violations", [])
+
+
+def describe_violation(v: dict) -> str:
+    targets = ", ".join(" ".join(map(str, n.get("target", []))) for n in v.get("nodes", [])[:5])
+    return f"axe {v.get('id')} ({v.get('impact')}): {v.get('help')} [{targets}]"
+
+
+A11Y_INSTALL_HINT = ("install the test extras (`pip install -e \".[test]\"`) and Debian's chromium "
+                     "(`apt-get install chromium`), or skip with --no-a11y")
+
+
+def a11y_problems(site: Path, base: str) -> list[Problem]:
+    """axe-core violations on one page of every page type."""
+    try:
+        from playwright.sync_api import sync_playwright
+        import axe_playwright_python  # noqa: F401
+    except ImportError as exc:
+        return [Problem(str(site), None, f"cannot check accessibility: {exc.name} is not installed; {A11Y_INSTALL_HINT}", "error")]
+    executable = chromium_path()
+    if executable is None:
+        return [Problem(str(site), None, f"cannot check accessibility: chromium not found; {A11Y_INSTALL_HINT}", "error")]
+    problems: list[Problem] = []
+    with local_server(site, base) as root, sync_playwright() as p:
+        browser = launch_chromium(p, executable)
+        try:
+            page = browser.new_page()
+            for kind, rel in pages_by_type(site).items():
+                url = root + page_url(rel, "/")[1:]
+                page.goto(url, wait_until="load")
+                problems.extend(Problem(rel, None, describe_violation(v), "error") for v in axe_violations(page))
+        finally:
+            browser.close()
+    return problems
+
+
+# ---------------------------------------------------------------- the command
 
 def check_site(site: Path, base_url: str | None = None, html: bool = True, a11y: bool = True) -> int:
-    raise NotImplementedError
+    """Run the checks, print `file: problem` lines and a summary; 0 clean, 1 problems, 2 usage."""
+    site = Path(site)
+    if not (site / "index.html").is_file():
+        print(f"{site}: not a built site (no index.html); build it first with `python -m archive_builder build`",
+              file=sys.stderr)
+        return EXIT_USAGE
+    problems: list[Problem] = []
+    declared = read_base_url(site)
+    base = declared or normalize_base(base_url or "/")
+    if declared and base_url and normalize_base(base_url) != declared:
+        problems.append(Problem("index.html", None, f"built for base URL {declared}, not {normalize_base(base_url)}", "error"))
+    checks: list[tuple[str, bool, object]] = [
+        ("links", True, lambda: link_problems(site, base)),
+        ("html", html, lambda: html_problems(site)),
+        ("a11y", a11y, lambda: a11y_problems(site, base)),
+    ]
+    ran = []
+    for name, enabled, run in checks:
+        if enabled:
+            problems.extend(run())
+            ran.append(name)
+    for p in problems:
+        print(_line(p))
+    pages = sum(1 for rel in site_files(site) if rel.endswith(".html"))
+    verdict = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}" if problems else "no problems"
+    print(f"checked {pages} pages ({', '.join(ran)}; base URL {base}): {verdict}", file=sys.stderr)
+    return EXIT_PROBLEMS if problems else EXIT_OK
+
+
+def _line(p: Problem) -> str:
+    where = f"{p.file}:{p.line}" if p.line else p.file
+    return f"{where}: {p.message}"
