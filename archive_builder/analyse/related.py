@@ -1,0 +1,239 @@
+"""Related documents, each with the reasons it is related.
+
+Scored the way Hugo scores related content, but every point is explained:
+
+* each document has *signals*: the events it describes or mentions, the
+  places its claims name;
+* an inverted index signal -> documents gives the candidate pairs (never
+  all pairs); a signal found in too many documents says nothing about any
+  of them and is dropped (document-frequency cut-off, like Hugo's
+  cardinality threshold), which also bounds the work per signal;
+* shared passages and resolved references add their own reasons;
+* a pair's score is the sum of its reasons' weights (WEIGHTS); pairs below
+  THRESHOLD are not related; each document keeps its MAX_RELATED best;
+* editorial/related.yaml pins pairs (always shown, with the archivist's
+  note) and blocks pairs (never shown).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Sequence
+
+from ..model import Claim, Event, Problem, Record, Reason, Reference, Relation, SharedPassage
+
+WEIGHTS: Mapping[str, float] = {
+    "shared event": 10.0,       # both describe the event
+    "mentioned event": 4.0,     # one describes it, the other refers to it
+    "shared passage": 8.0,
+    "shared place": 1.5,        # per place, for places named in both documents' claims
+    "reference": 12.0,
+    "reply": 12.0,
+    "pinned": 100.0,
+}
+THRESHOLD = 3.0
+MAX_RELATED = 12
+MIN_DF_CUTOFF = 25          # a signal in up to this many documents is always kept
+DF_FRACTION = 0.05          # above that, a signal in more than 5% of the documents is dropped
+
+
+def df_cutoff(n_documents: int) -> int:
+    return max(MIN_DF_CUTOFF, int(DF_FRACTION * n_documents))
+
+
+# --- references -----------------------------------------------------------------
+
+_TOKEN = re.compile(r"\w+")
+_SYMBOL_PART = re.compile(r"-(?=[A-Z]+/)")   # "A/75/710-S/2021/42" -> "A/75/710", "S/2021/42"
+_GENERIC = frozenset("the of and for to in on a an republic ministry".split())
+
+
+def _symbols(text: str) -> set[str]:
+    text = text.strip().upper()
+    return {text, *(_SYMBOL_PART.split(text))} if text else set()
+
+
+def _name_tokens(text: str | None) -> frozenset[str]:
+    return frozenset(t for t in _TOKEN.findall((text or "").casefold()) if t not in _GENERIC)
+
+
+def _same_issuer(a: str, b: str) -> bool:
+    """"Foreign Ministry of Armenia" and "Ministry of Foreign Affairs of Armenia"
+    differ; an issuer matches an agent when one's content words contain the other's."""
+    x, y = _name_tokens(a), _name_tokens(b)
+    return bool(x and y) and (x <= y or y <= x)
+
+
+def _agents(r: Record) -> list[str]:
+    out = []
+    for s in (r.author, r.publisher):
+        v = s.value
+        if v is not None:
+            out.extend(x for x in (getattr(v, "name", None), getattr(v, "canonical", None), getattr(v, "affiliation", None)) if x)
+    return out
+
+
+def resolve_references(records: Sequence[Record]) -> list[tuple[str, str, Reference]]:
+    """(citing document, cited document, reference) for each reference that names
+    a document of the archive: by UN symbol (in the cited record's header or
+    title), or by date plus issuer (the cited record's date and author/publisher)."""
+    by_symbol: dict[str, set[str]] = defaultdict(set)
+    by_date: dict[str, list[Record]] = defaultdict(list)
+    for r in records:
+        for _, value in r.header:
+            for s in _symbols(str(value)):
+                by_symbol[s].add(r.id)
+        if isinstance(r.date.value, str):
+            by_date[r.date.value].append(r)
+    out: list[tuple[str, str, Reference]] = []
+    for r in records:
+        for ref in r.references:
+            targets: set[str] = set()
+            if ref.symbol:
+                for s in _symbols(ref.symbol):
+                    targets |= by_symbol.get(s, set())
+            if ref.date and ref.issuer:
+                for other in by_date.get(ref.date, ()):
+                    if any(_same_issuer(ref.issuer, a) for a in _agents(other)):
+                        targets.add(other.id)
+            out.extend((r.id, t, ref) for t in sorted(targets - {r.id}))
+    return out
+
+
+# --- related.yaml ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Curation:
+    pins: Mapping[tuple[str, str], str]   # ordered pair -> note
+    blocks: frozenset[tuple[str, str]]
+
+
+def parse_related(data: Any, file: str, lines: Mapping[str, int], known: Iterable[str]) -> tuple[Curation, list[Problem]]:
+    """related.yaml: `pin:` and `block:` lists of {documents: [a, b], note: "..."} (or [a, b]).
+
+    Both apply in both directions.  Bad entries are reported and skipped."""
+    pins: dict[tuple[str, str], str] = {}
+    blocks: set[tuple[str, str]] = set()
+    problems: list[Problem] = []
+    if data is None:
+        return Curation(pins, frozenset(blocks)), problems
+    if not isinstance(data, Mapping):
+        return Curation({}, frozenset()), [Problem(file, 1, "related.yaml has 'pin' and 'block' lists of {documents: [a, b], note}", "error")]
+    ids = set(known)
+    for key, items in data.items():
+        line = lines.get(str(key))
+        if key not in ("pin", "block"):
+            problems.append(Problem(file, line, f"unknown key '{key}' (valid keys: pin, block)", "error"))
+            continue
+        if not isinstance(items, list):
+            problems.append(Problem(file, line, f"'{key}' must be a list of {{documents: [a, b], note}}", "error"))
+            continue
+        for n, item in enumerate(items, 1):
+            docs, note = (item.get("documents"), item.get("note")) if isinstance(item, Mapping) else (item, None)
+            if not (isinstance(docs, list) and len(docs) == 2 and all(isinstance(d, str) for d in docs) and docs[0] != docs[1]):
+                problems.append(Problem(file, line, f"'{key}' item {n}: needs two different document ids, e.g. documents: [a, b]", "error"))
+                continue
+            missing = [d for d in docs if d not in ids]
+            if missing:
+                problems.append(Problem(file, line, f"'{key}' item {n}: no document with id '{missing[0]}'", "warning"))
+                continue
+            a, b = docs
+            if key == "pin":
+                pins[(a, b)] = pins[(b, a)] = str(note) if note else "pinned by the archivists"
+            else:
+                blocks.update({(a, b), (b, a)})
+    return Curation(pins, frozenset(blocks)), problems
+
+
+# --- scoring -------------------------------------------------------------------------
+
+
+def _pairs(postings: dict[str, list[str]], cutoff: int) -> Iterable[tuple[str, str, str]]:
+    """(signal, a, b) for every ordered pair of documents sharing a discriminating signal."""
+    for signal in sorted(postings):
+        docs = sorted(set(postings[signal]))
+        if len(docs) < 2 or len(docs) > cutoff:
+            continue
+        for a in docs:
+            for b in docs:
+                if a != b:
+                    yield signal, a, b
+
+
+def relate(records: Sequence[Record], claims: Sequence[Claim], events: Sequence[Event],
+           passages: Sequence[SharedPassage], curation: Curation | None = None) -> tuple[Relation, ...]:
+    curation = curation or Curation({}, frozenset())
+    ids = {r.id for r in records}
+    cutoff = df_cutoff(len(records))
+    reasons: dict[tuple[str, str], list[Reason]] = defaultdict(list)
+    places_shared: dict[tuple[str, str], set[str]] = defaultdict(set)
+
+    describes: dict[str, list[str]] = {}
+    labels = {e.id: e.label for e in events}
+    for e in events:
+        describes[e.id] = [d for d in e.documents if d in ids]
+    for eid, a, b in _pairs(describes, cutoff):
+        reasons[(a, b)].append(Reason("shared event", f"both describe {labels[eid]}", WEIGHTS["shared event"]))
+    for e in events:
+        if len(e.documents) + len(e.mentioned_by) > cutoff:
+            continue
+        for m in e.mentioned_by:
+            for d in e.documents:
+                reasons[(m, d)].append(Reason("shared event", f"this document refers to {e.label}, which the other describes",
+                                              WEIGHTS["mentioned event"]))
+                reasons[(d, m)].append(Reason("shared event", f"the other document refers to {e.label}, which this one describes",
+                                              WEIGHTS["mentioned event"]))
+
+    place_docs: dict[str, list[str]] = defaultdict(list)
+    spelling: dict[str, str] = {}
+    for c in claims:
+        for text, key in c.places:
+            if key:
+                place_docs[key].append(c.document_id)
+                spelling.setdefault(key, text)
+    for key, a, b in _pairs(place_docs, cutoff):
+        places_shared[(a, b)].add(key)
+    for pair, keys in places_shared.items():
+        names = sorted(spelling[k] for k in keys)
+        reasons[pair].append(Reason("shared places", "both name " + ", ".join(names), WEIGHTS["shared place"] * len(keys)))
+
+    for p in passages:
+        detail = f"both contain a passage nearly word for word ({p.similarity:.0%} alike)"
+        reasons[(p.a, p.b)].append(Reason("shared passage", detail, WEIGHTS["shared passage"]))
+        reasons[(p.b, p.a)].append(Reason("shared passage", detail, WEIGHTS["shared passage"]))
+
+    for src, dst, ref in resolve_references(records):
+        kind = "reply" if ref.relation == "answers" else "reference"
+        verb = "answers" if kind == "reply" else "cites"
+        reasons[(src, dst)].append(Reason(kind, f"this document {verb} the other: “{ref.text}”", WEIGHTS[kind]))
+        reasons[(dst, src)].append(Reason(kind, f"the other document {verb} this one: “{ref.text}”", WEIGHTS[kind]))
+
+    for pair, note in curation.pins.items():
+        reasons[pair].append(Reason("pinned", note, WEIGHTS["pinned"]))
+
+    by_source: dict[str, list[Relation]] = defaultdict(list)
+    for (a, b), rs in reasons.items():
+        if (a, b) in curation.blocks:
+            continue
+        merged = _merge_reasons(rs)
+        score = round(sum(r.weight for r in merged), 3)
+        if score >= THRESHOLD:
+            by_source[a].append(Relation(a, b, score, merged))
+    out: list[Relation] = []
+    for a in sorted(by_source):
+        ranked = sorted(by_source[a], key=lambda r: (-r.score, r.target))
+        out.extend(ranked[:MAX_RELATED])
+    return tuple(out)
+
+
+def _merge_reasons(reasons: Sequence[Reason]) -> tuple[Reason, ...]:
+    """Repeated reasons of one kind become one (weights add): "shared passage ×2"."""
+    grouped: dict[tuple[str, str], list[Reason]] = defaultdict(list)
+    for r in reasons:
+        grouped[(r.kind, r.detail)].append(r)
+    merged = [Reason(k, d if len(rs) == 1 else f"{d} (×{len(rs)})", round(sum(r.weight for r in rs), 3))
+              for (k, d), rs in grouped.items()]
+    return tuple(sorted(merged, key=lambda r: (-r.weight, r.kind, r.detail)))

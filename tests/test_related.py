@@ -1,0 +1,109 @@
+"""Related documents with reasons, on invented documents."""
+
+from __future__ import annotations
+
+from archive_builder.analyse import related
+from archive_builder.analyse.related import Curation, parse_related, relate, resolve_references
+from archive_builder.model import Agent, Claim, Event, Record, Reference, SharedPassage, Sourced
+
+
+def make_record(doc_id: str, body: str = "", *, date: str | None = None, author: str | None = None,
+                header: tuple = (), references: tuple = (), title: str | None = None) -> Record:
+    return Record(
+        id=doc_id, source_file=f"{doc_id}.txt", sha256="0" * 64, format="txt",
+        title=Sourced(title or f"Document {doc_id}", "stated"), document_type=Sourced.unknown(),
+        author=Sourced(Agent(author), "stated") if author else Sourced.unknown(),
+        publisher=Sourced.unknown(), date=Sourced(date, "stated") if date else Sourced.unknown(),
+        language=Sourced("en", "stated"), body=body, body_lines=tuple(range(1, body.count("\n") + 2)),
+        removed=(), comments=(), references=references, header=header)
+
+
+def event(eid: str, documents, mentioned_by=(), label=None) -> Event:
+    return Event(eid, label or eid, "generated", "2001-05-03", ("Riverton",), (), tuple(documents),
+                 tuple(mentioned_by), (), ())
+
+
+def place_claim(doc: str, *places: str) -> Claim:
+    return Claim(f"{doc}-c{len(places)}", doc, "event", "q", 0, 1, places=tuple((p, p.lower()) for p in places))
+
+
+def by_pair(relations):
+    return {(r.source, r.target): r for r in relations}
+
+
+def test_shared_event_relates_both_ways_with_the_reason():
+    records = [make_record(d) for d in "abc"]
+    rel = by_pair(relate(records, [], [event("e1", ["a", "b"], label="Riverton, 3 May 2001")], []))
+    assert set(rel) == {("a", "b"), ("b", "a")}
+    [reason] = rel[("a", "b")].reasons
+    assert (reason.kind, reason.detail) == ("shared event", "both describe Riverton, 3 May 2001")
+
+
+def test_one_shared_place_is_below_the_threshold_but_a_passage_is_not():
+    records = [make_record(d) for d in "abc"]
+    claims = [place_claim("a", "Riverton"), place_claim("b", "Riverton"), place_claim("c", "Portmore")]
+    passages = [SharedPassage("p1", "a", 0, 10, "c", 5, 15, 0.9)]
+    rel = by_pair(relate(records, claims, [], passages))
+    assert set(rel) == {("a", "c"), ("c", "a")}
+    assert rel[("a", "c")].reasons[0].kind == "shared passage"
+
+
+def test_best_first_and_mentions_count_less_than_descriptions():
+    records = [make_record(d) for d in "abcd"]
+    events = [event("e1", ["a", "b", "c"], mentioned_by=["d"]), event("e2", ["a", "b"])]
+    rel = relate(records, [], events, [])
+    order = [r.target for r in rel if r.source == "a"]
+    assert order == ["b", "c", "d"]
+    scores = [r.score for r in rel if r.source == "a"]
+    assert scores == sorted(scores, reverse=True) and scores[0] > scores[1] > scores[2]
+
+
+def test_signals_too_common_are_dropped(monkeypatch):
+    monkeypatch.setattr(related, "MIN_DF_CUTOFF", 3)
+    records = [make_record(f"d{i}") for i in range(6)]
+    common = event("everyone", [r.id for r in records])
+    rare = event("rare", ["d0", "d1"])
+    rel = by_pair(relate(records, [], [common, rare], []))
+    assert set(rel) == {("d0", "d1"), ("d1", "d0")}
+
+
+def test_references_by_symbol_and_by_date_and_issuer():
+    cited = make_record("letter", header=(("symbol", "A/60/100-S/2005/7"),))
+    statement = make_record("stmt", date="2005-03-01", author="Ministry of Foreign Affairs of Portmore")
+    citing = make_record("reply", references=(
+        Reference("the letter (S/2005/7)", "un-symbol", 3, symbol="S/2005/7"),
+        Reference("the statement dated 1 March 2005", "statement", 4, date="2005-03-01",
+                  issuer="Foreign Affairs of Portmore", relation="answers"),
+        Reference("a statement nobody archived", "statement", 5, date="1999-01-01", issuer="Nobody"),
+    ))
+    found = resolve_references([cited, statement, citing])
+    assert [(s, t, r.relation) for s, t, r in found] == [("reply", "letter", "cites"), ("reply", "stmt", "answers")]
+    rel = by_pair(relate([cited, statement, citing], [], [], []))
+    assert rel[("reply", "stmt")].reasons[0].kind == "reply"
+    assert rel[("stmt", "reply")].reasons[0].detail.startswith("the other document answers this one")
+    assert rel[("reply", "letter")].reasons[0].kind == "reference"
+
+
+def test_pins_and_blocks_from_related_yaml():
+    records = [make_record(d) for d in "abc"]
+    data = {"pin": [{"documents": ["a", "c"], "note": "same press conference"}],
+            "block": [["a", "b"]], "pins": [], }
+    curation, problems = parse_related(data, "related.yaml", {"pins": 4}, [r.id for r in records])
+    assert [(p.line, "pins" in p.message) for p in problems] == [(4, True)]
+    rel = by_pair(relate(records, [], [event("e1", ["a", "b"])], [], curation))
+    assert set(rel) == {("a", "c"), ("c", "a")}
+    assert rel[("a", "c")].reasons[0].detail == "same press conference"
+
+
+def test_bad_related_yaml_never_crashes():
+    for data in ("x", ["a"], {"pin": "a"}, {"pin": [["a"]]}, {"pin": [["a", "a"]]}, {"block": [["a", "zzz"]]},
+                 {"pin": [{"documents": 3}]}):
+        curation, problems = parse_related(data, "related.yaml", {}, ["a", "b"])
+        assert problems and not curation.pins and not curation.blocks
+
+
+def test_relations_are_deterministic():
+    records = [make_record(d) for d in "abcde"]
+    events = [event("e1", ["a", "b", "c"]), event("e2", ["c", "d", "e"], mentioned_by=["a"])]
+    claims = [place_claim(d, "Riverton", "Portmore") for d in "abcde"]
+    assert relate(records, claims, events, []) == relate(list(reversed(records)), list(reversed(claims)), events, [])
