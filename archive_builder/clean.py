@@ -28,10 +28,10 @@ from typing import Callable, Iterable, Sequence
 
 from .model import Capture, Cleaned, Comment, Footnote, Image, RemovedLine
 
-try:  # the dates stage is written in parallel; the local pattern below covers its absence
-    from .dates import parse_stated_date as _parse_stated_date
+try:  # the dates module knows more languages; the local pattern below covers its absence
+    from .dates import find_dates as _find_dates
 except ImportError:  # pragma: no cover - depends on which modules are present
-    _parse_stated_date = None
+    _find_dates = None
 
 
 # --- shared line tests ------------------------------------------------------
@@ -65,11 +65,12 @@ _DATE_LINE = re.compile(
       | \d{{4}}[-./]\d{{1,2}}[-./]\d{{1,2}}                                # 2023-01-20
       | \d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2,4}}                              # 20.01.2023
     )
-    (?:\s*(?:г\.?|года|il|y\.|ж\.|م))?
+    (?:\s*(?:-?c[iıuü]\s+il|г\.?|года|il|y\.|ж\.|م))?
     {_TIME}
     [\s)\].]*$""",
     re.IGNORECASE | re.VERBOSE,
 )
+_DATE_LEFTOVER = re.compile(rf"^[\s(\[]*(?:[^\W\d_]+,)?{_TIME}[\s)\].,]*(?:г\.?|года|il|y\.)?[\s)\].]*$", re.IGNORECASE)
 _LOWERCASE_START = re.compile(r"^\s*[\"'“‘«(]?[^\W\d_]")
 
 
@@ -95,12 +96,14 @@ def is_date_line(text: str) -> bool:
         return False
     if _DATE_LINE.match(stripped):
         return True
-    if _parse_stated_date is not None and len(stripped.split()) <= 6 and any(c.isdigit() for c in stripped):
-        try:
-            return _parse_stated_date(stripped) is not None
-        except Exception:  # a parser bug must not lose a capture
-            return False
-    return False
+    if _find_dates is None or len(stripped.split()) > 6 or not any(c.isdigit() for c in stripped):
+        return False
+    try:
+        mentions = [m for m in _find_dates(stripped) if m.kind == "stated"]
+    except Exception:  # a bug in date parsing must not stop the cleaning of a capture
+        return False
+    # the date must be the whole line: "Statement on 20 January 2023" is a title, not a dateline
+    return len(mentions) == 1 and bool(_DATE_LEFTOVER.match(stripped[:mentions[0].start] + " " + stripped[mentions[0].end:]))
 
 
 def _starts_lowercase(text: str) -> bool:
