@@ -137,14 +137,16 @@ def render_body(body: str, footnotes: Sequence[Footnote] = (), claims: Sequence[
     env: dict = {}
     tokens = md.parse(source, env)
     number, in_footnotes = 0, False
-    for tok in tokens:
+    for i, tok in enumerate(tokens):
         if tok.type == "footnote_block_open":
             in_footnotes = True
         elif tok.type == "footnote_block_close":
             in_footnotes = False
         elif tok.type in _BLOCKS_WITH_ANCHOR and not in_footnotes:
             number += 1
-            tok.attrSet("id", f"p-{number}")
+            # a tight list hides its paragraphs: the anchor goes on the list item
+            target = tokens[i - 1] if tok.hidden and i and tokens[i - 1].type == "list_item_open" else tok
+            target.attrSet("id", f"p-{number}")
         if tok.type in ("heading_open", "heading_close"):
             tok.tag = f"h{min(6, int(tok.tag[1]) + HEADING_SHIFT)}"
     _anchor_claims(tokens, claims, body)

@@ -1,3 +1,172 @@
-"""Local preview (walking skeleton: the site work fills it in)."""
-def serve(config, host="127.0.0.1", port=8000, build_first=True, watch=True) -> int:
-    raise NotImplementedError
+"""Local preview: build, then serve the site under its base path on loopback.
+
+`/archive/documents/x/` is served from `site/documents/x/index.html` when the
+base URL is /archive/, exactly as GitHub Pages would; anything missing gets
+404.html with status 404.  With watching on, the inputs (captures, templates,
+static files, editorial YAML) are polled once a second and the site is rebuilt
+in-process; the swap into the site folder is atomic, so a request never sees
+half a site.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+from urllib.parse import unquote, urlsplit
+
+from .config import Config
+from .urls import normalize_base
+
+POLL_SECONDS = 1.0
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def base_path(base_url: str) -> str:
+    """The path part of the base URL: 'https://x.github.io/repo/' -> '/repo/'."""
+    base = normalize_base(base_url)
+    return "/" + urlsplit(base).path.lstrip("/") if "://" in base else base
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves `directory` under `base`; 404.html for anything not found."""
+
+    base = "/"
+
+    def __init__(self, *args, base: str = "/", **kwargs):
+        self.base = base
+        super().__init__(*args, **kwargs)
+
+    def _inside_base(self) -> bool:
+        url_path = unquote(urlsplit(self.path).path)
+        return url_path.startswith(self.base) or url_path + "/" == self.base
+
+    def send_head(self):
+        if not self._inside_base():      # GitHub Pages has nothing outside the base path either
+            self.send_error(404)
+            return None
+        return super().send_head()
+
+    def translate_path(self, path: str) -> str:
+        url_path = unquote(urlsplit(path).path)
+        return super().translate_path("/" + url_path[len(self.base):])
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404, message)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")   # a preview must show the latest build
+        super().end_headers()
+
+    def log_request(self, code="-", size="-") -> None:  # only failures are worth a line
+        if isinstance(code, int) and code >= 400:
+            super().log_request(code, size)
+
+
+def watched_files(config: Config) -> list[Path]:
+    from .render import DEFAULT_TEMPLATES
+
+    project = DEFAULT_TEMPLATES.parent
+    roots = [config.path(config.source), config.path(config.editorial),
+             config.path(config.templates) if config.templates else DEFAULT_TEMPLATES,
+             config.path(config.static) if config.static else project / "static"]
+    files: list[Path] = []
+    for root in roots:
+        if root.is_dir():
+            files.extend(p for p in root.rglob("*") if p.is_file())
+    return sorted(files)
+
+
+def snapshot(config: Config) -> tuple[tuple[str, int, int], ...]:
+    """What the inputs look like now: a change, addition or removal changes the value."""
+    out = []
+    for p in watched_files(config):
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        out.append((str(p), st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
+def _build(config: Config) -> bool:
+    from .build import BuildStopped, build
+
+    try:
+        report = build(config)
+    except BuildStopped as exc:
+        for p in exc.problems:
+            _say(str(p))
+        _say("build stopped: still serving the previous site")
+        return False
+    for p in report.problems:
+        _say(str(p))
+    _say(f"built {len(report.records)} records, {report.pages} pages")
+    return True
+
+
+def watch_loop(config: Config, stop: threading.Event, rebuild: Callable[[Config], bool] = _build,
+               interval: float = POLL_SECONDS) -> None:
+    seen = snapshot(config)
+    while not stop.wait(interval):
+        now = snapshot(config)
+        if now != seen:
+            seen = now
+            _say("change seen: rebuilding…")
+            try:
+                rebuild(config)
+            except Exception as exc:   # a broken edit must not stop the preview
+                _say(f"rebuild failed: {type(exc).__name__}: {exc}")
+
+
+def make_server(config: Config, host: str, port: int) -> http.server.ThreadingHTTPServer:
+    site = config.path(config.out).resolve()
+    handler = functools.partial(SiteHandler, directory=str(site), base=base_path(config.base_url))
+    return http.server.ThreadingHTTPServer((host, port), handler)
+
+
+def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, build_first: bool = True,
+          watch: bool = True) -> int:
+    if build_first and not _build(config):
+        return 2
+    site = config.path(config.out).resolve()
+    if not site.is_dir():
+        _say(f"no site at {site}: build it first (drop --no-build)")
+        return 2
+    try:
+        server = make_server(config, host, port)
+    except OSError as exc:
+        _say(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+        return 2
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch_loop, args=(config, stop), daemon=True) if watch else None
+    if watcher:
+        watcher.start()
+    shown_host = f"[{host}]" if ":" in host else host
+    print(f"Serving {site} at http://{shown_host}:{server.server_address[1]}{base_path(config.base_url)}"
+          f"{' (watching for changes)' if watch else ''}; Ctrl-C to stop", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.server_close()
+    return 0

@@ -1,0 +1,180 @@
+"""Place names and actors, unified across spellings by an editorial gazetteer.
+
+The gazetteer is data (`places.yaml` beside this module, extended by an
+archive's `editorial/places.yaml`); this module only matches it.  Every match
+keeps the spelling the source used: "Sumgayit" and "Sumgait" share the key
+"sumgait", and a contested name ("Artsakh", "Daghlyq Qarabagh",
+"Nagorno-Karabakh") shares its key with the other sides' names so claims meet,
+but is always shown as the source wrote it.
+
+Beyond the gazetteer only one guess is made, because it is precise: a
+capitalised name introduced by a place word, "the village of Vell", "the town
+of Nor Marash", "Vell village".  A bare capitalised word after "in" is too
+often a person, a month or an organisation to be taken for a place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import yaml
+
+from ..editorial import EditorialError
+from ..model import Problem
+
+__all__ = ["Place", "Gazetteer", "make_gazetteer", "default_gazetteer", "load_gazetteer",
+           "extract_places", "extract_actors", "place_key"]
+
+DEFAULT_FILE = Path(__file__).with_name("places.yaml")
+
+
+@dataclass(frozen=True)
+class Place:
+    key: str
+    names: tuple[str, ...]
+    kind: str = "place"              # city | town | village | region | country | republic | sea | port | guessed
+    contested: bool = False
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    places: tuple[Place, ...]
+    actors: tuple[tuple[str, tuple[str, ...]], ...]       # (label, patterns)
+    _by_name: Mapping[str, Place] = field(repr=False, compare=False, default_factory=dict)
+    _actor_by_pattern: Mapping[str, str] = field(repr=False, compare=False, default_factory=dict)
+    _place_re: re.Pattern | None = field(repr=False, compare=False, default=None)
+    _actor_re: re.Pattern | None = field(repr=False, compare=False, default=None)
+
+    def place(self, key: str) -> Place | None:
+        return next((p for p in self.places if p.key == key), None)
+
+    def kind_of(self, key: str) -> str:
+        place = self.place(key)
+        return place.kind if place else "guessed"
+
+
+def place_key(name: str) -> str:
+    """The key of a guessed place: its name, lower-cased, words joined by '-'."""
+    return re.sub(r"[\W_]+", "-", name.casefold()).strip("-")
+
+
+def _words_pattern(names: Iterable[str], *, ignore_case: bool) -> str:
+    alternatives = []
+    for name in sorted(set(names), key=lambda n: (-len(n), n)):    # longest first: "Nagorno-Karabakh" before "Karabakh"
+        body = r"[\s\u00a0]+".join(re.escape(w) for w in name.split())
+        alternatives.append(f"(?i:{body})" if ignore_case and not name.isupper() else body)
+    return r"(?<![\w\-])(?:" + "|".join(alternatives) + r")(?!\w)" if alternatives else r"(?!x)x"
+
+
+def make_gazetteer(*sources: Mapping[str, Any], files: Iterable[str] = ()) -> Gazetteer:
+    """Merge gazetteer mappings in order: later sources add places, spellings and actors."""
+    files = list(files) or ["places.yaml"] * len(sources)
+    places: dict[str, dict[str, Any]] = {}
+    actors: dict[str, list[str]] = {}
+    for data, file in zip(sources, files):
+        _check(data, file)
+        for key, entry in (data.get("places") or {}).items():
+            entry = entry or {}
+            merged = places.setdefault(str(key), {"names": [], "kind": "place", "contested": False})
+            merged["names"] += [str(n) for n in entry.get("names", []) if str(n) not in merged["names"]]
+            merged["kind"] = str(entry.get("kind", merged["kind"]))
+            merged["contested"] = bool(entry.get("contested", merged["contested"]))
+        for label, patterns in (data.get("actors") or {}).items():
+            known = actors.setdefault(str(label), [])
+            known += [str(p) for p in patterns or [] if str(p) not in known]
+    place_list = tuple(Place(k, tuple(v["names"]), v["kind"], v["contested"]) for k, v in sorted(places.items()))
+    by_name: dict[str, Place] = {}
+    for place in place_list:
+        for name in place.names:
+            by_name.setdefault(_fold(name), place)
+    actor_list = tuple((label, tuple(p)) for label, p in sorted(actors.items()))
+    by_pattern = {_fold(p): label for label, patterns in actor_list for p in patterns}
+    return Gazetteer(place_list, actor_list, by_name, by_pattern,
+                     re.compile(_words_pattern([n for p in place_list for n in p.names], ignore_case=False)),
+                     re.compile(_words_pattern(by_pattern, ignore_case=True) if by_pattern else r"(?!x)x"))
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _check(data: Any, file: str) -> None:
+    def fail(message: str) -> None:
+        raise EditorialError(Problem(file, None, message, "error"))
+
+    if not isinstance(data, Mapping) or set(data) - {"places", "actors"}:
+        fail("places.yaml has two sections: 'places' (key: {names: [...], kind, contested}) and 'actors' (label: [patterns])")
+    for key, entry in (data.get("places") or {}).items():
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("names", []), list):
+            fail(f"place '{key}' needs 'names: [spelling, ...]'")
+        if any(not str(n).strip() for n in entry.get("names", [])):
+            fail(f"place '{key}' has an empty name")
+    for label, patterns in (data.get("actors") or {}).items():
+        if not isinstance(patterns, list) or any(not str(p).strip() for p in patterns):
+            fail(f"actor '{label}' needs a list of patterns")
+
+
+def _read(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise EditorialError(Problem(str(path), mark.line + 1 if mark else None,
+                                     f"not a readable gazetteer: {getattr(exc, 'problem', exc)}", "error")) from None
+
+
+@lru_cache(maxsize=1)
+def default_gazetteer() -> Gazetteer:
+    return make_gazetteer(_read(DEFAULT_FILE), files=[str(DEFAULT_FILE)])
+
+
+def load_gazetteer(editorial_folder: Path | None) -> Gazetteer:
+    """The default gazetteer extended by `editorial_folder`/places.yaml when there is one."""
+    if editorial_folder is not None:
+        for suffix in (".yaml", ".yml"):
+            path = Path(editorial_folder) / f"places{suffix}"
+            if path.is_file():
+                return make_gazetteer(_read(DEFAULT_FILE), _read(path), files=[str(DEFAULT_FILE), str(path)])
+    return default_gazetteer()
+
+
+_PLACE_WORDS = r"city|town|village|settlement|port|district|region|province|raion|municipality"
+_NAME = r"[A-Z][\w’'\-]*[a-z](?:\s+[A-Z][\w’'\-]*[a-z]){0,2}"
+_GUESSES = re.compile(
+    rf"\bthe\s+(?:{_PLACE_WORDS})\s+of\s+(?P<a>{_NAME})(?![\w’'\-])"
+    rf"|(?<![\w’'\-])(?P<b>{_NAME})\s+(?:city|town|village|settlement)\b")
+# a people or an adjective, not a place: "the city of Armenians", "the Soviet town"
+_NOT_NAMES = re.compile(r"(?:ians?|anis?|ans|ish|ese|ic|al|ern|ous|Soviet|The|This|That)$")
+
+
+def extract_places(text: str, offset: int = 0, gazetteer: Gazetteer | None = None, *,
+                   guess: bool = True) -> list[tuple[str, str, int, int]]:
+    """(spelling as written, place key, start, end) in text order; spans are offset."""
+    gazetteer = gazetteer or default_gazetteer()
+    found: list[tuple[str, str, int, int]] = []
+    for m in gazetteer._place_re.finditer(text):
+        place = gazetteer._by_name.get(_fold(m.group()))
+        if place is not None:
+            found.append((m.group(), place.key, m.start() + offset, m.end() + offset))
+    if guess:
+        taken = [(s - offset, e - offset) for _, _, s, e in found]
+        for m in _GUESSES.finditer(text):
+            group = "a" if m.group("a") else "b"
+            start, end = m.span(group)
+            name = m.group(group)
+            if any(s < end and start < e for s, e in taken) or _NOT_NAMES.search(name.split()[-1]) or name.split()[0] in ("The", "This"):
+                continue
+            found.append((name, place_key(name), start + offset, end + offset))
+            taken.append((start, end))
+    return sorted(found, key=lambda f: (f[2], f[3]))
+
+
+def extract_actors(text: str, offset: int = 0, gazetteer: Gazetteer | None = None) -> list[tuple[str, int, int]]:
+    """(actor label, start, end) in text order, for the gazetteer's actor patterns."""
+    gazetteer = gazetteer or default_gazetteer()
+    return [(gazetteer._actor_by_pattern[_fold(m.group())], m.start() + offset, m.end() + offset)
+            for m in gazetteer._actor_re.finditer(text) if _fold(m.group()) in gazetteer._actor_by_pattern]

@@ -1,0 +1,89 @@
+"""Places and actors: one key per place across spellings, each source's spelling kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from archive_builder.analyse.places import (default_gazetteer, extract_actors, extract_places,
+                                            load_gazetteer, make_gazetteer)
+from archive_builder.editorial import EditorialError
+
+
+def keys(text: str, **kw) -> list[tuple[str, str]]:
+    return [(spelling, key) for spelling, key, _, _ in extract_places(text, **kw)]
+
+
+@pytest.mark.parametrize("a, b", [("Sumgait", "Sumgayit"), ("Lankaran", "Lenkoran"), ("Khojaly", "Khojalu"),
+                                  ("Julfa", "Jugha"), ("Krasnovodsk", "Turkmenbashi"), ("Baku", "Баку")])
+def test_spellings_share_a_key_and_keep_their_spelling(a, b):
+    (sa, ka), = keys(f"They came to {a}.")
+    (sb, kb), = keys(f"They came to {b}.")
+    assert ka == kb and (sa, sb) == (a, b)
+
+
+def test_contested_names_share_a_key_but_stay_as_written():
+    found = keys("Nagorno-Karabakh, also Daghlyq Qarabagh or Artsakh, and Karabakh")
+    assert [s for s, _ in found] == ["Nagorno-Karabakh", "Daghlyq Qarabagh", "Artsakh", "Karabakh"]
+    assert len({k for _, k in found}) == 1
+    assert default_gazetteer().place(found[0][1]).contested
+
+
+def test_longest_name_wins_and_words_are_whole():
+    assert keys("the Azerbaijan SSR and the Armenian people of Armenia") == [("Azerbaijan SSR", "azerbaijan-ssr"),
+                                                                            ("Armenia", "armenia")]
+    assert keys("Bakunin wrote about Sumgaitian affairs") == []
+
+
+def test_offsets_index_the_given_text():
+    text = "in Baku’s streets and in Moscow"
+    for spelling, _, start, end in extract_places(text, 10):
+        assert text[start - 10:end - 10] == spelling
+
+
+def test_a_place_word_introduces_an_unknown_place_only():
+    found = keys("Floods hit the town of Vell and Nor Marash village; the Soviet town, the city of Armenians, "
+                 "in Paris, and the city of Sumgayit.")
+    assert found == [("Vell", "vell"), ("Nor Marash", "nor-marash"), ("Sumgayit", "sumgait")]
+    assert keys("Floods hit the town of Vell.", guess=False) == []
+
+
+def test_actors_from_the_lexicon():
+    text = "by order of the USSR leadership, units of the Soviet Army and activists of the Popular Front of Azerbaijan (PFA)"
+    assert [a for a, _, _ in extract_actors(text)] == ["USSR leadership", "Soviet Army", "Popular Front of Azerbaijan",
+                                                       "Popular Front of Azerbaijan"]
+
+
+def test_editorial_places_extend_the_default(tmp_path: Path):
+    (tmp_path / "places.yaml").write_text(
+        "places:\n  vell:\n    kind: town\n    names: [Vell, Velle]\n  baku:\n    names: [Bakoo]\n"
+        "actors:\n  River Authority: [river authority]\n", encoding="utf-8")
+    g = load_gazetteer(tmp_path)
+    assert keys("Velle and Bakoo and Baku", gazetteer=g, guess=False) == [("Velle", "vell"), ("Bakoo", "baku"), ("Baku", "baku")]
+    assert [a for a, _, _ in extract_actors("the River Authority said", gazetteer=g)] == ["River Authority"]
+    assert load_gazetteer(tmp_path / "missing") == default_gazetteer()
+
+
+@pytest.mark.parametrize("content", ["- just a list\n", "places:\n  vell: [Vell]\n", "actors:\n  X: Y\n", "places: [\n"])
+def test_a_broken_editorial_gazetteer_is_an_error_with_its_file(tmp_path: Path, content):
+    (tmp_path / "places.yaml").write_text(content, encoding="utf-8")
+    with pytest.raises(EditorialError) as err:
+        load_gazetteer(tmp_path)
+    assert "places.yaml" in err.value.problem.file
+
+
+def test_gazetteer_is_deterministic_whatever_the_order():
+    a = make_gazetteer({"places": {"x": {"names": ["Xa"]}, "y": {"names": ["Ya"]}}})
+    b = make_gazetteer({"places": {"y": {"names": ["Ya"]}, "x": {"names": ["Xa"]}}})
+    assert a == b and [p.key for p in a.places] == ["x", "y"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300) | st.lists(st.sampled_from(["Baku", "the town of", "Vell", " ", "Artsakh", ",", "city", "x"])).map("".join))
+def test_never_raises_and_spans_are_exact(text):
+    for spelling, key, start, end in extract_places(text, 3):
+        assert text[start - 3:end - 3] == spelling and key
+    for label, start, end in extract_actors(text):
+        assert 0 <= start < end <= len(text) and label

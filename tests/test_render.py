@@ -1,0 +1,361 @@
+"""The site stage: safe bodies, dates with their basis, every page and link.
+
+Unit tests use hand-built Records (hostile text, a non-English record); the
+seed build (conftest.seed_site, built with --base-url /archive/) is crawled
+for broken links and for anything that would reach another host.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from hypothesis import given, strategies as st
+
+from archive_builder.config import Config
+from archive_builder.editorial import Editorial
+from archive_builder.markdown import ClaimSpan, render_body
+from archive_builder.model import (Agent, Analysis, Claim, Comment, Footnote, Record, Reference,
+                                   RemovedLine, Sourced)
+from archive_builder.render import (SiteContext, agent_index, basis_note, capture_lines, edtf_year,
+                                    format_edtf, header_fields, newest_first_key, render_site)
+from archive_builder.urls import Urls
+
+HOSTILE = (
+    "A statement with <script>alert('body')</script> in it.\n\n"
+    "An image <img src=x onerror=alert(1)> and [a link](javascript:alert(2)) and "
+    "![remote](http://tracker.example/p.png).\n\n"
+    "Template syntax {{ config.items() }} and {% for x in y %}{% endfor %} stays text."
+)
+HOSTILE_COMMENT = "Reader says <script>alert('comment')</script> {{ 7*7 }}"
+
+
+def make_record(id: str = "doc-1", body: str = "First paragraph.\n\nSecond paragraph.", **fields) -> Record:
+    lines = body.split("\n")
+    values = dict(
+        id=id, source_file=f"{id}.txt", sha256="ab" * 32, format="txt",
+        title=Sourced(f"Title of {id}", "inferred", "first line", 1),
+        document_type=Sourced("statement", "inferred", "the word 'statement' in the title", 1),
+        author=Sourced(Agent("Ministry of Examples"), "stated", "Ministry of Examples", 2),
+        publisher=Sourced(Agent("Example News"), "inferred", "site name in the page chrome", 1),
+        date=Sourced("2021-01-20", "inferred", "31st anniversary of 20 January 1990", 3),
+        language=Sourced("en", "inferred", "language identifier", None),
+        body=body, body_lines=tuple(range(2, 2 + len(lines))), removed=(), comments=(), references=(),
+    )
+    values.update(fields)
+    return Record(**values)
+
+
+def context(records, claims=(), base="/archive/", source="seeds") -> SiteContext:
+    return SiteContext(records=records, analysis=Analysis(claims=tuple(claims)),
+                       config=Config(source=source, base_url=base), urls=Urls(base), editorial=Editorial())
+
+
+class Tags(HTMLParser):
+    """Every start tag with its attributes, and the text inside data-pagefind-body."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.stack: list[tuple[str, bool, bool]] = []    # (tag, in search body, ignored)
+        self.indexed: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.tags.append((tag, a))
+        if tag in self.VOID:
+            return
+        inside = bool(self.stack and self.stack[-1][1]) or "data-pagefind-body" in a
+        ignored = bool(self.stack and self.stack[-1][2]) or a.get("data-pagefind-ignore") == "all"
+        self.stack.append((tag, inside, ignored))
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            if self.stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self.stack and self.stack[-1][1] and not self.stack[-1][2]:
+            self.indexed.append(data)
+
+
+def parse(html: str) -> Tags:
+    t = Tags()
+    t.feed(html)
+    return t
+
+
+def pages(ctx) -> dict[str, str]:
+    return {rel: data.decode("utf-8") for rel, data in render_site(ctx)}
+
+
+# --- dates and provenance ------------------------------------------------------
+
+
+@pytest.mark.parametrize("edtf, shown", [
+    ("2021-01-20", "20 January 2021"),
+    ("2021-01", "January 2021"),
+    ("2021", "2021"),
+    ("1990-01-19/1990-01-20", "19–20 January 1990"),
+    ("1990-01-13/1990-01-20", "13–20 January 1990"),
+    ("1948/1953", "1948 – 1953"),
+    ("2021-01-13/..", "from 13 January 2021"),
+    ("2021-01-20?", "20 January 2021 (uncertain)"),
+    ("1990~", "1990 (approximate)"),
+    ("198X", "1980s"),
+    ("2021-01-XX", "January 2021"),
+    (None, "date unknown"),
+    ("not a date", "not a date"),
+])
+def test_format_edtf(edtf, shown):
+    assert format_edtf(edtf) == shown
+
+
+@given(st.integers(1, 9999), st.integers(1, 12), st.integers(1, 28))
+def test_format_edtf_day_dates(year, month, day):
+    shown = format_edtf(f"{year:04d}-{month:02d}-{day:02d}")
+    assert shown.startswith(f"{day} ") and shown.endswith(f"{year:04d}")
+    assert edtf_year(f"{year:04d}-{month:02d}-{day:02d}") == f"{year:04d}"
+
+
+@given(st.text(max_size=40))
+def test_format_edtf_never_fails(text):
+    assert isinstance(format_edtf(text), str)
+
+
+def test_basis_note_says_how_the_value_is_known():
+    assert basis_note(Sourced("2021-01-20", "inferred", "31st anniversary of 20 January 1990", 3)) == \
+        "inferred: 31st anniversary of 20 January 1990, capture line 3"
+    assert basis_note(Sourced("2023-01-20", "stated", "January 20, 2023", 3)).startswith("stated: “January 20, 2023”")
+    assert basis_note(Sourced("x", "sidecar")) == "set by an archivist"
+    assert basis_note(Sourced.unknown()) == "not known"
+
+
+def test_newest_first_puts_undated_last():
+    recs = [make_record("a", date=Sourced("2020-01-01", "stated")), make_record("b", date=Sourced.unknown()),
+            make_record("c", date=Sourced("2023-01-20", "stated")), make_record("d", date=Sourced("2021", "stated"))]
+    assert [r.id for r in sorted(recs, key=newest_first_key)] == ["c", "d", "a", "b"]
+
+
+def test_header_fields_group_repeated_keys_in_order():
+    assert header_fields([("un_agenda_titles", "A"), ("outlet", "X"), ("un_agenda_titles", "B")]) == \
+        [("UN agenda titles", ["A", "B"]), ("Outlet", ["X"])]
+
+
+# --- bodies ----------------------------------------------------------------------
+
+
+def test_hostile_body_is_text_never_markup():
+    html = render_body(HOSTILE)
+    tags = parse(html).tags
+    assert {t for t, _ in tags} <= {"p", "a", "em", "strong", "h3", "code"}
+    assert all(not k.startswith("on") for _, a in tags for k in a)
+    assert all(not a.get("href", "").lower().startswith(("javascript:", "data:")) for _, a in tags)
+    assert "<img" not in html and "<script" not in html
+    assert "&lt;script&gt;" in html and "{{ config.items() }}" in html and "{% for x in y %}" in html
+
+
+def test_paragraphs_get_anchors_by_position():
+    html = render_body("# Heading\n\nOne.\n\nTwo\ncontinued.\n\n- a list item")
+    ids = re.findall(r'\bid="(p-\d+)"', html)
+    assert ids == [f"p-{n}" for n in range(1, len(ids) + 1)] and len(ids) == 4
+    assert "<h1" not in html and "<h3" in html      # the page's own h1 stays the only one
+
+
+def test_footnote_markers_become_references_to_the_records_footnotes():
+    body = "The facts are clear.<sup>1</sup> Unknown marker<sup>9</sup>."
+    html = render_body(body, [Footnote("1", "See document <b>A/74/450</b>.", 40)])
+    assert re.search(r'<sup class="footnote-ref"><a href="#fn1" id="fnref1">', html)
+    assert 'id="fn1"' in html and "See document &lt;b&gt;A/74/450&lt;/b&gt;." in html
+    assert "&lt;sup&gt;9&lt;/sup&gt;" in html      # no footnote 9: the marker stays visible text
+    assert html.count('id="p-') == 1                # footnote paragraphs are not body paragraphs
+
+
+def test_claim_quotes_get_anchors():
+    body = "Intro.\n\nAs a result, 147 civilians were killed and 744 injured.\n\nMore *147 civilians* here."
+    quote = "147 civilians were killed"
+    spans = [ClaimSpan("doc-c1", quote, body.index(quote)),
+             ClaimSpan("doc-c2", "More 147", body.index("More"))]     # spans formatting: anchor on the paragraph
+    html = render_body(body, claims=spans)
+    assert f'<mark class="claim" id="claim-doc-c1">{quote}</mark>' in html
+    assert '<span class="claim-anchor" id="claim-doc-c2"></span>More' in html
+
+
+# --- pages from hand-built records ------------------------------------------------
+
+
+def hostile_records() -> list[Record]:
+    hostile = make_record(
+        "hostile", body=HOSTILE,
+        title=Sourced("<script>alert('title')</script> {{ title }}", "stated", "<b>evidence</b>", 1),
+        author=Sourced(Agent("<img src=x onerror=alert(3)>"), "stated", None, 1),
+        removed=(RemovedLine(9, "<script>alert('chrome')</script>", "font-size-widget", "page furniture"),),
+        comments=(Comment("<b>troll</b>", HOSTILE_COMMENT, 12, (HOSTILE_COMMENT,)),),
+        references=(Reference("the letter <i>A/75/710</i>", "un-symbol", 5, symbol="A/75/710"),),
+    )
+    russian = make_record(
+        "ru-1", body="Заявление Министерства иностранных дел.\n\nВторой абзац текста.",
+        title=Sourced("Заявление МИД", "inferred", "первая строка", 1),
+        author=Sourced(Agent("Министерство иностранных дел"), "stated", None, 2),
+        publisher=Sourced.unknown(),
+        date=Sourced("1990-01-19/1990-01-20", "stated", "19–20 января 1990", 4),
+        language=Sourced("ru", "inferred", "language identifier", None),
+    )
+    return [hostile, russian, make_record("plain")]
+
+
+def test_every_page_keeps_hostile_text_inert():
+    site = pages(context(hostile_records()))
+    for rel, html in site.items():
+        tags = parse(html).tags
+        assert all(not k.startswith("on") for _, a in tags for k in a), rel
+        assert [a.get("src") for t, a in tags if t == "script" and a.get("src")] == \
+            [a.get("src") for t, a in tags if t == "script"], f"{rel}: inline script"
+        assert "alert(" not in "".join(a.get("src", "") + a.get("href", "") for _, a in tags), rel
+        assert not re.search(r"<(script|img)[^>]*>\s*alert", html), rel
+        assert len([t for t, _ in tags if t == "h1"]) == 1, f"{rel}: one h1 per page"
+
+
+def test_document_page_attributes_and_separates_comments():
+    site = pages(context(hostile_records()))
+    html = site["documents/hostile/index.html"]
+    assert "Text as published by Example News; the archive reproduces it without endorsement." in html
+    assert "Reader comments (third-party, not part of the statement)" in html
+    tree = parse(html)
+    indexed = " ".join(tree.indexed)
+    assert "Reader says" not in indexed and "alert('chrome')" not in indexed
+    assert "Template syntax" in indexed and "Example News" in indexed
+    comment_sections = [a for t, a in tree.tags if a.get("class") == "reader-comments"]
+    assert comment_sections and comment_sections[0].get("data-pagefind-ignore") == "all"
+    filters = {a["data-pagefind-filter"] for _, a in tree.tags if "data-pagefind-filter" in a}
+    assert {"author", "publisher", "year:2021", "type", "language"} <= filters
+
+
+def test_document_page_shows_date_with_its_basis():
+    site = pages(context(hostile_records()))
+    text = " ".join("".join(parse(site["documents/plain/index.html"]).text).split())
+    assert "20 January 2021 (inferred: 31st anniversary of 20 January 1990, capture line 3)" in text
+    assert "Issued by Ministry of Examples; published by Example News;" in text
+
+
+def test_non_english_record_keeps_its_language_and_script():
+    site = pages(context(hostile_records()))
+    html = site["documents/ru-1/index.html"]
+    assert re.search(r'<section class="doc-text"[^>]*\blang="ru"', html)
+    assert "Второй абзац текста." in html and "19–20 January 1990" in html
+    assert "Text as published by Министерство иностранных дел" in html
+
+
+def test_author_and_publisher_pages_list_their_documents():
+    recs = hostile_records()
+    site = pages(context(recs))
+    authors = agent_index(recs, "author")
+    assert len(authors.pages) == 3 and len({p.slug for p in authors.pages}) == 3
+    for p in authors.pages:
+        html = site[f"authors/{p.slug}/index.html"]
+        for doc in p.documents:
+            assert f'href="/archive/documents/{doc}/"' in html
+    assert "publishers/index.html" in site and "authors/index.html" in site
+
+
+def test_agent_slugs_stay_unique_when_names_slug_alike():
+    recs = [make_record("a", author=Sourced(Agent("Ministry: A"), "stated")),
+            make_record("b", author=Sourced(Agent("Ministry A"), "stated"))]
+    slugs = [p.slug for p in agent_index(recs, "author").pages]
+    assert len(set(slugs)) == 2
+
+
+def test_original_page_shows_capture_and_removed_lines(tmp_path):
+    text = "Title line\nSearch in archive+ ↺ − 16 px\nThe body.\n\nA reader comment\n"
+    (tmp_path / "cap.txt").write_text(text, encoding="utf-8")
+    rec = make_record("cap", body="The body.", source_file="cap.txt", body_lines=(3,),
+                      removed=(RemovedLine(2, "Search in archive+ ↺ − 16 px", "font-size-widget",
+                                           "a font-size control of the web page, not the statement's text"),),
+                      comments=(Comment(None, "A reader comment", 5, ("A reader comment",)),))
+    site = pages(context([rec], source=str(tmp_path)))
+    html = site["documents/cap/original/index.html"]
+    assert rec.sha256 in html and 'href="/archive/originals/cap.txt"' in html
+    assert "font-size-widget" in html and "not the statement&#39;s text" in html
+    assert '<li id="L2" class="part-removed">' in html and '<li id="L5" class="part-comment">' in html
+    assert [l.part for l in capture_lines(rec, text.encode())][:5] == ["other", "removed", "body", "other", "comment"]
+    assert "data-pagefind-body" not in html
+
+
+def test_rendering_is_deterministic():
+    recs = hostile_records()
+    assert list(render_site(context(recs))) == list(render_site(context(list(reversed(recs)))))
+
+
+def test_search_page_follows_the_base_url():
+    html = pages(context([make_record()]))["search/index.html"]
+    tags = parse(html).tags
+    ui = next(a for t, a in tags if a.get("id") == "search")
+    assert ui["data-bundle-path"] == "/archive/pagefind/" and ui["data-base-url"] == "/archive/"
+    assert [a["src"] for t, a in tags if t == "script"] == ["/archive/pagefind/pagefind-ui.js", "/archive/static/search.js"]
+    assert "<noscript>" in html
+
+
+# --- the seed site -------------------------------------------------------------------
+
+
+def site_targets(site: Path, base: str):
+    """(page, attribute, target file or None) for every internal href/src of every page."""
+    for page in sorted(site.rglob("*.html")):
+        if "pagefind" in page.relative_to(site).parts:
+            continue
+        for tag, attrs in parse(page.read_text(encoding="utf-8")).tags:
+            for name in ("href", "src", "action"):
+                value = attrs.get(name)
+                if not value or value.startswith(("#", "mailto:")):
+                    continue
+                yield page, tag, name, value
+
+
+def test_seed_site_has_no_broken_internal_links(seed_site: Path, base_url: str):
+    checked, broken = 0, []
+    for page, tag, name, value in site_targets(seed_site, base_url):
+        parts = urlsplit(value)
+        if parts.scheme or parts.netloc:
+            continue                        # external links are checked below
+        path = unquote(parts.path)
+        assert path.startswith(base_url), f"{page}: {value} is not under the base URL"
+        target = seed_site / path[len(base_url):]
+        if path.endswith("/"):
+            target = target / "index.html"
+        checked += 1
+        if not target.is_file():
+            broken.append(f"{page.relative_to(seed_site)}: {tag} {name}={value}")
+        if parts.fragment and target.is_file() and target.suffix == ".html":
+            assert f'id="{parts.fragment}"' in target.read_text(encoding="utf-8"), f"{page}: missing anchor {value}"
+    assert checked > 50 and broken == []
+
+
+def test_seed_site_requests_nothing_from_other_hosts(seed_site: Path, base_url: str):
+    for page, tag, name, value in site_targets(seed_site, base_url):
+        if tag in ("a",) and name == "href":
+            continue            # a link the reader may follow is not a request
+        parts = urlsplit(value)
+        assert not parts.scheme and not parts.netloc, f"{page}: {tag} {name}={value}"
+    for css in (seed_site / "static").rglob("*.css"):
+        assert not re.search(r"url\(\s*['\"]?(https?:)?//", css.read_text(encoding="utf-8")), css
+        assert "@import" not in css.read_text(encoding="utf-8")
+
+
+def test_seed_site_has_every_page_kind(seed_site: Path, seed_records: list[dict]):
+    assert (seed_site / "404.html").is_file() and (seed_site / ".nojekyll").is_file()
+    for kind in ("documents", "authors", "publishers", "search", "events", "timeline", "claims"):
+        assert (seed_site / kind / "index.html").is_file(), kind
+    for r in seed_records:
+        assert (seed_site / "documents" / r["id"] / "index.html").is_file()
+        assert (seed_site / "documents" / r["id"] / "original" / "index.html").is_file()
+        html = (seed_site / "documents" / r["id"] / "index.html").read_text(encoding="utf-8")
+        for c in r["comments"]:
+            first_words = c["text"].split("\n")[0][:60]
+            assert first_words not in " ".join(parse(html).indexed), "a reader comment reached the search body"
