@@ -160,8 +160,9 @@ def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, build_first
     if watcher:
         watcher.start()
     shown_host = f"[{host}]" if ":" in host else host
-    print(f"Serving {site} at http://{shown_host}:{server.server_address[1]}{base_path(config.base_url)}"
-          f"{' (watching for changes)' if watch else ''}; Ctrl-C to stop", flush=True)
+    print(f"Serving {site} at http://{shown_host}:{server.server_address[1]}{base_path(config.base_url)}", flush=True)
+    print(f"{'Rebuilding when a capture, template or editorial file changes. ' if watch else ''}Ctrl-C to stop.",
+          flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

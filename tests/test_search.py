@@ -1,0 +1,103 @@
+"""The Pagefind index: document pages only, their text and metadata only, deterministic."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from archive_builder.capture import discover
+from archive_builder.config import Config
+from archive_builder.search import index_site, pages_to_index
+
+PROJECT = Path(__file__).resolve().parent.parent
+FRAGMENT_SIGNATURE = b"pagefind_dcd"
+
+
+def fragments(site: Path) -> list[dict]:
+    """The indexed pages as Pagefind stores them (gzip, a signature, then JSON)."""
+    out = []
+    for f in sorted((site / "pagefind" / "fragment").iterdir()):
+        data = gzip.decompress(f.read_bytes())
+        assert data.startswith(FRAGMENT_SIGNATURE)
+        out.append(json.loads(data[len(FRAGMENT_SIGNATURE):]))
+    return out
+
+
+def fresh_copy(seed_site: Path, tmp_path: Path, name: str) -> Path:
+    site = tmp_path / name
+    shutil.copytree(seed_site, site, ignore=shutil.ignore_patterns("pagefind"))
+    return site
+
+
+def test_seed_index_has_one_page_per_document(seed_site: Path):
+    entry = json.loads((seed_site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    documents = len(discover(PROJECT / "seeds"))
+    assert sum(lang["page_count"] for lang in entry["languages"].values()) == documents
+    assert len(entry["languages"]) == 1          # one index: every language found from the search page
+    urls = sorted(f["url"] for f in fragments(seed_site))
+    assert all(u.startswith("/documents/") and u.count("/") == 3 for u in urls)    # no original pages
+    assert (seed_site / "pagefind" / "pagefind-ui.js").is_file()
+
+
+def test_index_site_counts_what_it_indexed(seed_site: Path, tmp_path: Path):
+    site = fresh_copy(seed_site, tmp_path, "a")
+    assert index_site(site, Config()) == len(pages_to_index(site)) == len(discover(PROJECT / "seeds"))
+    assert (site / "pagefind" / "pagefind-entry.json").is_file()
+
+
+def test_index_leaves_out_comments_chrome_and_removed_lines(seed_site: Path, seed_records: list[dict]):
+    by_url = {f["url"]: f for f in fragments(seed_site)}
+    for r in seed_records:
+        fragment = by_url[f"/documents/{r['id']}/"]
+        content = " ".join(fragment["content"].split())
+        for c in r["comments"]:
+            assert " ".join(c["text"].split())[:80] not in content
+        for x in r["removed"]:
+            words = " ".join(x["text"].split())
+            if len(words) > 25 and words not in " ".join(r["body"].split()):
+                assert words not in content, x
+        assert "Skip to content" not in content and "Search the archive" not in content
+        assert fragment["meta"]["title"] == " ".join((r["title"]["value"] or r["id"]).split())
+
+
+def test_filters_are_the_documents_metadata(seed_site: Path, seed_records: list[dict]):
+    by_url = {f["url"]: f for f in fragments(seed_site)}
+    for r in seed_records:
+        filters = by_url[f"/documents/{r['id']}/"]["filters"]
+        author = (r["author"]["value"] or {}).get("display")
+        assert filters.get("author", []) == ([author] if author else [])
+        year = (r["date"]["edtf"] or "")[:4]
+        assert filters.get("year", []) == ([year] if year.isdigit() else [])
+
+
+def test_two_indexes_of_the_same_site_are_identical(seed_site: Path, tmp_path: Path):
+    a, b = fresh_copy(seed_site, tmp_path, "a"), fresh_copy(seed_site, tmp_path, "b")
+    index_site(a, Config())
+    index_site(b, Config())
+    files_a = sorted(p.relative_to(a / "pagefind") for p in (a / "pagefind").rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(b / "pagefind") for p in (b / "pagefind").rglob("*") if p.is_file())
+    assert files_a == files_b
+    for rel in files_a:
+        assert (a / "pagefind" / rel).read_bytes() == (b / "pagefind" / rel).read_bytes(), rel
+
+
+def test_only_real_markup_marks_a_page_for_the_index(tmp_path: Path):
+    (tmp_path / "doc").mkdir()
+    (tmp_path / "doc" / "index.html").write_text(
+        '<html><body><main><div data-pagefind-body><p>Indexed text</p></div></main></body></html>')
+    (tmp_path / "quote").mkdir()
+    # a document that talks about the attribute: escaped text, never an element
+    (tmp_path / "quote" / "index.html").write_text(
+        "<html><body><p>&lt;div data-pagefind-body&gt; is how it is done</p></body></html>")
+    assert [url for url, _ in pages_to_index(tmp_path)] == ["/doc/"]
+    assert index_site(tmp_path, Config()) == 1
+
+
+def test_nothing_to_index_writes_nothing(tmp_path: Path):
+    (tmp_path / "index.html").write_text("<html><body>No search body</body></html>")
+    assert index_site(tmp_path, Config()) == 0
+    assert not (tmp_path / "pagefind").exists()
