@@ -190,7 +190,7 @@ def _quote(text: str, limit: int = 200) -> str:
 # "Ministry of Foreign Affairs of the Republic of Armenia",
 # "Permanent Representative of Azerbaijan to the United Nations".
 _WORD = r"[A-Z](?:[\w’'\-]|\.(?=\w))*"
-_NAME = (rf"{_WORD}(?:\s+(?:(?:of|for|and|the|de|du|des|la)\s+)*{_WORD})*"
+_NAME = (rf"{_WORD}(?:\s+(?:(?:of|for|and|de|du|des|la)\s+(?:the\s+)?)?{_WORD})*"
          r"(?:\s+to\s+the\s+United\s+Nations(?:\s+(?:Office\s+)?at\s+[A-Z]\w+)?)?")
 
 # "X has issued a statement on Y", "the Artsakh foreign ministry issued a statement".
@@ -288,15 +288,20 @@ TITLE_RULES: tuple[tuple[str, Rule], ...] = (
 # ---------------------------------------------------------------------------
 
 # The first noun of a title -> controlled vocabulary.  Other languages too,
-# since a title is stated whatever its language.
+# since a title is stated whatever its language.  An English noun must be
+# followed by the word that makes it a document's name ("Statement by",
+# "Letter dated", "Comment of"), so a headline such as "Statements galore: …"
+# is not taken for a statement.
+_EN_NAMING = (r"(?=\s+(?:of|by|from|on|dated|to|with|in|regarding|concerning|about|adopted|issued|made|"
+              r"addressed|following)\b|\s*$)")
 _TITLE_NOUNS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.I), t) for p, t in (
-    (r"notes?\s+verbales?|нот[аы]\s+вербальн\w*|note\s+verbale", "note verbale"),
-    (r"press\s+releases?|пресс-релиз\w*|communiqué\s+de\s+presse|pressemitteilung", "press release"),
-    (r"comments?|commentary|комментари\w*|şərh\w*|commentaire", "comment"),
-    (r"statements?|declarations?|заявлени\w*|bəyanat\w*|déclaration|erklärung", "statement"),
-    (r"letters?|письм\w*|məktub\w*|lettre", "letter"),
-    (r"interviews?|интервью|müsahibə\w*|entretien", "interview"),
-    (r"resolutions?|резолюци\w*|qətnamə\w*|résolution", "resolution"),
+    (rf"notes?\s+verbales?{_EN_NAMING}|нот[аы]\s+вербальн\w*|note\s+verbale", "note verbale"),
+    (rf"press\s+releases?{_EN_NAMING}|пресс-релиз\w*|communiqué\s+de\s+presse|pressemitteilung", "press release"),
+    (rf"(?:comments?|commentary){_EN_NAMING}|комментари\w*|şərh\w*|commentaire", "comment"),
+    (rf"(?:statements?|declarations?){_EN_NAMING}|заявлени\w*|bəyanat\w*|déclaration|erklärung", "statement"),
+    (rf"letters?{_EN_NAMING}|письм\w*|məktub\w*|lettre", "letter"),
+    (rf"interviews?{_EN_NAMING}|интервью|müsahibə\w*|entretien", "interview"),
+    (rf"resolutions?{_EN_NAMING}|резолюци\w*|qətnamə\w*|résolution", "resolution"),
 ))
 _TITLE_LEAD = re.compile(r"^\s*(?:(?:joint|identical|official|special|совместное|совместн\w+)\s+)*", re.I)
 
@@ -488,10 +493,14 @@ _NOUNS = {
     "resolution": "resolution", "declaration": "declaration", "communiqué": "communiqué",
     "agreement": "agreement", "decree": "decree", "appeal": "appeal",
 }
-_FUNCTION_WORDS = r"(?:of|the|a|an|in|on|to|and|or|by|for|with|from|its|their|this|that|which|as)"
+# Words that cannot stand between an article and the noun it governs
+# ("the parliament adopted decision …" is not "the … decision").
+_FUNCTION_WORDS = (r"(?:of|the|a|an|in|on|to|and|or|by|for|with|from|its|their|this|that|which|as|"
+                   r"is|are|was|were|be|been|has|have|had|adopted|issued|passed|released|signed|sent|"
+                   r"published|circulated|made|said|says|reads)")
 # "the trilateral statement", "the identical letters", "decision" (then a quoted title is required).
 _DOC = re.compile(
-    r"(?P<article>\b(?:[Tt]he|[Aa]n?|[Ii]ts|[Tt]heir|[Tt]his|[Tt]hat)\s+)?"
+    r"(?P<article>\b(?:[Tt]he|[Aa]n?|[Ii]ts|[Tt]heir|[Tt]his|[Tt]hat)\s+)?(?<![\w\-])"
     rf"(?P<adjectives>(?:(?!{_FUNCTION_WORDS}\s)[a-z][\w\-]*\s+){{0,3}})"
     r"(?P<noun>statements?|letters?|notes?\s+verbales?|decisions?|resolutions?|declarations?"
     r"|communiqués?|agreements?|decrees?|appeals?)\b")
