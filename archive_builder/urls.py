@@ -55,6 +55,7 @@ class Urls:
     def events(self) -> str: return self.path("events/")
     def timeline(self) -> str: return self.path("timeline/")
     def claims(self) -> str: return self.path("claims/")
+    def claims_facet(self, facet: str, key: str) -> str: return self.path(f"claims/{facet}/{key}/")
     def search(self) -> str: return self.path("search/")
     def static(self, name: str) -> str: return self.path(f"static/{name}")
     def data(self, name: str) -> str: return self.path(f"data/{name}")

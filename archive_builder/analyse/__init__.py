@@ -1,15 +1,64 @@
 """Stage 3: analyse records together: claims, events, relations, shared passages.
 
-(Walking skeleton: filled in by the events-and-claims work.)
+    claims (per record)  ->  events (across records)  ->  relations  ->  passages
+
+Claims come from each record's body only (reader comments are third-party
+text and never analysed).  Editorial YAML (events.yaml, related.yaml) is
+validated here; a bad rule becomes a Problem at file:line and is skipped, it
+never stops the analysis.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from ..editorial import Editorial
-from ..model import Analysis, Record
+from ..model import Analysis, Claim, Problem, Record
+from .events import Names, group_events, parse_event_rules
+from .passages import shared_passages
+from .related import parse_related, relate
+
+
+def _editorial_file(editorial: Editorial, kind: str) -> tuple[str, Mapping[str, int]]:
+    return editorial.files.get(kind, f"{kind}.yaml"), editorial.lines.get(kind, {})
+
+
+def analyse_claims(records: Sequence[Record], claims: Sequence[Claim], names: Mapping[str, Names],
+                   editorial: Editorial) -> Analysis:
+    """Everything after claims extraction: events, relations, passages."""
+    records = sorted(records, key=lambda r: r.id)
+    problems: list[Problem] = []
+    file, lines = _editorial_file(editorial, "events")
+    rules, found = parse_event_rules(editorial.events, file, lines)
+    problems += found
+    events, claims, found = group_events(claims, names, rules, file)
+    problems += found
+    passages = shared_passages({r.id: r.body for r in records})
+    file, lines = _editorial_file(editorial, "related")
+    curation, found = parse_related(editorial.related, file, lines, [r.id for r in records])
+    problems += found
+    relations = relate(records, claims, events, passages, curation)
+    return Analysis(claims=tuple(claims), events=events, relations=relations, passages=passages,
+                    problems=tuple(problems))
 
 
 def analyse(records: Sequence[Record], editorial: Editorial) -> Analysis:
-    return Analysis()
+    from . import claims as claims_module   # the claims extractor, with its gazetteer
+    from . import places
+
+    gazetteer = places.load_gazetteer(_editorial_folder(editorial))
+    claims: list[Claim] = []
+    names: dict[str, Names] = {}
+    for r in sorted(records, key=lambda r: r.id):
+        claims.extend(claims_module.extract_claims(r, gazetteer=gazetteer, anchor_date=r.date.value))
+        names[r.id] = claims_module.names_for_events(r.body)
+    return analyse_claims(records, claims, names, editorial)
+
+
+def _editorial_folder(editorial: Editorial):
+    from pathlib import Path
+
+    folder = getattr(editorial, "folder", None)
+    if folder is not None:
+        return Path(folder)
+    return next((Path(f).parent for f in sorted(editorial.files.values())), None)

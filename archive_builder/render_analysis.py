@@ -1,0 +1,318 @@
+"""Pages and data of the analysis: events, timeline, claims, events.json, claims.csv.
+
+Called by render.py: `render_analysis_pages(ctx, env)` yields (site-relative
+path, bytes); `document_context(ctx, record)` gives the document page's
+partial (partials/document_analysis.html) what it shows about one document.
+
+Wording is neutral and attributed: every claim is shown as what a named
+source states, linked to its quote; where sources give different figures the
+page says so and shows each with its sources, it never picks one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping, Sequence
+
+from jinja2 import Environment
+
+from .analyse.related import resolve_references
+from .data import dumps
+from .dates import edtf_sort_key
+from .model import Analysis, Claim, Event, EventFigure, Record, Reference, Relation, SharedPassage
+from .urls import page_file, slugify
+
+
+# --- wording -------------------------------------------------------------------
+
+
+def source_name(record: Record | None) -> str:
+    """Who speaks in a document: its author, else its publisher, else its title."""
+    if record is None:
+        return "an unknown source"
+    for s in (record.author, record.publisher):
+        if s.value is not None and getattr(s.value, "display", None):
+            return s.value.display
+    return record.title.value or record.id
+
+
+def number(x: float | None) -> str:
+    if x is None:
+        return "?"
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:,}"
+
+
+# qualifier -> how a value reads; ordered as a table so new qualifiers are one line
+VALUE_WORDING: Mapping[str, str] = {
+    "exact": "{value}",
+    "approximate": "about {value}",
+    "more than": "more than {low}",
+    "at least": "at least {low}",
+    "at most": "at most {high}",
+    "less than": "less than {high}",
+    "range": "{low} to {high}",
+    "order of magnitude": "{low} to {high} (order of magnitude)",
+}
+
+
+def figure_text(f: EventFigure) -> str:
+    pattern = VALUE_WORDING.get(f.qualifier)
+    if pattern is None:
+        parts = [number(f.value)] if f.value is not None else [number(f.low), number(f.high)]
+        return " to ".join(parts) + f" ({f.qualifier})"
+    value = f.value if f.value is not None else (f.low if f.low is not None else f.high)
+    low = f.low if f.low is not None else f.value
+    high = f.high if f.high is not None else f.value
+    return pattern.format(value=number(value), low=number(low), high=number(high))
+
+
+def sources_count(n: int) -> str:
+    return f"{n} source" if n == 1 else f"{n} sources"
+
+
+# --- one index over the analysis, built once per site ----------------------------
+
+
+@dataclass(frozen=True)
+class AnalysisIndex:
+    records: Mapping[str, Record]
+    claims: Mapping[str, Claim]
+    claims_by_document: Mapping[str, tuple[Claim, ...]]
+    events: Mapping[str, Event]
+    events_in_order: tuple[Event, ...]
+    described_by_document: Mapping[str, tuple[Event, ...]]
+    mentioned_by_document: Mapping[str, tuple[Event, ...]]
+    relations_by_source: Mapping[str, tuple[Relation, ...]]
+    passages_by_document: Mapping[str, tuple[SharedPassage, ...]]
+    cites: Mapping[str, tuple[tuple[str, Reference], ...]]
+    cited_by: Mapping[str, tuple[tuple[str, Reference], ...]]
+
+
+def build_index(records: Sequence[Record], analysis: Analysis) -> AnalysisIndex:
+    by_doc: dict[str, list[Claim]] = defaultdict(list)
+    for c in analysis.claims:
+        by_doc[c.document_id].append(c)
+    described: dict[str, list[Event]] = defaultdict(list)
+    mentioned: dict[str, list[Event]] = defaultdict(list)
+    in_order = tuple(sorted(analysis.events, key=lambda e: (edtf_sort_key(e.edtf), e.id)))
+    for e in in_order:
+        for d in e.documents:
+            described[d].append(e)
+        for d in e.mentioned_by:
+            mentioned[d].append(e)
+    relations: dict[str, list[Relation]] = defaultdict(list)
+    for r in analysis.relations:
+        relations[r.source].append(r)
+    passages: dict[str, list[SharedPassage]] = defaultdict(list)
+    for p in analysis.passages:
+        passages[p.a].append(p)
+        passages[p.b].append(p)
+    cites: dict[str, list[tuple[str, Reference]]] = defaultdict(list)
+    cited_by: dict[str, list[tuple[str, Reference]]] = defaultdict(list)
+    for src, dst, ref in resolve_references(records):
+        cites[src].append((dst, ref))
+        cited_by[dst].append((src, ref))
+    freeze = lambda d: {k: tuple(v) for k, v in d.items()}  # noqa: E731
+    return AnalysisIndex(
+        records={r.id: r for r in records},
+        claims={c.id: c for c in analysis.claims},
+        claims_by_document={k: tuple(sorted(v, key=lambda c: (c.start, c.id))) for k, v in by_doc.items()},
+        events={e.id: e for e in analysis.events},
+        events_in_order=in_order,
+        described_by_document=freeze(described),
+        mentioned_by_document=freeze(mentioned),
+        relations_by_source=freeze(relations),
+        passages_by_document=freeze(passages),
+        cites=freeze(cites),
+        cited_by=freeze(cited_by),
+    )
+
+
+_last_index: list[tuple[Any, Any, AnalysisIndex]] = []
+
+
+def index_for(ctx) -> AnalysisIndex:
+    """The index of this site's analysis, built on first use (each document page asks)."""
+    if _last_index and _last_index[0][0] is ctx.analysis and _last_index[0][1] is ctx.records:
+        return _last_index[0][2]
+    index = build_index(ctx.records, ctx.analysis)
+    _last_index[:] = [(ctx.analysis, ctx.records, index)]
+    return index
+
+
+# --- the document page's part ----------------------------------------------------
+
+
+def passage_anchor(p: SharedPassage) -> str:
+    return f"passage-{p.id}"
+
+
+def claim_url(urls, claim: Claim) -> str:
+    return urls.document(claim.document_id) + f"#claim-{claim.id}"
+
+
+def document_context(ctx, record: Record) -> dict[str, Any]:
+    """What partials/document_analysis.html shows for one document.
+
+    keys: claims (in body order, each with its event), events (the events it
+    describes or refers to: id, label, url, role; also for the Pagefind
+    "event" filter), related (documents with score and reasons), cites and
+    cited_by (resolved references), passages (shared with other documents)."""
+    ix = index_for(ctx)
+    u = ctx.urls
+    claims = [dict(claim=c, url=claim_url(u, c), event=ix.events.get(c.event_id) if c.event_id else None)
+              for c in ix.claims_by_document.get(record.id, ())]
+    events = ([dict(id=e.id, label=e.label, url=u.event(e.id), role="describes") for e in ix.described_by_document.get(record.id, ())]
+              + [dict(id=e.id, label=e.label, url=u.event(e.id), role="refers to") for e in ix.mentioned_by_document.get(record.id, ())])
+    related = [dict(record=ix.records[r.target], url=u.document(r.target), source=source_name(ix.records[r.target]),
+                    score=r.score, reasons=r.reasons)
+               for r in ix.relations_by_source.get(record.id, ()) if r.target in ix.records]
+    cites = [dict(record=ix.records[d], url=u.document(d), reference=ref) for d, ref in ix.cites.get(record.id, ())]
+    cited_by = [dict(record=ix.records[d], url=u.document(d), reference=ref) for d, ref in ix.cited_by.get(record.id, ())]
+    passages = []
+    for p in ix.passages_by_document.get(record.id, ()):
+        mine, other = ((p.a_start, p.a_end), p.b) if p.a == record.id else ((p.b_start, p.b_end), p.a)
+        if other not in ix.records:
+            continue
+        passages.append(dict(id=p.id, anchor=passage_anchor(p), text=record.body[mine[0]:mine[1]],
+                             other=ix.records[other], other_source=source_name(ix.records[other]),
+                             other_url=u.document(other) + "#" + passage_anchor(p), similarity=p.similarity))
+    return dict(claims=claims, events=events, related=related, cites=cites, cited_by=cited_by, passages=passages,
+                source=source_name(record))
+
+
+# --- pages -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeasureRow:
+    measure: str
+    figures: tuple[tuple[EventFigure, str, tuple[tuple[Claim, Record | None], ...]], ...]  # figure, text, quotes
+
+    @property
+    def differ(self) -> bool:
+        return len(self.figures) > 1
+
+
+def measure_rows(ix: AnalysisIndex, event: Event) -> list[MeasureRow]:
+    rows: dict[str, list] = defaultdict(list)
+    for f in event.figures:
+        quotes = tuple((ix.claims[c], ix.records.get(ix.claims[c].document_id)) for c in f.claims if c in ix.claims)
+        rows[f.measure].append((f, figure_text(f), quotes))
+    return [MeasureRow(m, tuple(v)) for m, v in sorted(rows.items())]
+
+
+def accounts(ix: AnalysisIndex, event: Event) -> list[dict[str, Any]]:
+    """Each describing document's claims about the event, one column per source."""
+    by_doc: dict[str, list[Claim]] = defaultdict(list)
+    for cid in event.claims:
+        c = ix.claims.get(cid)
+        if c is not None:
+            by_doc[c.document_id].append(c)
+    out = []
+    for d in event.documents:
+        r = ix.records.get(d)
+        names = [n for n, docs in event.names_used if d in docs]
+        out.append(dict(record=r, id=d, source=source_name(r), names=names,
+                        claims=sorted(by_doc.get(d, ()), key=lambda c: (c.start, c.id))))
+    return out
+
+
+def _render(env: Environment, template: str, url: str, base: str, **values: Any) -> tuple[str, bytes]:
+    return page_file(url, base), env.get_template(template).render(**values).encode("utf-8")
+
+
+def claim_rows(ix: AnalysisIndex, claims: Sequence[Claim]) -> list[dict[str, Any]]:
+    return [dict(claim=c, record=ix.records.get(c.document_id), source=source_name(ix.records.get(c.document_id)),
+                 event=ix.events.get(c.event_id) if c.event_id else None, kind_key=slugify(c.kind)) for c in claims]
+
+
+def claim_facets(ix: AnalysisIndex, claims: Sequence[Claim]) -> dict[str, list[tuple[str, str, list[Claim]]]]:
+    """Claims grouped three ways, each group (key, heading, claims): by kind, event, source."""
+    kinds: dict[str, list[Claim]] = defaultdict(list)
+    events: dict[str, list[Claim]] = defaultdict(list)
+    sources: dict[str, list[Claim]] = defaultdict(list)
+    for c in claims:
+        kinds[c.kind].append(c)
+        events[c.event_id or ""].append(c)
+        sources[c.document_id].append(c)
+    order_events = {e.id: i for i, e in enumerate(ix.events_in_order)}
+    return {
+        "kind": [(slugify(k), k, v) for k, v in sorted(kinds.items())],
+        "event": [(k or "none", ix.events[k].label if k in ix.events else "Not placed in an event", v)
+                  for k, v in sorted(events.items(), key=lambda kv: (kv[0] not in order_events, order_events.get(kv[0], 0), kv[0]))],
+        "source": [(k, f"{source_name(ix.records.get(k))}: {ix.records[k].title.value if k in ix.records else k}", v)
+                   for k, v in sorted(sources.items())],
+    }
+
+
+FACET_TITLES = {"kind": "kind", "event": "event", "source": "document"}
+
+
+def render_analysis_pages(ctx, env: Environment) -> Iterator[tuple[str, bytes]]:
+    ix = index_for(ctx)
+    u = ctx.urls
+    base = u.base
+    events = ix.events_in_order
+    claims = sorted(ctx.analysis.claims, key=lambda c: (c.document_id, c.start, c.id))
+    yield _render(env, "events.html", u.events(), base, events=events, records=ix.records, source_name=source_name)
+    for e in events:
+        yield _render(env, "event.html", u.event(e.id), base, event=e, accounts=accounts(ix, e),
+                      measures=measure_rows(ix, e), records=ix.records, source_name=source_name,
+                      sources_count=sources_count)
+    years: dict[str, list[Event]] = defaultdict(list)
+    for e in events:
+        years[e.edtf[:4]].append(e)
+    yield _render(env, "timeline.html", u.timeline(), base, years=sorted(years.items()), records=ix.records,
+                  source_name=source_name)
+    facets = claim_facets(ix, claims)
+    yield _render(env, "claims.html", u.claims(), base, facets=facets, facet=None, group=None,
+                  rows=claim_rows(ix, claims), facet_titles=FACET_TITLES)
+    for facet, groups in facets.items():
+        for key, heading, members in groups:
+            yield _render(env, "claims.html", u.claims_facet(facet, key), base, facets=facets, facet=facet,
+                          group=heading, rows=claim_rows(ix, members), facet_titles=FACET_TITLES)
+    yield page_file(u.data("events.json"), base), events_json(events)
+    yield page_file(u.data("claims.csv"), base), claims_csv(claims)
+
+
+# --- data ---------------------------------------------------------------------------
+
+
+def events_json(events: Sequence[Event]) -> bytes:
+    return dumps({"events": [
+        {"id": e.id, "label": e.label, "label_basis": e.label_basis, "edtf": e.edtf, "places": list(e.places),
+         "names_used": [{"name": n, "documents": list(d)} for n, d in e.names_used],
+         "documents": list(e.documents), "mentioned_by": list(e.mentioned_by),
+         "figures": [{"measure": f.measure, "value": f.value, "low": f.low, "high": f.high, "qualifier": f.qualifier,
+                      "documents": list(f.documents), "claims": list(f.claims)} for f in e.figures],
+         "claims": list(e.claims)}
+        for e in events]})
+
+
+CSV_COLUMNS = ("claim", "document", "event", "kind", "measure", "value", "low", "high", "qualifier", "quote")
+
+
+def _csv_number(x: float | None) -> str:
+    if x is None:
+        return ""
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def claims_csv(claims: Sequence[Claim]) -> bytes:
+    """One row per figure of a claim (one row for a claim without figures)."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for c in claims:
+        common = [c.id, c.document_id, c.event_id or "", c.kind]
+        for f in c.figures or (None,):
+            if f is None:
+                w.writerow(common + ["", "", "", "", "", c.quote])
+            else:
+                w.writerow(common + [f.measure, _csv_number(f.value), _csv_number(f.low), _csv_number(f.high),
+                                     f.qualifier, c.quote])
+    return out.getvalue().encode("utf-8")

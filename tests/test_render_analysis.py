@@ -1,0 +1,138 @@
+"""Event, timeline and claims pages, events.json and claims.csv, on invented documents."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from test_related import make_record
+
+from archive_builder.analyse import analyse_claims
+from archive_builder.config import Config
+from archive_builder.editorial import Editorial
+from archive_builder.model import Claim, Figure
+from archive_builder.render import SiteContext, environment
+from archive_builder.render_analysis import claims_csv, document_context, render_analysis_pages
+from archive_builder.urls import Urls
+
+BODY_A = ("On 3 May 2001 the river flooded Riverton after days of rain. 12 people were killed in the flood. "
+          "Residents call it the Great Flood.")
+BODY_B = ("On the night of 3 to 4 May 2001 the dam failure flooded Riverton. 14 people were killed and 40 injured. "
+          "In May 2001 the council of Riverton met.")
+BODY_C = "On 4 May 2001 rescuers reached Riverton. 12 people were killed, the rescuers said."
+
+
+def make_claim(doc: str, body: str, n: int, quote: str, *, edtf: str | None, figures=(), kind="event") -> Claim:
+    start = body.index(quote)
+    figs = []
+    for measure, text, value in figures:
+        at = body.index(text, start)
+        figs.append(Figure(measure, value, None, None, "exact", "people", text, at, at + len(text)))
+    dates = ((edtf, edtf, "stated"),) if edtf else ()
+    return Claim(f"{doc}-c{n}", doc, kind, quote, start, start + len(quote), tuple(figs), dates,
+                 (("Riverton", "riverton"),) if "Riverton" in quote else ())
+
+
+def site(tmp_path=None):
+    records = [make_record("river-a", BODY_A, author="Riverton Council", date="2001-05-10"),
+               make_record("river-b", BODY_B, author="Lakeside Committee", date="2001-06-01"),
+               make_record("river-c", BODY_C, author="Rescue Service", date="2001-05-05")]
+    claims = [
+        make_claim("river-a", BODY_A, 1, "On 3 May 2001 the river flooded Riverton after days of rain.", edtf="2001-05-03"),
+        make_claim("river-a", BODY_A, 2, "12 people were killed in the flood.", edtf=None,
+                   figures=[("killed", "12 people were killed", 12)], kind="casualties"),
+        make_claim("river-b", BODY_B, 1, "On the night of 3 to 4 May 2001 the dam failure flooded Riverton.",
+                   edtf="2001-05-03/2001-05-04"),
+        make_claim("river-b", BODY_B, 2, "14 people were killed and 40 injured.", edtf=None,
+                   figures=[("killed", "14 people were killed", 14), ("injured", "40 injured", 40)], kind="casualties"),
+        make_claim("river-b", BODY_B, 3, "In May 2001 the council of Riverton met.", edtf="2001-05", kind="official act"),
+        make_claim("river-c", BODY_C, 1, "On 4 May 2001 rescuers reached Riverton.", edtf="2001-05-04"),
+        make_claim("river-c", BODY_C, 2, "12 people were killed, the rescuers said.", edtf=None,
+                   figures=[("killed", "12 people were killed", 12)], kind="casualties"),
+    ]
+    names = {"river-a": [("the Great Flood", BODY_A.index("the Great Flood"), BODY_A.index("the Great Flood") + 15)]}
+    analysis = analyse_claims(records, claims, names, Editorial())
+    urls = Urls("/archive/")
+    ctx = SiteContext(records=records, analysis=analysis, config=Config(), urls=urls, editorial=Editorial())
+    return ctx, environment(ctx.config, urls)
+
+
+def pages():
+    ctx, env = site()
+    return ctx, dict(render_analysis_pages(ctx, env))
+
+
+def test_event_page_shows_accounts_figures_and_disagreement():
+    ctx, out = pages()
+    [event] = ctx.analysis.events
+    assert event.label == "Riverton, 3–4 May 2001"
+    html = out[f"events/{event.id}/index.html"].decode()
+    assert "Sources differ" in html
+    assert "12 <span class=\"count\">(2 sources)</span>" in html and "14 <span class=\"count\">(1 source)</span>" in html
+    for c in ctx.analysis.claims:
+        if c.event_id == event.id:
+            assert f'href="/archive/documents/{c.document_id}/#claim-{c.id}"' in html
+    assert "Riverton Council states:" in html and "Lakeside Committee states:" in html
+    assert "“the Great Flood”: used by" in html
+    assert "Referred to by" not in html
+
+
+def test_each_figure_value_links_to_a_quote_containing_it():
+    ctx, _ = pages()
+    claims = {c.id: c for c in ctx.analysis.claims}
+    [event] = ctx.analysis.events
+    for f in event.figures:
+        for cid in f.claims:
+            assert f"{int(f.value)}" in claims[cid].quote
+
+
+def test_index_timeline_and_claims_pages_and_facets():
+    ctx, out = pages()
+    [event] = ctx.analysis.events
+    assert event.label in out["events/index.html"].decode()
+    timeline = out["timeline/index.html"].decode()
+    assert timeline.index("Riverton Council") > timeline.index(event.label)
+    claims = out["claims/index.html"].decode()
+    assert claims.count("states:") == len(ctx.analysis.claims)
+    for facet_page in ("claims/kind/casualties/index.html", f"claims/event/{event.id}/index.html",
+                       "claims/source/river-b/index.html", "claims/event/none/index.html"):
+        assert facet_page in out
+    assert out["claims/kind/casualties/index.html"].decode().count("states:") == 3
+
+
+def test_events_json_and_claims_csv():
+    ctx, out = pages()
+    data = json.loads(out["data/events.json"])
+    [e] = data["events"]
+    assert set(e) >= {"id", "label", "edtf", "places", "names_used", "documents", "figures", "claims"}
+    assert [(f["measure"], f["value"], f["documents"]) for f in e["figures"]] == [
+        ("injured", 40, ["river-b"]), ("killed", 12, ["river-a", "river-c"]), ("killed", 14, ["river-b"])]
+    rows = list(csv.DictReader(io.StringIO(out["data/claims.csv"].decode())))
+    assert len(rows) == sum(max(1, len(c.figures)) for c in ctx.analysis.claims)
+    killed = [r for r in rows if r["measure"] == "killed"]
+    assert sorted(r["value"] for r in killed) == ["12", "12", "14"]
+    assert all(r["value"] in r["quote"] for r in killed)
+
+
+def test_csv_quotes_commas_and_newlines():
+    claim = Claim("d-c1", "d", "event", 'He said, "yes"\nand left', 0, 10)
+    rows = list(csv.reader(io.StringIO(claims_csv([claim]).decode())))
+    assert rows[1][-1] == 'He said, "yes"\nand left'
+
+
+def test_document_context_gives_the_partial_everything():
+    ctx, env = site()
+    by_id = {r.id: r for r in ctx.records}
+    a = document_context(ctx, by_id["river-a"])
+    assert [e["role"] for e in a["events"]] == ["describes"]
+    assert {r["record"].id for r in a["related"]} == {"river-b", "river-c"}
+    assert all(any(x.kind == "shared event" for x in r["reasons"]) for r in a["related"])
+    assert [item["claim"].id for item in a["claims"]] == ["river-a-c1", "river-a-c2"]
+    html = env.get_template("partials/document_analysis.html").render(analysis_for_doc=a)
+    assert 'data-pagefind-filter="event"' in html and "Shared event: both describe" in html
+    assert 'href="/archive/documents/river-a/#claim-river-a-c2"' in html
+
+
+def test_rendering_is_deterministic():
+    assert pages()[1] == pages()[1]
