@@ -378,6 +378,26 @@ def _cookie_notice(state: _State) -> Iterable[int]:
                 j += 1
 
 
+_RELATED = re.compile(
+    r"^[\s*_#>]*(?:read\s+(?:also|more)|related(?:\s+(?:news|articles|stories))?|more\s+on\s+this\s+topic"
+    r"|читайте\s+также|смотрите\s+также|по\s+теме|həmçinin\s+oxuyun|oxu|ayrıca\s+okuyun|اقرأ\s+أيضا|اقرأ\s+أيضاً)"
+    r"[\s*_]*(?::|$)", re.IGNORECASE)
+_TAGS = re.compile(r"^[\s*_]*(?:tags?|keywords|теги|метки|ключевые\s+слова|teqlər|etiketler|الوسوم|كلمات\s+مفتاحية)"
+                   r"[\s*_]*:", re.IGNORECASE)
+_COUNTER = re.compile(r"^[\s*_]*(?:views?|просмотр(?:ов|ы)?|baxış(?:\s+sayı)?|görüntülenme|المشاهدات|مشاهدات)"
+                      r"[\s*_]*:?\s*[\d\s,.]+$|^[\s*_]*[\d\s,.]+\s+(?:views|просмотр(?:ов|а)?|baxış)\s*$", re.IGNORECASE)
+_COPYRIGHT = re.compile(r"^\s*(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4}))|all\s+rights\s+reserved|все\s+права\s+защищены"
+                        r"|bütün\s+hüquqlar\s+qorunur|جميع\s+الحقوق\s+محفوظة", re.IGNORECASE)
+
+
+def _line_rule(pattern: re.Pattern, max_length: int) -> Callable[[_State], Iterable[int]]:
+    """A rule that claims every unclaimed line matching `pattern` (short lines only)."""
+    def find(state: _State) -> Iterable[int]:
+        return [i for i, t in enumerate(state.lines)
+                if state.content(i) and len(t) <= max_length and pattern.search(t)]
+    return find
+
+
 # --- UN document header ---------------------------------------------------------
 
 _UN_ORGANISATION = re.compile(r"^[\s*_#]*(United Nations|Nations Unies|Naciones Unidas|Организация Объединенных Наций"
@@ -467,15 +487,15 @@ def _un_header(state: _State) -> Iterable[int]:
 _UN_FURNITURE = re.compile(
     r"^\s*(?:\d{2}-\d{5}(?:\s*\([A-Z]\))?(?:\s+\d{6})?(?:\s+\*\d{7,}\*)?"   # job number: 21-01789 (E) 100221
     r"|\*\d{7,}\*"                                                         # barcode: *2101789*
-    r"|\d{1,3}/\d{1,3}"                                                    # page: 2/3
     r"|Please recycle\s*♲?)\s*$")
+_PAGE_NUMBER = re.compile(r"^\s*\d{1,3}/\d{1,3}\s*$")                     # 2/3
 
 
 def _un_page_furniture(state: _State) -> Iterable[int]:
-    """Job numbers, barcodes, page numbers and running symbol lines of UN documents."""
-    has_un_header = any(k == "un_organisation" or k == "un_symbol" for _, k, _ in state.header)
+    """Job numbers, barcodes, and (under a UN header) page numbers and running symbol lines."""
+    un = any(k in ("un_organisation", "un_symbol", "un_distribution") for _, k, _ in state.header)
     return [i for i, t in enumerate(state.lines)
-            if state.content(i) and (_UN_FURNITURE.match(t) or (has_un_header and _UN_SYMBOL.match(t)))]
+            if state.content(i) and (_UN_FURNITURE.match(t) or (un and (_PAGE_NUMBER.match(t) or _UN_SYMBOL.match(t))))]
 
 
 # --- footnotes -------------------------------------------------------------------
@@ -560,8 +580,11 @@ def _looks_like_title(state: _State, i: int) -> bool:
 
 
 def _title(state: _State) -> Iterable[int]:
-    """The first line of the text when it is a title, not the first sentence."""
+    """The first line of the text when it is a title, not the first sentence
+    (a dateline above the title is passed over: the dateline rule takes it)."""
     i = state.next_content(0)
+    if i is not None and is_date_line(state.lines[i]):
+        i = state.next_content(i + 1)
     if i is None or not _looks_like_title(state, i) or state.next_content(i + 1) is None:
         return ()
     state.note(i, "title", strip_markdown(state.lines[i]))
@@ -569,13 +592,14 @@ def _title(state: _State) -> Iterable[int]:
 
 
 def _dateline(state: _State) -> Iterable[int]:
-    """A line that is only a date, right under the title (or first in the text)."""
+    """A line that is only a date, first in the text or right under the title."""
     titles = state.rule_lines("title")
-    i = state.next_content(titles[0] + 1 if titles else 0)
-    if i is None or not is_date_line(state.lines[i]):
-        return ()
-    state.note(i, "dateline", state.lines[i].strip())
-    return (i,)
+    candidates = [state.next_content(0)] + ([state.next_content(titles[0] + 1)] if titles else [])
+    for i in candidates:
+        if i is not None and is_date_line(state.lines[i]) and state.next_content(i + 1) is not None:
+            state.note(i, "dateline", state.lines[i].strip())
+            return (i,)
+    return ()
 
 
 _DOMAIN = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+/?$")
@@ -667,6 +691,10 @@ RULES: tuple[Rule, ...] = (
     Rule("search-widget", _PAGE_CONTROL, _page_control("search-widget")),
     Rule("share-links", _PAGE_CONTROL, _page_control("share-links")),
     Rule("cookie-notice", "cookie notice of the website, not part of the text", _cookie_notice),
+    Rule("related-links", "link to other pages of the website, not part of the text", _line_rule(_RELATED, 300)),
+    Rule("tags", "the website's tags for the page, not part of the text", _line_rule(_TAGS, 300)),
+    Rule("view-counter", "the website's view counter, not part of the text", _line_rule(_COUNTER, 60)),
+    Rule("copyright-notice", "the website's copyright notice, not part of the text", _line_rule(_COPYRIGHT, 200)),
     Rule("un-header", _UN_HEADER, _un_header),
     Rule("un-page-furniture", "page furniture of the UN document (job number, barcode, page number, running symbol)",
          _un_page_furniture),

@@ -121,6 +121,33 @@ def test_cookie_notice_and_its_button_are_removed():
     assert result.body == f"{P1}\n\n{P2}"
 
 
+@pytest.mark.parametrize("line, rule", [
+    ("Read also: Talks to resume in Vienna next week", "related-links"),
+    ("Читайте также: Переговоры возобновятся", "related-links"),
+    ("Related articles", "related-links"),
+    ("Tags: Baku, January 1990, statement", "tags"),
+    ("Теги: Баку, заявление", "tags"),
+    ("Views: 1 234", "view-counter"),
+    ("Просмотров: 5120", "view-counter"),
+    ("© 2023 News.Az. All rights reserved.", "copyright-notice"),
+    ("Copyright 2021 Asbarez", "copyright-notice"),
+    ("Все права защищены.", "copyright-notice"),
+])
+def test_website_furniture_lines_are_removed(line, rule):
+    result = cleaned(P1, "", line, "", P2)
+    assert rules_of(result).get(rule) == [line]
+    assert result.body == f"{P1}\n\n{P2}"
+
+
+@pytest.mark.parametrize("line", [
+    "Copyright law was amended in 1990 to protect authors.", "The tags on the vehicles were removed.",
+    "Related to this, the council adopted a resolution.", "The video had 2 million views in a day.",
+])
+def test_sentences_with_furniture_words_stay(line):
+    result = cleaned(P1, "", line, "", P2)
+    assert line in body_lines_text(result)
+
+
 # --- outlet signature ---------------------------------------------------------------
 
 
@@ -227,10 +254,10 @@ def test_said_in_the_statement_is_not_a_comment():
 
 
 def test_text_after_indented_comments_returns_to_the_body():
-    lines = (P1, "", "  1. Ani said:", "    Short comment.", "", "Related articles")
+    lines = (P1, "", "  1. Ani said:", "    Short comment.", "", P2)
     result = cleaned(*lines)
     assert [c.lines for c in result.comments] == [("  1. Ani said:", "    Short comment.")]
-    assert "Related articles" in result.body
+    assert result.body == f"{P1}\n\n{P2}"
 
 
 # --- UN document header -----------------------------------------------------------------
@@ -306,6 +333,13 @@ def test_a_first_sentence_is_not_a_title():
 def test_a_first_line_that_runs_on_in_lowercase_is_not_a_title():
     result = cleaned("Officials of both governments met in the capital", "on Monday for talks.", "", P1)
     assert not header(result, "title")
+
+
+def test_dateline_above_the_title():
+    result = cleaned("20.01.2021", "", "Statement of the Press Service", "", P1)
+    assert header(result, "dateline") == ["20.01.2021"]
+    assert header(result, "title") == ["Statement of the Press Service"]
+    assert result.body == P1
 
 
 def test_a_title_with_a_date_in_it_is_a_title_not_a_dateline():
