@@ -64,8 +64,11 @@ URL_ATTRIBUTES = frozenset({
     ("use", "href"), ("image", "href"), ("blockquote", "cite"), ("q", "cite"),
 })
 SRCSET_ATTRIBUTES = frozenset({("img", "srcset"), ("source", "srcset"), ("link", "imagesrcset")})
-# The only kind of reference allowed to leave the site: a link the reader may follow.
-OUTBOUND_OK = frozenset({("a", "href")})
+# Links the reader follows (never fetched by the page itself): they may leave the site,
+# an <a> only to a URL the documents cite, a <link> of these kinds anywhere.
+FOLLOWED_LINKS = frozenset({("a", "href"), ("area", "href")})
+NON_FETCHING_RELS = frozenset({"canonical", "alternate", "author", "license", "help", "search",
+                               "next", "prev", "me", "bookmark", "external", "nofollow", "noopener", "noreferrer"})
 # Links that are not to a page (mailto:, tel:, data: images, javascript: is never expected).
 NON_FETCHED_SCHEMES = frozenset({"mailto", "tel", "data", "blob", "about"})
 
@@ -83,6 +86,7 @@ class Reference:
     tag: str
     attribute: str
     url: str
+    rel: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,7 @@ class ParsedPage:
     ids: frozenset[str]
     references: tuple[Reference, ...]
     base_meta: str | None
+    canonical: str | None
 
 
 class _PageParser(HTMLParser):
@@ -100,6 +105,7 @@ class _PageParser(HTMLParser):
         self.ids: set[str] = set()
         self.references: list[Reference] = []
         self.base_meta: str | None = None
+        self.canonical: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         line = self.getpos()[0]
@@ -109,9 +115,12 @@ class _PageParser(HTMLParser):
                 self.ids.add(values[key])
         if tag == "meta" and values.get("name") == BASE_URL_META:
             self.base_meta = values.get("content", "")
+        rel = frozenset(values.get("rel", "").lower().split())
+        if tag == "link" and "canonical" in rel:
+            self.canonical = values.get("href", "").strip()
         for attribute, value in values.items():
             if (tag, attribute) in URL_ATTRIBUTES and value.strip():
-                self.references.append(Reference(self.rel, line, tag, attribute, value.strip()))
+                self.references.append(Reference(self.rel, line, tag, attribute, value.strip(), rel))
             elif (tag, attribute) in SRCSET_ATTRIBUTES:
                 for candidate in srcset_urls(value):
                     self.references.append(Reference(self.rel, line, tag, attribute, candidate))
@@ -135,7 +144,7 @@ def parse_page(rel: str, text: str) -> ParsedPage:
     parser = _PageParser(rel)
     parser.feed(text)
     parser.close()
-    return ParsedPage(rel, frozenset(parser.ids), tuple(parser.references), parser.base_meta)
+    return ParsedPage(rel, frozenset(parser.ids), tuple(parser.references), parser.base_meta, parser.canonical)
 
 
 def css_references(rel: str, text: str) -> tuple[Reference, ...]:
@@ -182,13 +191,25 @@ def cited_urls(site: Path) -> frozenset[str]:
     return frozenset(u.rstrip(".,;:)]") for u in TEXT_URL.findall(text))
 
 
+def _home(site: Path) -> ParsedPage | None:
+    home = site / "index.html"
+    return parse_page("index.html", home.read_text(encoding="utf-8", errors="replace")) if home.is_file() else None
+
+
 def read_base_url(site: Path) -> str | None:
     """The base URL the site says it was built with (a meta tag on its home page)."""
-    home = site / "index.html"
-    if not home.is_file():
-        return None
-    meta = parse_page("index.html", home.read_text(encoding="utf-8", errors="replace")).base_meta
-    return normalize_base(meta) if meta else None
+    home = _home(site)
+    return normalize_base(home.base_meta) if home and home.base_meta else None
+
+
+def read_site_origin(site: Path, base_path: str) -> str:
+    """'https://host' when the home page's canonical URL is absolute and under the base path:
+    absolute links to that origin (permalinks, feeds) are then checked as internal links."""
+    home = _home(site)
+    parts = urlsplit(home.canonical or "") if home else None
+    if parts and parts.scheme in ("http", "https") and parts.netloc and parts.path.startswith(base_path):
+        return f"{parts.scheme}://{parts.netloc}"
+    return ""
 
 
 def _origin_base(base: str) -> tuple[str, str]:
@@ -203,6 +224,7 @@ def link_problems(site: Path, base: str) -> list[Problem]:
     """Broken internal links, missing anchors and references to other hosts."""
     base = normalize_base(base)
     origin, base_path = _origin_base(base)
+    origin = origin or read_site_origin(site, base_path)
     files = site_files(site)
     file_set = frozenset(files)
     pages: dict[str, ParsedPage] = {}
@@ -231,12 +253,14 @@ def _reference_problem(ref: Reference, base_path: str, origin: str, files: froze
     parts = urlsplit(absolute)
     if parts.scheme in NON_FETCHED_SCHEMES:
         return None
-    if parts.scheme == "javascript":
-        return f"{where}: javascript: URL"
     if parts.netloc != "site.invalid":
         internal = bool(origin) and absolute.startswith(origin + base_path)
         if not internal:
-            if (ref.tag, ref.attribute) in OUTBOUND_OK and parts.scheme in ("http", "https"):
+            if parts.scheme not in ("http", "https"):
+                return f"{where}: {parts.scheme}: URL"
+            if ref.tag == "link" and ref.rel and ref.rel <= NON_FETCHING_RELS:
+                return None
+            if (ref.tag, ref.attribute) in FOLLOWED_LINKS:
                 if not cited or absolute in cited or absolute.rstrip("/") in cited:
                     return None
                 return f"{where}: outbound link that no document cites"

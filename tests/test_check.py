@@ -121,3 +121,50 @@ def test_urls_resolve_to_files():
     assert target_file("/a/", "/b/", files) is None
     assert page_url("a/index.html", "/b/") == "/b/a/"
     assert srcset_urls("a.png 1x, b.png 2x") == ["a.png", "b.png"]
+
+
+def write_site(root: Path, pages: dict[str, str], records: str | None = None) -> Path:
+    for rel, body in pages.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(body, encoding="utf-8")
+    if records is not None:
+        (root / "data").mkdir(exist_ok=True)
+        (root / "data" / "records.json").write_text(records, encoding="utf-8")
+    return root
+
+
+HEAD = ('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title>'
+        '<meta name="archive-builder:base-url" content="/b/">{extra}</head><body>{body}</body></html>')
+
+
+def test_outbound_links_must_be_cited_and_nothing_is_fetched_from_elsewhere(tmp_path):
+    site = write_site(tmp_path, {
+        "index.html": HEAD.format(
+            extra='<link rel="canonical" href="https://example.org/b/"><link rel="alternate" href="https://feeds.example.net/x">',
+            body='<p id="p1">x</p><a href="https://cited.example.com/statement">cited</a>'
+                 '<a href="https://uncited.example.com/">uncited</a><a href="https://example.org/b/#p1">permalink</a>'
+                 '<a href="https://example.org/b/gone/">broken permalink</a><img alt="" src="//cdn.example.com/i.png">'
+                 '<a href="javascript:void(0)">js</a><a href="mailto:a@example.com">mail</a>'),
+    }, records='{"records": [{"body": "See https://cited.example.com/statement."}]}')
+    assert read_base_url(site) == "/b/"
+    messages = sorted(p.message for p in link_problems(site, "/b/"))
+    assert len(messages) == 4, messages
+    assert any("uncited.example.com" in m and "no document cites" in m for m in messages)
+    assert any("/b/gone/" in m and "broken link" in m for m in messages)
+    assert any("cdn.example.com" in m and "another host" in m for m in messages)
+    assert any("javascript:" in m for m in messages)
+
+
+def test_relative_links_srcset_and_css_urls_resolve(tmp_path):
+    site = write_site(tmp_path, {
+        "index.html": HEAD.format(extra='<link rel="stylesheet" href="static/s.css">',
+                                  body='<a href="docs/">d</a><img alt="" src="static/a.png" srcset="static/a.png 1x, static/missing.png 2x">'),
+        "docs/index.html": HEAD.format(extra="", body='<a href="../">home</a><a href="../#nowhere">x</a><h1 id="top">d</h1><a href="#top">top</a>'),
+        "static/s.css": "body { background: url('a.png'); }\n@import 'gone.css';\n",
+        "static/a.png": "png",
+    })
+    messages = sorted(f"{p.file}:{p.line}: {p.message}" for p in link_problems(site, "/b/"))
+    assert len(messages) == 3, messages
+    assert any(m.startswith("index.html:1:") and "missing.png" in m for m in messages)
+    assert any(m.startswith("docs/index.html:1:") and "nowhere" in m for m in messages)
+    assert any(m.startswith("static/s.css:2:") and "gone.css" in m for m in messages)
