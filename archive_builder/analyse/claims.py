@@ -1,0 +1,307 @@
+"""Claims: the sentences of a record that assert something checkable.
+
+A sentence is a claim when it states a figure, an official act (adopted,
+declared, condemned, a resolution or decision...), a date, or an event verb
+with a place (`CLAIM_RULES`, first match wins).  Opinions without a figure
+("We condemn ...", "It is unfortunate that ...", "... must be punished") are
+not claims: the archive shows what each source states, and a stance has
+nothing to check.
+
+Every claim quotes its sentence exactly (`quote == body[start:end]`) and is
+numbered in body order (`{record.id}-c{n}`), so its id is stable for a given
+body.  Dates come from `archive_builder.dates.find_dates` over the whole body:
+
+    stated    the sentence states the date ("On 22 January 1990, ...")
+    relative  resolved against the record's date ("31 years passed since ...")
+    context   taken from elsewhere, because the sentence relies on it:
+              - a day without a year ("On January 18, ...") gets the year of
+                the last full date before it;
+              - a sentence without a date ("As a result, 147 civilians were
+                killed") takes the dates of the nearest earlier sentence that
+                names the same event noun ("... as a result of the massacre"
+                -> the sentence that dated "a widespread and organized
+                massacre"), skipping official acts (their date is the act's,
+                not the event's); failing that, of the nearest earlier dated
+                sentence in its paragraph.  Open intervals ("since February
+                1988") and decades or centuries are background, never context.
+
+`names_for_events(body)` lists the names a source gives an event ("Black
+January", "the Baku pogroms", "20 January tragedy"): the events stage shows
+them as names used by that source, never as the event's label.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+from typing import Callable
+
+from ..dates import DateMention, edtf_year, find_dates
+from ..model import Claim, Figure, Record
+from .figures import extract_figures
+from .places import Gazetteer, default_gazetteer, extract_actors, extract_places
+from .sentences import split_sentences
+
+__all__ = ["extract_claims", "names_for_events", "CLAIM_RULES", "KIND_RULES"]
+
+_I = re.IGNORECASE
+
+_OFFICIAL_ACT = re.compile(
+    r"\b(?:adopted|adopts|adopt|declared|declares|proclaimed|condemned|condemns|resolutions?|decisions?|"
+    r"decrees?|ratified|enacted|approved|signed (?:a|an|the)|signing|issued (?:a|an|the) (?:statement|decree|order)|"
+    r"passed (?:a|the) (?:law|bill)|qualified as|recognized as|recognised as|"
+    r"принял[аио]?|постановлени\w+|резолюци\w+|указ\w*|объявлен\w*|осудил\w*)\b", _I)
+_EVENT_VERB = re.compile(
+    r"\b(?:killed|murdered|massacred|massacres?|pogroms?|invaded|attacked|entered|deployed|deported|expelled|"
+    r"stormed|shelled|bombed|occupied|liberated|fled|evacuated|protested|went into the streets|gathered|"
+    r"attended|crushed|fired|shot|arrested|began|started|continued|stopped|took place|broke out|happened|"
+    r"occurred|committed|restored|brought to|sent to|turned into|died|destroyed|burned|burnt|flooded|"
+    r"floods?|hit|struck|erupted|collapsed|exploded|clashed|besieged|captured|withdrew|"
+    r"погиб\w*|убит\w*|вошл\w*|введен\w*|напал\w*|произош\w*|разруш\w*)\b", _I)
+_OPINION = re.compile(
+    r"^\W*(?:[^,.;:]{1,40},\s+)?(?:"     # "In that context, I would like ..."
+    r"(?:We|I)\s+(?:\w+\s+){0,3}?(?:condemn|call|urge|demand|believe|hope|regret|reject|express|remind|"
+    r"commemorate|welcome|support|stress|emphasi[sz]e|reiterate|note|consider|think|need|must|should|"
+    r"would like|deplore|insist|appeal|am|are)\b"
+    r"|It\s+is\s+(?:\w+\s+)?(?:unfortunate|regrettable|unacceptable|deplorable|obvious|clear|surprising|"
+    r"important|necessary|sad|shameful|outrageous|noteworthy|time|high time|essential|vital)\b"
+    r"|(?:No doubt|Clearly|Obviously|Undoubtedly|Unfortunately|Regrettably),)", _I)
+# duty or conjecture, not a statement of fact: "... must be punished", "could be the recognition"
+_NORMATIVE = re.compile(r"\b(?:must|should|ought to|needs? to|has to|have to|could|would|might)\s+(?:\w+\s+)?(?:be|not)\b", _I)
+# the nouns by which a sentence refers back to an event told earlier
+_EVENT_NOUN = re.compile(
+    r"\b(massacre|pogrom|intervention|assault|attack|aggression|invasion|killing|deportation|expulsion|"
+    r"flood|earthquake|explosion|bombing|riot|clash|siege|shelling|blockade|storm|fire|uprising|"
+    r"hurricane|landslide|crash)(?:e?s)?\b", _I)
+_MONTH_WORD = re.compile(
+    r"\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
+    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|"
+    r"октябр|ноябр|декабр)", _I)
+_TERMINATED = re.compile(r"[.!?…։؟।。！？][\"'”’»)\]]*$|[\"”»]$")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v\u00a0]*\n")
+_PEOPLE_MEASURES = {
+    "casualties": ("killed", "injured", "missing", "casualties"),
+    "displacement": ("deported", "displaced"),
+    "forces": ("troops",),
+    "attendance": ("attendance", "crowd"),
+}
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    """What one sentence states, before it is judged a claim."""
+
+    start: int
+    end: int
+    paragraph: int
+    text: str
+    dates: tuple[tuple[str, str, str], ...]      # own dates: (text, edtf, how)
+    context_ok: tuple[tuple[str, str, str], ...]  # own dates fit to date other sentences
+    figures: tuple[Figure, ...]
+    places: tuple[tuple[str, str], ...]
+    country_only: bool
+    actors: tuple[str, ...]
+    official_act: bool
+    event_verb: bool
+    opinion: bool
+    event_nouns: frozenset[str]
+
+
+# --- rules -------------------------------------------------------------------
+# (name, test) in order; the first that answers decides.  True: a claim,
+# False: not a claim, None: ask the next rule.
+
+def _rule_figures(s: _Sentence) -> bool | None:
+    return True if s.figures else None
+
+
+def _rule_opinion(s: _Sentence) -> bool | None:
+    return False if s.opinion else None
+
+
+def _rule_official_act(s: _Sentence) -> bool | None:
+    return True if s.official_act else None
+
+
+def _rule_dated(s: _Sentence) -> bool | None:
+    # a heading or dateline ("Distr.: General 9 February 2021") is not an assertion
+    return True if s.dates and _TERMINATED.search(s.text) and len(s.text.split()) >= 5 else None
+
+
+def _rule_event_at_place(s: _Sentence) -> bool | None:
+    return True if s.event_verb and s.places and not s.country_only else None
+
+
+CLAIM_RULES: tuple[tuple[str, Callable[[_Sentence], bool | None]], ...] = (
+    ("figures", _rule_figures),
+    ("opinion", _rule_opinion),
+    ("official act", _rule_official_act),
+    ("dated", _rule_dated),
+    ("event at a place", _rule_event_at_place),
+)
+
+
+def _measures(s: _Sentence) -> set[str]:
+    return {f.measure for f in s.figures}
+
+
+KIND_RULES: tuple[tuple[str, Callable[[_Sentence], bool]], ...] = (
+    *((kind, (lambda ms: lambda s: bool(_measures(s) & set(ms)))(measures))
+      for kind, measures in _PEOPLE_MEASURES.items()),
+    ("count", lambda s: bool(s.figures)),
+    ("official act", lambda s: s.official_act),
+    ("event", lambda s: True),
+)
+
+
+# --- extraction --------------------------------------------------------------
+
+def extract_claims(record: Record, *, gazetteer: Gazetteer | None = None,
+                   anchor_date: str | None = None) -> list[Claim]:
+    """The claims of `record.body`, in body order."""
+    body = record.body
+    gazetteer = gazetteer or default_gazetteer()
+    language = record.language.value if isinstance(record.language.value, str) else "en"
+    sentences = _sentences(body, language, anchor_date, gazetteer)
+    claims: list[Claim] = []
+    for i, s in enumerate(sentences):
+        if not _is_claim(s):
+            continue
+        dates = s.dates or _context_dates(sentences, i)
+        quote = body[s.start:s.end]
+        assert quote == s.text, "a claim quotes its sentence exactly"
+        claims.append(Claim(
+            id=f"{record.id}-c{len(claims) + 1}", document_id=record.id, kind=_kind(s), quote=quote,
+            start=s.start, end=s.end, figures=s.figures, dates=dates, places=s.places, actors=s.actors))
+    return claims
+
+
+def _is_claim(s: _Sentence) -> bool:
+    for _, rule in CLAIM_RULES:
+        verdict = rule(s)
+        if verdict is not None:
+            return verdict
+    return False
+
+
+def _kind(s: _Sentence) -> str:
+    return next(kind for kind, test in KIND_RULES if test(s))
+
+
+def _sentences(body: str, language: str, anchor: str | None, gazetteer: Gazetteer) -> list[_Sentence]:
+    mentions = find_dates(body, language=language, anchor=anchor)
+    starts = [m.start for m in mentions]
+    result: list[_Sentence] = []
+    paragraph, previous_end = 0, 0
+    for start, end in split_sentences(body):
+        if _PARAGRAPH_BREAK.search(body, previous_end, start):
+            paragraph += 1
+        previous_end = end
+        text = body[start:end]
+        own = mentions[bisect_left(starts, start):bisect_left(starts, end)]
+        dates = tuple((m.text, m.edtf, "relative" if m.kind == "relative" else "stated") for m in own)
+        if not own and _MONTH_WORD.search(text):
+            own, dates = _with_context_year(text, start, language, mentions, starts)
+        places = _unique((spelling, key) for spelling, key, _, _ in extract_places(text, start, gazetteer))
+        result.append(_Sentence(
+            start=start, end=end, paragraph=paragraph, text=text, dates=dates,
+            context_ok=tuple(d for d, m in zip(dates, own) if _dates_an_event(m)),
+            figures=tuple(extract_figures(text, start, exclude=[(m.start, m.end) for m in own])),
+            places=places,
+            country_only=all(gazetteer.kind_of(key) == "country" for _, key in places),
+            actors=_unique(label for label, _, _ in extract_actors(text, start, gazetteer)),
+            official_act=_OFFICIAL_ACT.search(text) is not None,
+            event_verb=_EVENT_VERB.search(text) is not None,
+            opinion=_OPINION.search(text) is not None or _NORMATIVE.search(text) is not None,
+            event_nouns=frozenset(m.group(1).lower() for m in _EVENT_NOUN.finditer(text)),
+        ))
+    return result
+
+
+def _with_context_year(text: str, start: int, language: str, mentions: list[DateMention], starts: list[int]
+                       ) -> tuple[list[DateMention], tuple[tuple[str, str, str], ...]]:
+    """Days without a year ("On January 18, ...") in the year of the last full date before them."""
+    year = next((edtf_year(m.edtf) for m in reversed(mentions[:bisect_left(starts, start)])
+                 if m.kind == "stated" and _dates_an_event(m)), None)
+    if year is None:
+        return [], ()
+    found = [DateMention(m.text, m.start + start, m.end + start, m.edtf, m.kind, m.reasoning)
+             for m in find_dates(text, language=language, default_year=year)]
+    return found, tuple((m.text, m.edtf, "context") for m in found)
+
+
+def _dates_an_event(m: DateMention) -> bool:
+    """Open intervals, decades, centuries and vague periods ("the late 1980s")
+    are background, not an event's date."""
+    return not any(mark in m.edtf for mark in ("..", "X", "~"))
+
+
+def _context_dates(sentences: list[_Sentence], i: int) -> tuple[tuple[str, str, str], ...]:
+    s = sentences[i]
+    if s.event_nouns:
+        for earlier in reversed(sentences[:i]):
+            if earlier.context_ok and not earlier.official_act and s.event_nouns & earlier.event_nouns:
+                return _as_context(earlier.context_ok)
+    for earlier in reversed(sentences[:i]):
+        if earlier.paragraph != s.paragraph:
+            break
+        if earlier.context_ok:
+            return _as_context(earlier.context_ok)
+    return ()
+
+
+def _as_context(dates: tuple[tuple[str, str, str], ...]) -> tuple[tuple[str, str, str], ...]:
+    return tuple((text, edtf, "context") for text, edtf, _ in dates)
+
+
+def _unique(items) -> tuple:
+    return tuple(dict.fromkeys(items))
+
+
+# --- names sources give events -----------------------------------------------
+
+_EVENT_WORDS = (r"tragedy|tragedies|pogroms?|massacres?|genocide|events|carnage|bloodshed|catastrophe|"
+                r"uprising|revolution|war|siege|day|mourning|трагеди\w*|погром\w*|резн\w*|геноцид\w*")
+_MONTH_NAMES = (r"January|February|March|April|May|June|July|August|September|October|November|December|"
+                r"январ\w*|феврал\w*|март\w*|апрел\w*|ма[йя]|июн\w*|июл\w*|август\w*|сентябр\w*|"
+                r"октябр\w*|ноябр\w*|декабр\w*")
+_CAP = r"[A-ZА-ЯЁ][\w’'\-]*"
+_NAME_RULES: tuple[tuple[str, re.Pattern], ...] = (
+    # “Black January”, "Black January tragedy": a short quoted phrase with an event or month word
+    ("quoted", re.compile(
+        rf"[“\"«„](?P<name>[^“”\"«»„\n]{{3,60}}?)[”\"»“]")),
+    # "20 January tragedy", "the January 20 events"
+    ("date tragedy", re.compile(
+        rf"(?P<name>(?:\d{{1,2}}\s+(?:{_MONTH_NAMES})|(?:{_MONTH_NAMES})\s+\d{{1,2}})(?:,?\s+\d{{4}})?\s+"
+        rf"(?:tragedy|massacre|pogroms?|events|genocide|трагеди\w*))\b")),
+    # "Baku Pogroms", "Khojaly genocide", "Armenian pogroms in Baku", "National Mourning Day"
+    ("named", re.compile(
+        rf"(?<![\w’'\-])(?P<name>(?:{_CAP}\s+){{0,3}}{_CAP}\s+(?:Pogroms?|Massacres?|Tragedy|Genocide|Day|"
+        rf"pogroms?|massacres?|tragedy|genocide)(?:\s+in\s+{_CAP})?)\b")),
+)
+_QUOTED_EVENT = re.compile(rf"\b(?:{_EVENT_WORDS}|{_MONTH_NAMES}|Black|Bloody)\b", _I)
+_LEADING_FILLER = re.compile(r"^(?:(?:The|This|These|That|Those|On|In|At|Of|A|An|Today|Before|After|During|Since|"
+                             r"According|Although|Despite|Under|By|For|And|But)\s+)+")
+
+
+def names_for_events(body: str) -> list[tuple[str, int, int]]:
+    """(name as written, start, end) of the names the body gives events, in body order."""
+    found: dict[tuple[int, int], str] = {}
+    for rule, pattern in _NAME_RULES:
+        for m in pattern.finditer(body):
+            start, end = m.span("name")
+            name = m.group("name")
+            if rule == "quoted" and (not _QUOTED_EVENT.search(name) or len(name.split()) > 6
+                                     or _LEADING_FILLER.match(name) or name[:1].islower()):
+                continue
+            filler = _LEADING_FILLER.match(name)
+            if filler and rule != "quoted":
+                start += filler.end()
+                name = body[start:end]
+                if rule == "named" and not name[:1].isupper():
+                    continue                  # "The massacres": a noun, not a name
+            if not name.strip() or any(s <= start and end <= e for s, e in found):
+                continue
+            found[(start, end)] = name
+    return sorted(((n, s, e) for (s, e), n in found.items()), key=lambda t: (t[1], t[2]))
