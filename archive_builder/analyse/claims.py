@@ -262,7 +262,8 @@ def _unique(items) -> tuple:
 # --- names sources give events -----------------------------------------------
 
 _EVENT_WORDS = (r"tragedy|tragedies|pogroms?|massacres?|genocide|events|carnage|bloodshed|catastrophe|"
-                r"uprising|revolution|war|siege|day|mourning|трагеди\w*|погром\w*|резн\w*|геноцид\w*")
+                r"uprising|revolution|war|siege|day|mourning|floods?|earthquake|fire|riots?|bombing|attacks?|"
+                r"disaster|трагеди\w*|погром\w*|резн\w*|геноцид\w*")
 _MONTH_NAMES = (r"January|February|March|April|May|June|July|August|September|October|November|December|"
                 r"январ\w*|феврал\w*|март\w*|апрел\w*|ма[йя]|июн\w*|июл\w*|август\w*|сентябр\w*|"
                 r"октябр\w*|ноябр\w*|декабр\w*")
