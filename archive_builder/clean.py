@@ -58,7 +58,7 @@ _MONTHS = (
 _TIME = r"(?:\s*(?:,|at|в|saat|-|–|\|)?\s*\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?)?"
 _DATE_LINE = re.compile(
     rf"""^[\s(\[]*
-    (?:[^\W\d_]+,?\s+)?                                   # weekday or place: "Friday," / "Baku,"
+    (?:[^\W\d_]+[,:]?\s+)?                                # weekday, place or label: "Friday," / "Baku," / "Published:"
     (?:
         \d{{1,2}}(?:st|nd|rd|th|-?го|-?e)?\.?\s+(?:{_MONTHS})\.?,?\s+\d{{4}}   # 20 January 2023
       | (?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}            # January 20, 2023
@@ -70,7 +70,7 @@ _DATE_LINE = re.compile(
     [\s)\].]*$""",
     re.IGNORECASE | re.VERBOSE,
 )
-_DATE_LEFTOVER = re.compile(rf"^[\s(\[]*(?:[^\W\d_]+,)?{_TIME}[\s)\].,]*(?:г\.?|года|il|y\.)?[\s)\].]*$", re.IGNORECASE)
+_DATE_LEFTOVER = re.compile(rf"^[\s(\[]*(?:[^\W\d_]+[,:])?{_TIME}[\s)\].,]*(?:г\.?|года|il|y\.)?[\s)\].]*$", re.IGNORECASE)
 _LOWERCASE_START = re.compile(r"^\s*[\"'“‘«(]?[^\W\d_]")
 
 
@@ -121,6 +121,7 @@ class _State:
         self.capture = capture
         self.lines = capture.lines
         self.owner: list[str | None] = [None] * len(capture.lines)   # None: still body
+        self.blank = [is_blank(t) for t in capture.lines]
         self.removed: list[RemovedLine] = []
         self.comments: list[Comment] = []
         self.images: list[Image] = []
@@ -132,7 +133,7 @@ class _State:
 
     def content(self, i: int) -> bool:
         """An unclaimed line with text on it."""
-        return self.free(i) and not is_blank(self.lines[i])
+        return 0 <= i < len(self.lines) and self.owner[i] is None and not self.blank[i]
 
     def next_content(self, i: int) -> int | None:
         """Index of the first unclaimed non-blank line at or after i."""
@@ -228,6 +229,12 @@ _COMMENT_HEADER = re.compile(
     rf"(?P<name>[^\s:!?\"“][^:!?\"“]{{0,60}}?)\s+(?:on\s+[^:]{{4,40}}?\s+)?(?:{_SAID})\s*:\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
+# "Name • 3 years ago": a comment system's byline; a comment only inside a comment section
+_COMMENT_BYLINE = re.compile(
+    r"^(?P<indent>[ \t]*)(?:(?P<number>\d{1,4})[.)]\s+)?(?P<name>[^\s•·|][^•·|:!?]{0,60}?)\s*[•·|]\s*"
+    r"(?P<rest>\d+\s+\w+\s+(?:ago|назад|əvvəl|önce)|(?:منذ|قبل)\s+\S+(?:\s+\S+)?|[^•·|]{4,40})\s*$",
+    re.IGNORECASE)
+_RELATIVE_TIME = re.compile(r"\d+\s+\w+\s+(?:ago|назад|əvvəl|önce)$|^(?:منذ|قبل)\s", re.IGNORECASE)
 _REPLY = re.compile(r"^\s*(?:reply|reply ↓|ответить|cavab\s+ver|cavabla|yanıtla|رد|الرد|répondre)\s*$", re.IGNORECASE)
 
 
@@ -236,11 +243,12 @@ def _indent(text: str) -> int:
 
 
 def _comment_header(text: str) -> re.Match | None:
-    m = _COMMENT_HEADER.match(text)
+    """'Ararat said:' / '1. Ararat said:' / 'Ararat says: January 20, 2021' / 'Ararat • 2 years ago'."""
+    m = _COMMENT_HEADER.match(text) or _COMMENT_BYLINE.match(text)
     if not m or len(m.group("name").split()) > 6:
         return None
     rest = m.group("rest").strip()
-    if rest and not is_date_line(rest):     # "X said: and then a sentence" is body text
+    if rest and not (is_date_line(rest) or _RELATIVE_TIME.search(rest)):   # "X said: a sentence" is body text
         return None
     return m
 
@@ -252,7 +260,7 @@ def _comment_end(state: _State, header: int, content_indent: int) -> int:
         text = state.lines[j]
         if not state.free(j) or _comment_header(text):
             break
-        if not is_blank(text):
+        if not state.blank[j]:
             if content_indent and _indent(text) < content_indent:
                 break
             last = j
@@ -293,6 +301,8 @@ def _reader_comments(state: _State) -> Iterable[int]:
         header_indent = len(m.group("indent"))
         indented = nxt is not None and _indent(state.lines[nxt]) > header_indent
         dated = bool(m.group("rest").strip()) or (nxt is not None and is_date_line(state.lines[nxt]))
+        if m.re is _COMMENT_BYLINE:
+            dated = indented = False        # a byline alone could be a news dateline ("Politics • 2 hours ago")
         if not (m.group("number") or dated or indented or in_section or i > section_start):
             i += 1
             continue
@@ -390,11 +400,16 @@ _COPYRIGHT = re.compile(r"^\s*(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4})
                         r"|bütün\s+hüquqlar\s+qorunur|جميع\s+الحقوق\s+محفوظة", re.IGNORECASE)
 
 
+_BREADCRUMB = re.compile(
+    r"^[\s*_]*(?:home|main(?:\s+page)?|главная|ana\s+səhifə|anasayfa|الرئيسية|accueil|startseite)"
+    r"(?:\s*[/›»>|→]\s*[^/›»>|→]{1,80}){1,6}\s*$", re.IGNORECASE)
+
+
 def _line_rule(pattern: re.Pattern, max_length: int) -> Callable[[_State], Iterable[int]]:
     """A rule that claims every unclaimed line matching `pattern` (short lines only)."""
     def find(state: _State) -> Iterable[int]:
         return [i for i, t in enumerate(state.lines)
-                if state.content(i) and len(t) <= max_length and pattern.search(t)]
+                if len(t) <= max_length and state.content(i) and pattern.search(t)]
     return find
 
 
@@ -647,7 +662,7 @@ def _blank_runs(state: _State) -> list[tuple[int | None, list[int], int | None]]
     for i, text in enumerate(state.lines):
         if not state.free(i):
             continue
-        if is_blank(text):
+        if state.blank[i]:
             run.append(i)
             continue
         if run:
@@ -691,6 +706,7 @@ RULES: tuple[Rule, ...] = (
     Rule("search-widget", _PAGE_CONTROL, _page_control("search-widget")),
     Rule("share-links", _PAGE_CONTROL, _page_control("share-links")),
     Rule("cookie-notice", "cookie notice of the website, not part of the text", _cookie_notice),
+    Rule("breadcrumb", "the website's navigation path, not part of the text", _line_rule(_BREADCRUMB, 300)),
     Rule("related-links", "link to other pages of the website, not part of the text", _line_rule(_RELATED, 300)),
     Rule("tags", "the website's tags for the page, not part of the text", _line_rule(_TAGS, 300)),
     Rule("view-counter", "the website's view counter, not part of the text", _line_rule(_COUNTER, 60)),

@@ -125,6 +125,8 @@ def test_cookie_notice_and_its_button_are_removed():
     ("Read also: Talks to resume in Vienna next week", "related-links"),
     ("Читайте также: Переговоры возобновятся", "related-links"),
     ("Related articles", "related-links"),
+    ("Home / Press service / Press releases", "breadcrumb"),
+    ("Главная › Новости › Политика", "breadcrumb"),
     ("Tags: Baku, January 1990, statement", "tags"),
     ("Теги: Баку, заявление", "tags"),
     ("Views: 1 234", "view-counter"),
@@ -246,6 +248,21 @@ def test_wordpress_style_comments_with_date_and_reply():
     assert result.body == P1
 
 
+def test_comment_system_bylines_inside_a_comment_section():
+    lines = (P1, "", "Comments", "", "Armen_K • 2 years ago", "Good article.", "", "Leyla • 2 years ago",
+             "I disagree with this.")
+    result = cleaned(*lines)
+    assert [(c.author, c.text) for c in result.comments] == [("Armen_K", "Good article."),
+                                                             ("Leyla", "I disagree with this.")]
+    assert result.body == P1
+
+
+def test_a_news_byline_outside_comments_is_not_a_comment():
+    result = cleaned("Politics • 2 hours ago", "", P1, "", P2)
+    assert not result.comments
+    assert P1 in result.body and P2 in result.body
+
+
 def test_said_in_the_statement_is_not_a_comment():
     lines = ("The minister said:", "", "“We will continue the talks.”", "", P1)
     result = cleaned(*lines)
@@ -351,6 +368,7 @@ def test_a_title_with_a_date_in_it_is_a_title_not_a_dateline():
 @pytest.mark.parametrize("text, expected", [
     ("January 20, 2023", True), ("20 января 2023 г.", True), ("Friday, 20 January 2023", True),
     ("2023-01-20", True), ("20.01.2023, 14:35", True), ("20 يناير 2023", True),
+    ("Published: 20 January 2023", True), ("12:45, 20 January 2023", True),
     ("Statement on 20 January 2023", False), ("We met on 20 January 2023.", False), ("2023 in review", False),
 ])
 def test_is_date_line(text, expected):
