@@ -22,10 +22,11 @@ applied by records.py, not here.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cached_property
+from itertools import islice
 from typing import Callable, Iterable
 
 import py3langid
@@ -52,6 +53,8 @@ DOCUMENT_TYPES = ("statement", "comment", "letter", "note verbale", "news report
 LEAD_PARAGRAPHS = 4
 # An inferred title longer than this is cut at a word boundary.
 TITLE_MAX = 160
+# How far before a document phrase we look for its issuer or "in connection with".
+LOOK_BEHIND = 200
 # Fewer letters than this and a language guess is noise.
 LANGUAGE_MIN_LETTERS = 20
 
@@ -86,6 +89,7 @@ class Segment:
         return self.lines[max(0, bisect_right(self.line_starts, offset) - 1)]
 
 
+_LETTER = re.compile(r"[^\W\d_]")
 _MARKUP = re.compile(r"[#*_`>]+|<[^>]*>")
 _SPACES = re.compile(r"\s+")
 
@@ -144,7 +148,7 @@ class Facts:
 
     @cached_property
     def language(self) -> str | None:
-        letters = sum(ch.isalpha() for ch in self.cleaned.body)
+        letters = sum(1 for _ in islice(_LETTER.finditer(self.cleaned.body), LANGUAGE_MIN_LETTERS))
         if letters < LANGUAGE_MIN_LETTERS:
             return None
         code, _score = py3langid.classify(self.cleaned.body)
@@ -171,12 +175,33 @@ class Facts:
         return tuple(out)
 
     @cached_property
+    def lead_end(self) -> int:
+        """Offset in the body where the lead paragraphs end."""
+        seen, pos = 0, 0
+        for text in self.cleaned.body.split("\n"):
+            pos += len(text) + 1
+            seen += bool(text.strip())
+            if seen == LEAD_PARAGRAPHS:
+                break
+        return pos
+
+    @cached_property
     def issued(self) -> "Issued | None":
         return _find_issued(self.lead)
 
+    # Later fields depend on earlier ones (the date of a reply on the document
+    # it answers; what it answers on the document type): computed once, here.
+    @cached_property
+    def document_type(self) -> Sourced:
+        return first_answer(TYPE_RULES, self)
+
+    @cached_property
+    def references(self) -> "tuple[Reference, ...]":
+        return extract_references(self)
+
 
 def _quote(text: str, limit: int = 200) -> str:
-    text = _SPACES.sub(" ", text).strip()
+    text = _SPACES.sub(" ", text[: limit * 2]).strip()
     if len(text) > limit:
         text = text[:limit].rsplit(" ", 1)[0] + " …"
     return f"“{text}”"
@@ -195,7 +220,7 @@ _NAME = (rf"{_WORD}(?:\s+(?:(?:of|for|and|de|du|des|la)\s+(?:the\s+)?)?{_WORD})*
 
 # "X has issued a statement on Y", "the Artsakh foreign ministry issued a statement".
 _ISSUED = re.compile(
-    r"(?P<issuer>[^.!?]*?)\s+(?:has\s+|have\s+|had\s+)?"
+    r"\s+(?:has\s+|have\s+|had\s+)?"
     r"(?:issued|released|published|made|circulated|disseminated|adopted)\s+(?:a|an)\s+"
     r"(?P<noun>(?:(?:joint|special|official)\s+)?(?:statement|press\s+release|comment|declaration|appeal))\b"
     r"(?P<rest>[^.!?]*)")
@@ -219,17 +244,27 @@ class Issued:
     line: int | None
 
 
+_CLAUSE_HEAD = re.compile(r"^.*(?:[.!?]\s|,)", re.S)
+_THE = re.compile(r"^(?i:the)\s+")
+
+
 def _find_issued(lead: Iterable[tuple[str, int | None]]) -> Issued | None:
     for paragraph, line in lead:
         for m in _ISSUED.finditer(paragraph):
+            # The sentence up to the verb, at most LOOK_BEHIND characters back.
+            sentence_start = max(0, m.start() - LOOK_BEHIND)
+            head = paragraph[sentence_start:m.start()]
+            stop = list(re.finditer(r"[.!?]\s+", head))
+            if stop:
+                sentence_start += stop[-1].end()
+                head = head[stop[-1].end():]
             # The issuer is what follows the last comma: "On the 30th anniversary
             # of X, the Artsakh foreign ministry issued …".
-            issuer = m.group("issuer").rsplit(",", 1)[-1].strip()
-            issuer = re.sub(r"^(?i:the)\s+", "", issuer)
+            issuer = _THE.sub("", _CLAUSE_HEAD.sub("", head).strip())
             if not issuer or not issuer[0].isupper() or len(issuer.split()) > 10:
                 continue
             topic = _TOPIC.match(m.group("rest"))
-            return Issued(m.group(0).strip(), issuer, _SPACES.sub(" ", m.group("noun")),
+            return Issued(paragraph[sentence_start:m.end()].strip(), issuer, _SPACES.sub(" ", m.group("noun")),
                           topic.group("topic").rstrip(" .") if topic else None, line)
     return None
 
@@ -238,7 +273,21 @@ def _find_issued(lead: Iterable[tuple[str, int | None]]) -> Issued | None:
 # title
 # ---------------------------------------------------------------------------
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“‘'(\[]?[A-ZА-ЯЁ0-9])")
+_SENTENCE_STOP = re.compile(r"[.!?؟。](?=\s|$)")
+
+
+def _sentences(paragraph: str) -> list[str]:
+    """Split at . ! ? ؟ followed by a space and a word that does not start in
+    lower case (so "Mr. smith" stays whole, and caseless scripts split too)."""
+    out, start = [], 0
+    for m in _SENTENCE_STOP.finditer(paragraph):
+        rest = paragraph[m.end():].lstrip()
+        first = rest.lstrip("\"“‘'([«")[:1]
+        if rest and first and not first.islower():
+            out.append(paragraph[start:m.end()].strip())
+            start = m.end()
+    tail = paragraph[start:].strip()
+    return out + ([tail] if tail else [])
 
 Rule = Callable[[Facts], "Sourced | None"]
 
@@ -266,7 +315,7 @@ def title_from_lead_sentence(facts: Facts) -> Sourced | None:
     if not facts.lead:
         return None
     paragraph, line = facts.lead[0]
-    sentence = _SENTENCE_END.split(paragraph, 1)[0].strip()
+    sentence = _sentences(paragraph)[0]
     title = sentence.rstrip(" .")
     if len(title) > TITLE_MAX:
         title = title[:TITLE_MAX].rsplit(" ", 1)[0] + " …"
@@ -467,7 +516,7 @@ def publisher_from_comment_policy(facts: Facts) -> Sourced | None:
     for removed in facts.cleaned.removed:
         if site in removed.text:
             line = removed.line
-            sentence = next((s for s in _SENTENCE_END.split(removed.text.strip()) if site in s), removed.text)
+            sentence = next((s for s in _sentences(removed.text.strip()) if site in s), removed.text)
             break
     quoted = _quote(sentence) if sentence else f"“{site}”"
     return Sourced(Agent(name=site), "inferred",
@@ -571,6 +620,12 @@ def _clause_bounds(text: str) -> list[int]:
     return [m.end() for m in _CLAUSE_END.finditer(text)] + [len(text)]
 
 
+def _clause_of(ends: list[int], offset: int) -> tuple[int, int]:
+    """(start, end) of the clause holding `offset`, given the sorted clause ends."""
+    i = bisect_right(ends, offset)
+    return (ends[i - 1] if i else 0), (ends[i] if i < len(ends) else ends[-1])
+
+
 def _scan(segment: Segment, language: str, in_title: bool, is_comment: bool,
           mentions: Iterable[DateMention] | None = None) -> list[tuple[_Found, Segment]]:
     text = segment.text
@@ -580,14 +635,13 @@ def _scan(segment: Segment, language: str, in_title: bool, is_comment: bool,
     clause_ends = _clause_bounds(text)
     found: list[_Found] = []
     for m in _DOC.finditer(text):
-        clause = clause_ends[bisect_right(clause_ends, m.start())] if m.start() < len(text) else len(text)
-        clause_start = max([0] + [e for e in clause_ends if e <= m.start()])
+        clause_start, clause = _clause_of(clause_ends, m.start())
         end, dates, issuer, title = _qualify(text, m.end(), clause, by_start)
         if not m.group("article") and title is None:
             continue          # a bare noun ("decision") names a document only with its title
         if not (dates or issuer or title):
             continue          # "the statement reads": the document itself, not a citation
-        before = text[clause_start:m.start()]
+        before = text[max(clause_start, m.start() - LOOK_BEHIND):m.start()]
         if issuer is None and (pre := _PRE_ISSUER.search(before)):
             issuer = pre.group("issuer")
         answers = bool(_ANSWERING.search(before) or (in_title and is_comment and _TITLE_ON.search(before)))
@@ -596,22 +650,25 @@ def _scan(segment: Segment, language: str, in_title: bool, is_comment: bool,
         found.append(_Found(m.start(), end, kind, dates, issuer, title, answers))
     # A UN symbol belongs to the first document phrase of its clause that precedes it.
     out: list[_Found] = []
-    claimed: set[int] = set()
+    starts = [f.start for f in found]       # ascending: finditer order
     for sm in _SYMBOL.finditer(text):
         if not any(ch.isdigit() for ch in sm.group(0)):
             continue
-        cstart = max([0] + [e for e in clause_ends if e <= sm.start()])
-        owner = next((i for i, f in enumerate(found)
-                      if cstart <= f.start < sm.start() and f.symbol is None and i not in claimed), None)
+        cstart, _end = _clause_of(clause_ends, sm.start())
+        owner = None
+        for i in range(bisect_left(starts, cstart), bisect_left(starts, sm.start())):
+            if found[i].symbol is None:
+                owner = i
+                break
         if owner is not None:
-            claimed.add(owner)
             found[owner] = replace(found[owner], symbol=sm.group(0))
             continue
         date = None
         if (paren := _SYMBOL_DATE.match(text, sm.end())) and (d := _date_at(by_start, paren.end())):
             date = (d.edtf,)
         out.append(_Found(sm.start(), sm.end(), "un-symbol", date or (), None, None,
-                          bool(_ANSWERING.search(text[cstart:sm.start()])), sm.group(0)))
+                          bool(_ANSWERING.search(text[max(cstart, sm.start() - LOOK_BEHIND):sm.start()])),
+                          sm.group(0)))
     return [(f, segment) for f in sorted(found + out, key=lambda f: (f.start, f.end))]
 
 
@@ -621,8 +678,10 @@ def _same_state(a: str | None, b: str | None) -> bool:
     return bool(a and b and a.split()[-1] == b.split()[-1])
 
 
-def extract_references(facts: Facts, document_type: str | None) -> tuple[Reference, ...]:
-    is_comment = document_type == "comment"
+def extract_references(facts: Facts) -> tuple[Reference, ...]:
+    """Documents named in the title, body and footnotes, in that order;
+    deduplicated; "answers" for the one a comment or reply responds to."""
+    is_comment = facts.document_type.value == "comment"
     scanned: list[tuple[_Found, Segment]] = []
     if facts.title is not None:
         scanned += _scan(facts.title[0], facts.lang, True, is_comment)
@@ -630,9 +689,9 @@ def extract_references(facts: Facts, document_type: str | None) -> tuple[Referen
     for footnote in facts.footnotes:
         scanned += _scan(footnote, facts.lang, False, is_comment)
     refs: list[Reference] = []
+    answered: list[Reference] = []
     seen: set[tuple] = set()
     for f, segment in scanned:
-        answered = [r for r in refs if r.relation == "answers"]
         if (not f.dates and f.symbol is None and f.title is None
                 and any(r.kind == f.kind and _same_state(r.issuer, f.issuer) for r in answered)):
             continue   # an undated mention of the document this one answers: the same document
@@ -644,6 +703,8 @@ def extract_references(facts: Facts, document_type: str | None) -> tuple[Referen
             refs.append(Reference(text=segment.text[f.start:f.end], kind=f.kind, line=segment.line_at(f.start),
                                   symbol=f.symbol, date=date, issuer=f.issuer,
                                   relation="answers" if f.answers else "cites"))
+            if f.answers:
+                answered.append(refs[-1])
     return tuple(refs)
 
 
@@ -739,7 +800,10 @@ def _add_years(edtf: str, years: int) -> str | None:
     return f"{y:04d}{rest}" if 1000 <= y <= 2999 else None
 
 
-_SENTENCE_STOP = re.compile(r"[.!?](?=\s|$)")
+# Words that tie an anniversary to the time of writing ("Today marks the 30th
+# anniversary", "31 years have passed", "33 years ago").
+_NOW = re.compile(r"(?i)\b(?:today|now|this\s+year|marks?|marking|marked|commemorat\w*|ago|passed|elapsed|"
+                  r"gone\s+by|сегодня|ныне|исполня\w*|прошл\w*|bu\s+gün|aujourd'hui|heute)\b")
 
 
 def _sentence_around(text: str, start: int, end: int) -> str:
@@ -768,6 +832,8 @@ def date_from_anniversary(facts: Facts) -> Sourced | None:
     mentions = facts.body_dates
     results: list[tuple[str, str, int]] = []     # (edtf, reasoning, offset)
     for years, start, end, cue in cues:
+        if start >= facts.lead_end and not _NOW.search(_sentence_around(text, start, end)):
+            continue    # "in 2016, on the 25th anniversary of …" deep in the body: not the document's day
         # "31 years passed since the January 20, 1990 events": the date is right there.
         near = next((m for m in mentions if m.kind == "stated" and end <= m.start <= end + 12
                      and re.fullmatch(r"\s*(?:the\s+)?", text[end:m.start])), None)
@@ -804,10 +870,10 @@ def _latest_day(facts: Facts) -> str | None:
     return max(days) if days else None
 
 
-def date_from_reply(facts: Facts, references: tuple[Reference, ...]) -> Sourced | None:
+def date_from_reply(facts: Facts) -> Sourced | None:
     """A reply is written on or after the day of what it answers, and never
     before the latest full date it mentions itself: an open interval "D/..". """
-    answered = next((r for r in references if r.relation == "answers" and r.date and _DAY.match(r.date)), None)
+    answered = next((r for r in facts.references if r.relation == "answers" and r.date and _DAY.match(r.date)), None)
     if answered is None:
         return None
     lower, reasoning = answered.date, (f"a document answering {_quote(answered.text)} was written on or "
@@ -824,6 +890,7 @@ DATE_RULES: tuple[tuple[str, Rule], ...] = (
     ("the document's own date in its title", date_from_title),
     ("UN distribution date", date_from_un_distribution),
     ("anniversary counted from the body's event date", date_from_anniversary),
+    ("on or after the document it answers", date_from_reply),
 )
 
 
@@ -856,17 +923,12 @@ def first_answer(rules: Iterable[tuple[str, Rule]], facts: Facts) -> Sourced:
 
 def extract_metadata(capture: Capture, cleaned: Cleaned) -> Metadata:
     facts = Facts(capture, cleaned)
-    document_type = first_answer(TYPE_RULES, facts)
-    references = extract_references(facts, document_type.value)
-    date = first_answer(DATE_RULES, facts)
-    if date.basis == "unknown":
-        date = date_from_reply(facts, references) or date
     return Metadata(
         title=first_answer(TITLE_RULES, facts),
-        document_type=document_type,
+        document_type=facts.document_type,
         author=first_answer(AUTHOR_RULES, facts),
         publisher=first_answer(PUBLISHER_RULES, facts),
-        date=date,
+        date=first_answer(DATE_RULES, facts),
         language=first_answer(LANGUAGE_RULES, facts),
-        references=references,
+        references=facts.references,
     )

@@ -309,6 +309,17 @@ def test_reply_is_never_earlier_than_the_latest_date_it_mentions():
     assert "6 May 2019" in m.date.evidence
 
 
+def test_a_past_anniversary_deep_in_the_body_does_not_date_the_document():
+    m = meta(FILLER, FILLER, FILLER, FILLER,
+             "In 2016, on the 25th anniversary of independence, the president opened a museum.",
+             "Independence was declared on 8 September 1991.")
+    assert m.date.value is None
+    # the same phrase tied to the time of writing does
+    m = meta(FILLER, FILLER, FILLER, FILLER,
+             "Today marks the 25th anniversary of independence, declared on 8 September 1991.")
+    assert m.date.value == "2016-09-08"
+
+
 def test_no_date_stays_unknown():
     m = meta("Floods hit the northern valleys. In 1990 the same happened.", FILLER)
     assert m.date == m.date.unknown()
