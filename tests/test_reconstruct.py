@@ -68,6 +68,14 @@ def test_seed_rebuilds_byte_exactly(path):
     assert text.encode(dict(record.layout)["encoding"]) == raw
 
 
+@pytest.mark.parametrize("text", ["", "\n", "\r\n\r\n", "Search", " \t "])
+def test_captures_without_text_have_an_empty_body(text):
+    capture = capture_of(text)
+    result = clean(capture)
+    assert (result.body, result.body_lines) == ("", ())
+    assert_partition(capture, result)
+
+
 def test_there_are_seeds():
     assert len(SEED_FILES) >= 5
 
@@ -139,8 +147,19 @@ def reader_comment(draw) -> list[str]:
     return lines
 
 
+@st.composite
+def comment_thread(draw) -> list[str]:
+    """WordPress-style: a comments heading, then 'Name says:', a date, the text, 'Reply'."""
+    lines = [draw(st.sampled_from(["3 Comments", "Leave a Reply", "Комментарии", "التعليقات"])), ""]
+    for _ in range(draw(st.integers(1, 3))):
+        name = draw(st.sampled_from(["John Smith", "Maria", "Гость", "Leyla_87"]))
+        lines += [f"{name} says:", draw(st.sampled_from(["January 21, 2021 at 3:15 pm", "2021-01-21 09:02"])),
+                  f"comment-marker-{draw(st.integers(0, 10**6))} {draw(sentence)}", "Reply", ""]
+    return lines
+
+
 block = st.one_of(paragraph, paragraph, paragraph, title, heading, chrome, blank_run, date_line, image,
-                  footnote, policy, reader_comment(), outlet, noise)
+                  footnote, policy, reader_comment(), comment_thread(), outlet, noise)
 # printable text only: the capture stage (not cleaning) rejects files full of control characters
 printable_noise = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=80).map(lambda t: [t])
 printable_block = st.one_of(paragraph, paragraph, title, chrome, blank_run, date_line, image, footnote, policy,
@@ -181,7 +200,7 @@ def test_generated_comments_and_chrome_never_stay_in_the_body(text):
     capture = capture_of(text)
     result = clean(capture)
     assert "comment-marker-" not in result.body
-    assert " said:" not in result.body
+    assert " said:" not in result.body and " says:" not in result.body
     body = {line.strip() for line in result.body.split("\n")}
     for line in CHROME:
         assert line not in body
