@@ -345,12 +345,13 @@ _EN_NAMING = (r"(?=\s+(?:of|by|from|on|dated|to|with|in|regarding|concerning|abo
               r"addressed|following)\b|\s*$)")
 _TITLE_NOUNS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p, re.I), t) for p, t in (
     (rf"notes?\s+verbales?{_EN_NAMING}|нот[аы]\s+вербальн\w*|note\s+verbale", "note verbale"),
-    (rf"press\s+releases?{_EN_NAMING}|пресс-релиз\w*|communiqué\s+de\s+presse|pressemitteilung", "press release"),
-    (rf"(?:comments?|commentary){_EN_NAMING}|комментари\w*|şərh\w*|commentaire", "comment"),
-    (rf"(?:statements?|declarations?){_EN_NAMING}|заявлени\w*|bəyanat\w*|déclaration|erklärung", "statement"),
-    (rf"letters?{_EN_NAMING}|письм\w*|məktub\w*|lettre", "letter"),
-    (rf"interviews?{_EN_NAMING}|интервью|müsahibə\w*|entretien", "interview"),
-    (rf"resolutions?{_EN_NAMING}|резолюци\w*|qətnamə\w*|résolution", "resolution"),
+    (rf"press\s+releases?{_EN_NAMING}|пресс-релиз\w*|communiqué\s+de\s+presse|pressemitteilung|بيان\s+صحفي",
+     "press release"),
+    (rf"(?:comments?|commentary){_EN_NAMING}|комментари\w*|şərh\w*|commentaire|تعليق", "comment"),
+    (rf"(?:statements?|declarations?){_EN_NAMING}|заявлени\w*|bəyanat\w*|déclaration|erklärung|بيان", "statement"),
+    (rf"letters?{_EN_NAMING}|письм\w*|məktub\w*|lettre|رسالة", "letter"),
+    (rf"interviews?{_EN_NAMING}|интервью|müsahibə\w*|entretien|مقابلة", "interview"),
+    (rf"resolutions?{_EN_NAMING}|резолюци\w*|qətnamə\w*|résolution|قرار", "resolution"),
 ))
 _TITLE_LEAD = re.compile(r"^\s*(?:(?:joint|identical|official|special|совместное|совместн\w+)\s+)*", re.I)
 

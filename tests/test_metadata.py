@@ -113,6 +113,8 @@ def test_empty_capture_has_no_title():
     ("Resolution adopted by the General Assembly", "resolution"),
     ("Заявление МИД Руритании в связи с годовщиной", "statement"),
     ("Комментарий Департамента информации МИД", "comment"),
+    ("بيان وزارة الخارجية بشأن الذكرى السنوية", "statement"),
+    ("بيان صحفي بشأن الزيارة", "press release"),
 ])
 def test_document_type_from_the_first_noun_of_the_title(title, kind):
     m = meta(Aside(title), FILLER, header=(("title", title),))
@@ -176,6 +178,16 @@ def test_author_from_a_un_signature_with_the_role_from_the_title():
     assert m.author.basis == "stated"
     assert m.author.line == 4
     assert "(Signed) Anna Berg-Larsen" in m.author.evidence
+
+
+def test_signature_of_a_charge_d_affaires():
+    title = ("Letter dated 9 July 2015 from the Chargé d’affaires a.i. of the Permanent Mission of Ruritania "
+             "to the United Nations addressed to the President of the Security Council")
+    m = meta(Aside(title), FILLER, "(Signed) Jo Kemp Chargé d’affaires a.i.", header=(("title", title),))
+    assert m.author.value == Agent(
+        name="Jo Kemp",
+        title="Chargé d’affaires a.i. of the Permanent Mission of Ruritania to the United Nations",
+        affiliation="Permanent Mission of Ruritania")
 
 
 def test_signature_without_a_title_keeps_the_signed_role():
