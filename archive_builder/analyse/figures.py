@@ -98,6 +98,8 @@ _VAGUE = {
 }
 _VAGUE_RE = r"(?P<vague>\b(?:" + "|".join(re.escape(k) for k in sorted(_VAGUE, key=len, reverse=True)) + r")\b)"
 _ATOM = re.compile(rf"{_VAGUE_RE}|{_DIGITS}|{_WORDS}", _I)
+_TOKEN = re.compile(r"\d|[^\W\d_]+")
+_STARTERS = frozenset([*_UNITS, *_TENS, "a", *(k.split()[0] for k in _VAGUE)])
 
 # --- what comes before a quantity --------------------------------------------
 
@@ -128,6 +130,7 @@ _REFERENCE_BEFORE = re.compile(
     r"house|st\.|street|km|kilometres?|kilometers?|miles?|age[ds]?|aged|пункт\w*|стать\w*|№)\s*$", _I)
 _MONTH_BEFORE = re.compile(rf"(?:\b{_MONTHS}\.?|[-–—/])\s*$", _I)
 _GROUPED = re.compile(r"\d{1,3}(?:[,.\s\u00a0\u202f]\d{3})+")
+_LOOKBACK = 80     # characters before a quantity that can hold its qualifier or cue
 _NEGATION_BEFORE = re.compile(r"\b(?:no|any|every|each|only|the)\s+$", _I)
 
 # --- measures ----------------------------------------------------------------
@@ -200,7 +203,7 @@ def extract_figures(sentence: str, offset: int = 0, *, exclude: Iterable[tuple[i
     `exclude` holds spans (already offset, like the result) that are not
     counts, e.g. the dates found in the same text."""
     skip = [(a - offset, b - offset) for a, b in exclude]
-    atoms = [a for a in (_atom(m) for m in _ATOM.finditer(sentence)) if a is not None]
+    atoms = [a for a in (_atom(m) for m in _atom_matches(sentence)) if a is not None]
     figures: list[Figure] = []
     i = 0
     while i < len(atoms):
@@ -208,7 +211,7 @@ def extract_figures(sentence: str, offset: int = 0, *, exclude: Iterable[tuple[i
         if (i + 1 < len(atoms) and atoms[i].high is None and atoms[i + 1].high is None
                 and _RANGE_GAP.match(sentence[first.end:atoms[i + 1].start])
                 and (sentence[first.end:atoms[i + 1].start].strip().lower() != "and"
-                     or _BETWEEN_BEFORE.search(sentence, 0, first.start))):
+                     or _BETWEEN_BEFORE.search(sentence, max(0, first.start - _LOOKBACK), first.start))):
             last = atoms[i + 1]
             i += 1
         i += 1
@@ -219,6 +222,19 @@ def extract_figures(sentence: str, offset: int = 0, *, exclude: Iterable[tuple[i
         if figure is not None:
             figures.append(_offset(figure, offset))
     return figures
+
+
+def _atom_matches(sentence: str) -> Iterable[re.Match]:
+    """_ATOM tried only where a number can start: a digit or a number word.
+    (Running the big alternation at every position was most of the time.)"""
+    end = 0
+    for token in _TOKEN.finditer(sentence):
+        if token.start() < end or not (token.group()[0].isdigit() or token.group().lower() in _STARTERS):
+            continue
+        m = _ATOM.match(sentence, token.start())
+        if m:
+            end = m.end()
+            yield m
 
 
 def _atom(m: re.Match) -> _Atom | None:
@@ -264,19 +280,21 @@ def _words_value(text: str) -> int | None:
 
 
 def _figure(sentence: str, first: _Atom, last: _Atom, next_start: int) -> Figure | None:
-    before = sentence[:first.start]
-    if _REFERENCE_BEFORE.search(before) or _DATE_AFTER.match(sentence[last.end:]):
+    # $-anchored searches look at a short window: they would scan the whole prefix
+    base = max(0, first.start - _LOOKBACK)
+    before = sentence[base:first.start]
+    if _REFERENCE_BEFORE.search(before) or _DATE_AFTER.match(sentence[last.end:last.end + _LOOKBACK]):
         return None
     if first.scale == 1.0 and _MONTH_BEFORE.search(before):
         return None                                  # "January 19", "19-20"
     word = sentence[first.start:first.end].lower()
-    if word in ("one", "a") and (_NEGATION_BEFORE.search(before) or sentence[first.end:].lstrip().startswith("of ")):
+    if word in ("one", "a") and (_NEGATION_BEFORE.search(before) or sentence[first.end:first.end + 8].lstrip().startswith("of ")):
         return None
 
     qualifier, start = "exact", first.start
     q = _QUALIFIER_BEFORE.search(before)
     if q:
-        start = q.start("q")
+        start = base + q.start("q")
         qualifier = next(name for i, (name, _) in enumerate(_QUALIFIERS) if q.group(f"q{i}"))
     if first is not last:
         low, high = first.low, last.low
@@ -285,7 +303,7 @@ def _figure(sentence: str, first: _Atom, last: _Atom, next_start: int) -> Figure
         value, qualifier = None, "range"
         between = _BETWEEN_BEFORE.search(before)
         if between and not q:
-            start = between.start()
+            start = base + between.start()
         if low > high:
             return None
     elif first.high is not None:
@@ -300,7 +318,7 @@ def _figure(sentence: str, first: _Atom, last: _Atom, next_start: int) -> Figure
     subject, subject_end, head = _subject(sentence, last.end, window_end)
     if first.year_like and (head is None or _DATE_BEFORE.search(before) or subject_end != _first_word_end(sentence, last.end)):
         return None                                  # a year, not "1990 people"
-    measure, cue_start, cue_end = _measure(sentence, before[:start], subject_end, window_end, head)
+    measure, cue_start, cue_end = _measure(sentence, before[:start - base], base, subject_end, window_end, head)
     if measure is None:
         return None
     text_start = min(start, cue_start if cue_start is not None else start)
@@ -356,7 +374,7 @@ def _demonym(word: str) -> bool:
             and (word.endswith("s") or word.endswith("цев") or word.endswith("ян")))
 
 
-def _measure(sentence: str, before: str, subject_end: int, window_end: int, head: str | None
+def _measure(sentence: str, before: str, base: int, subject_end: int, window_end: int, head: str | None
              ) -> tuple[str | None, int | None, int | None]:
     """(measure, cue start, cue end); cue offsets are None when the subject decided."""
     after = _CUE_AFTER.match(sentence[subject_end:window_end])
@@ -366,7 +384,7 @@ def _measure(sentence: str, before: str, subject_end: int, window_end: int, head
         return name, None, subject_end + after.end()
     prior = _CUE_BEFORE.search(before)
     if prior:
-        return _cue_name(prior), prior.start(), None
+        return _cue_name(prior), base + prior.start(), None
     if head is not None and head in _NOUN_MEASURES:
         return _NOUN_MEASURES[head], None, None
     if head is not None:

@@ -67,7 +67,12 @@ def _words_pattern(names: Iterable[str], *, ignore_case: bool) -> str:
     for name in sorted(set(names), key=lambda n: (-len(n), n)):    # longest first: "Nagorno-Karabakh" before "Karabakh"
         body = r"[\s\u00a0]+".join(re.escape(w) for w in name.split())
         alternatives.append(f"(?i:{body})" if ignore_case and not name.isupper() else body)
-    return r"(?<![\w\-])(?:" + "|".join(alternatives) + r")(?!\w)" if alternatives else r"(?!x)x"
+    if not alternatives:
+        return r"(?!x)x"
+    # a class of first letters fails most positions at once: the alternation is long
+    firsts = sorted({c for n in names for c in ({n[0], n[0].lower(), n[0].upper()} if ignore_case else {n[0]})})
+    first = "[" + "".join(re.escape(c) for c in firsts) + "]"
+    return rf"(?<![\w\-])(?={first})(?:" + "|".join(alternatives) + r")(?!\w)"
 
 
 def make_gazetteer(*sources: Mapping[str, Any], files: Iterable[str] = ()) -> Gazetteer:
@@ -142,7 +147,9 @@ def load_gazetteer(editorial_folder: Path | None) -> Gazetteer:
     return default_gazetteer()
 
 
-_PLACE_WORDS = r"city|town|village|settlement|port|district|region|province|raion|municipality"
+_PLACE_WORD_LIST = ("city", "town", "village", "settlement", "port", "district", "region", "province",
+                    "raion", "municipality")
+_PLACE_WORDS = "|".join(_PLACE_WORD_LIST)
 _NAME = r"[A-Z][\w’'\-]*[a-z](?:\s+[A-Z][\w’'\-]*[a-z]){0,2}"
 _GUESSES = re.compile(
     rf"\bthe\s+(?:{_PLACE_WORDS})\s+of\s+(?P<a>{_NAME})(?![\w’'\-])"
@@ -160,7 +167,7 @@ def extract_places(text: str, offset: int = 0, gazetteer: Gazetteer | None = Non
         place = gazetteer._by_name.get(_fold(m.group()))
         if place is not None:
             found.append((m.group(), place.key, m.start() + offset, m.end() + offset))
-    if guess:
+    if guess and any(word in text for word in _PLACE_WORD_LIST):     # cheap test before the regex
         taken = [(s - offset, e - offset) for _, _, s, e in found]
         for m in _GUESSES.finditer(text):
             group = "a" if m.group("a") else "b"
