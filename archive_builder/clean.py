@@ -74,8 +74,13 @@ _DATE_LEFTOVER = re.compile(rf"^[\s(\[]*(?:[^\W\d_]+[,:])?{_TIME}[\s)\].,]*(?:г
 _LOWERCASE_START = re.compile(r"^\s*[\"'“‘«(]?[^\W\d_]")
 
 
+# White space, and the invisible marks (zero-width, bidirectional) that RTL pages scatter on empty lines
+_INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2066\u2067\u2068\u2069\ufeff"
+_BLANK = re.compile(rf"^[\s{_INVISIBLE}]*$")
+
+
 def is_blank(text: str) -> bool:
-    return not text.strip()
+    return bool(_BLANK.match(text))
 
 
 def ends_sentence(text: str) -> bool:
@@ -345,7 +350,7 @@ _CHROME_SCAN = re.compile(
     ),
     re.IGNORECASE,
 )
-_CHROME_SEPARATORS = re.compile(r"^[\s|•·/,:;.…\-–—_*#()\[\]]*$")
+_CHROME_SEPARATORS = re.compile(rf"^[\s{_INVISIBLE}|•·/,:;.…\-–—_*#()\[\]]*$")
 
 
 @lru_cache(maxsize=8192)
@@ -416,7 +421,7 @@ def _line_rule(pattern: re.Pattern, max_length: int) -> Callable[[_State], Itera
 # --- UN document header ---------------------------------------------------------
 
 _UN_ORGANISATION = re.compile(r"^[\s*_#]*(United Nations|Nations Unies|Naciones Unidas|Организация Объединенных Наций"
-                              r"|الأمم المتحدة|联合国)[\s*_]*$")
+                              r"|الأمم المتحدة|联合国)[\s*_]*(?P<symbol>(?<=\s)[A-Z]{1,8}/\S+(?:\s*[–—-]\s*[A-Z]{1,8}/\S+)*)?\s*$")
 _UN_DISTRIBUTION = re.compile(r"^[\s*_]*Distr\.\s*:?\s*(?P<v>.*?)[\s*_]*$")
 _UN_ORIGINAL = re.compile(r"^[\s*_]*(?:Original|Язык оригинала|Original\s*/\s*Langue)\s*:\s*(?P<v>.+?)[\s*_]*$", re.IGNORECASE)
 _UN_SYMBOL_PART = r"[A-Z]{1,8}(?:/[A-Z0-9][A-Za-z0-9.\-]*)+"
@@ -459,7 +464,10 @@ def _un_header(state: _State) -> Iterable[int]:
         text = state.lines[i]
         plain = strip_markdown(text)
         if _UN_ORGANISATION.match(text):
-            state.note(i, "un_organisation", _UN_ORGANISATION.match(text).group(1))
+            org = _UN_ORGANISATION.match(text)
+            state.note(i, "un_organisation", org.group(1))
+            if org.group("symbol"):                     # "United Nations A/75/715–S/2021/134"
+                state.note(i, "un_symbol", org.group("symbol"))
         elif m := _UN_DISTRIBUTION.match(text):
             value = m.group("v")
             j = state.next_content(i + 1)
@@ -619,9 +627,12 @@ def _dateline(state: _State) -> Iterable[int]:
 
 _DOMAIN = re.compile(r"^(?:https?://)?(?:www\.)?[\w-]+(?:\.[\w-]+)+/?$")
 _OUTLET_WORDS = re.compile(
-    r"(?<!\w)(?:news|agency|press|times|post|media|tv|radio|today|daily|herald|gazette|journal|tribune|report"
+    r"(?<!\w)(?:news|agency|press|times|post|media|tv|radio|today|daily|herald|gazette|journal|tribune"
     r"|информ|новости|агентство|газета|xəbər|xəbərləri|agentliyi|haber|ajans|أخبار|وكالة|صحيفة)(?!\w)",
     re.IGNORECASE)
+
+
+_END_MARKS = frozenset({"END", "ENDS", "FIN", "КОНЕЦ", "SON", "###", "-END-", "-30-"})
 
 
 def _is_outlet_name(text: str) -> bool:
@@ -633,7 +644,7 @@ def _is_outlet_name(text: str) -> bool:
         return True
     capitalised = all(w[0].isupper() or w[0].isdigit() for w in words)
     if len(words) == 1:
-        return capitalised and (stripped.isupper() or bool(_OUTLET_WORDS.search(stripped)))
+        return capitalised and stripped not in _END_MARKS and (stripped.isupper() or bool(_OUTLET_WORDS.search(stripped)))
     return capitalised and bool(_OUTLET_WORDS.search(stripped))
 
 

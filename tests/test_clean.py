@@ -162,7 +162,7 @@ def test_outlet_signature_at_the_end_is_removed_and_kept_as_header(outlet):
 
 
 @pytest.mark.parametrize("last", [
-    "Yashar Aliyev", "(Signed) Yashar Aliyev Ambassador Permanent Representative", "Thank you.",
+    "Yashar Aliyev", "(Signed) Yashar Aliyev Ambassador Permanent Representative", "Thank you.", "ENDS",
     "The statement was published on the ministry's website.",
 ])
 def test_a_signature_or_a_sentence_at_the_end_stays(last):
@@ -317,6 +317,14 @@ def test_un_header_on_one_line_splits_bodies_and_agenda_items():
     assert result.body == P1
 
 
+def test_un_organisation_and_symbol_on_one_line():
+    result = cleaned("United Nations A/75/715–S/2021/134", "", "Distr.: General 9 February 2021", "",
+                     "Letter dated 8 February 2021 from the Permanent Representative", "", P1)
+    assert header(result, "un_organisation") == ["United Nations"]
+    assert header(result, "un_symbol") == ["A/75/715–S/2021/134"]
+    assert result.body == P1
+
+
 def test_a_text_that_mentions_the_united_nations_is_not_a_un_header():
     result = cleaned(P1, "", "United Nations", "", P2)
     assert not header(result, "un_organisation")
@@ -393,6 +401,12 @@ def test_footnote_definitions_become_footnotes_and_markers_stay(line, label, tex
 
 
 # --- whitespace -----------------------------------------------------------------------------
+
+
+def test_lines_with_only_invisible_marks_are_blank():
+    result = cleaned("\u200f", P1, "\u200e\u200f", "", "\u200b", P2, "\ufeff")
+    assert result.body == f"{P1}\n\u200e\u200f\n{P2}"
+    assert [r.rule for r in result.removed] == ["layout-whitespace"] * 4
 
 
 def test_whitespace_at_the_ends_and_extra_blank_lines_are_removed():
