@@ -229,3 +229,61 @@ def test_claims_quote_exactly_and_never_raise(body):
 
 def test_deterministic():
     assert claims_of(FLOOD) == claims_of(FLOOD)
+
+
+# --- sentences (the units claims are made of) --------------------------------
+
+from archive_builder.analyse.sentences import split_paragraphs, split_sentences  # noqa: E402
+
+
+def sentences(text: str) -> list[str]:
+    return [text[a:b] for a, b in split_sentences(text)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The U.S. government said so. Then it left.", ["The U.S. government said so.", "Then it left."]),
+    ("See Malcolm N. Shaw, report, paras. 154–178. Next one.", ["See Malcolm N. Shaw, report, paras. 154–178.", "Next one."]),
+    ("Distr.: General 9 February 2021", ["Distr.: General 9 February 2021"]),
+    ("Resolution No. 5 was adopted. It passed.", ["Resolution No. 5 was adopted.", "It passed."]),
+    ('He said "Go!" She went.', ['He said "Go!"', "She went."]),
+    ("Chanting “Glory to Vell!”, “Long live Dorn!”, a crowd gathered.", ["Chanting “Glory to Vell!”, “Long live Dorn!”, a crowd gathered."]),
+    ("Он сказал: «Нет». Потом ушёл.", ["Он сказал: «Нет».", "Потом ушёл."]),
+    ("東京は大きい。大阪も大きい。", ["東京は大きい。", "大阪も大きい。"]),
+    ("Երևանը մեծ է։ Գյումրին փոքր է։", ["Երևանը մեծ է։", "Գյումրին փոքր է։"]),
+    ("It rose by 2.5 metres. Then it fell.", ["It rose by 2.5 metres.", "Then it fell."]),
+])
+def test_sentence_boundaries(text, expected):
+    assert sentences(text) == expected
+
+
+def test_paragraphs_headings_and_hard_wrapped_lines():
+    text = ("Floods in Vell\n\nThe river rose in the night and the water reached\nthe houses of the lower town before\n"
+            "anyone woke. Nobody expected it.\n\nPhoto: the flooded square\nResidents on a roof (Source: Radio Vell)")
+    assert sentences(text) == [
+        "Floods in Vell",
+        "The river rose in the night and the water reached\nthe houses of the lower town before\nanyone woke.",
+        "Nobody expected it.",
+        "Photo: the flooded square",
+        "Residents on a roof (Source: Radio Vell)",
+    ]
+    assert len(split_paragraphs(text)) == 3
+
+
+def test_a_page_break_inside_a_sentence_does_not_cut_it():
+    text = "Some residents were shot in their apartments,\n\n\n\n\nbuilding entryways and on buses. Then it ended."
+    assert sentences(text) == ["Some residents were shot in their apartments,\n\n\n\n\nbuilding entryways and on buses.",
+                               "Then it ended."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300) | st.lists(st.sampled_from(["Mr.", " ", "\n", "\n\n", "A.", "b", "“x.”", "1.5", "。", "Then", ".", "?"]),
+                                        max_size=60).map("".join))
+def test_sentences_cover_every_non_space_character_in_order(text):
+    spans = split_sentences(text)
+    previous = 0
+    for start, end in spans:
+        assert previous <= start < end <= len(text)
+        assert not text[start].isspace() and not text[end - 1].isspace()
+        assert not text[previous:start].strip()      # only whitespace between sentences
+        previous = end
+    assert not text[previous:].strip()

@@ -11,7 +11,7 @@ case.  A period does not end a sentence after an abbreviation ("Distr.",
 A single line break inside a paragraph is a sentence break only when the line
 reads as complete on its own (a heading, a caption, a list item): hard-wrapped
 prose breaks lines mid-sentence, after a lower-case word or a comma, and keeps
-its lines long.
+its lines of about the same, long length.
 """
 
 from __future__ import annotations
@@ -88,13 +88,14 @@ def _line_groups(text: str, start: int, end: int) -> list[tuple[int, int]]:
     groups: list[tuple[int, int]] = []
     group_start = start
     line_start = start
+    longest = max(len(line.rstrip()) for line in text[start:end].split("\n"))
     while True:
         nl = text.find("\n", line_start, end)
         if nl < 0:
             break
         line = text[line_start:nl].rstrip()
         following = text[nl + 1:end].lstrip()
-        if _line_stands_alone(line, following):
+        if _line_stands_alone(line, following, longest):
             groups.append((group_start, nl))
             group_start = nl + 1
         line_start = nl + 1
@@ -102,7 +103,7 @@ def _line_groups(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [s for s in (_trim(text, a, b) for a, b in groups) if s]
 
 
-def _line_stands_alone(line: str, following: str) -> bool:
+def _line_stands_alone(line: str, following: str, longest: int) -> bool:
     if not following:
         return True
     if not line:
@@ -115,7 +116,8 @@ def _line_stands_alone(line: str, following: str) -> bool:
         return True
     if line[-1] in ",;:-–—(/&" or len(line) >= _WRAP_WIDTH:
         return False
-    return not line[-1].islower() or _looks_like_heading(line)
+    # much shorter than its neighbours: not a wrapped line but a caption or a heading
+    return not line[-1].islower() or len(line) < 0.8 * longest or _looks_like_heading(line)
 
 
 def _looks_like_heading(line: str) -> bool:
