@@ -213,7 +213,10 @@ def hostile_records() -> list[Record]:
 
 def test_every_page_keeps_hostile_text_inert():
     site = pages(context(hostile_records()))
+    assert len(site) > 10
     for rel, html in site.items():
+        if not rel.endswith(".html"):
+            continue
         tags = parse(html).tags
         assert all(not k.startswith("on") for _, a in tags for k in a), rel
         assert [a.get("src") for t, a in tags if t == "script" and a.get("src")] == \
