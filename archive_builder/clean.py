@@ -44,7 +44,7 @@ _MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+\S")
 _MARKDOWN_MARKUP = re.compile(r"^\s{0,3}#{1,6}\s+|\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)|\s+#+\s*$")
 
 _MONTHS = (
-    # English, French, Russian (genitive and nominative), Azerbaijani, Armenian (Latin), Turkish, Arabic
+    # English, French, Russian (genitive and nominative), Azerbaijani, Turkish, Arabic (two calendars' names)
     r"jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|jun(?:e|\.)?|jul(?:y|\.)?"
     r"|aug(?:ust|\.)?|sep(?:t(?:ember)?|\.)?|oct(?:ober|\.)?|nov(?:ember|\.)?|dec(?:ember|\.)?"
     r"|janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre"
@@ -97,7 +97,7 @@ def strip_markdown(text: str) -> str:
 def is_date_line(text: str) -> bool:
     """A line that is nothing but a date (and perhaps a time): a dateline."""
     stripped = text.strip()
-    if not stripped or len(stripped) > 60 or ends_sentence(stripped.rstrip(".")) :
+    if not stripped or len(stripped) > 60 or ends_sentence(stripped.rstrip(".")):
         return False
     if _DATE_LINE.match(stripped):
         return True
@@ -308,7 +308,9 @@ def _reader_comments(state: _State) -> Iterable[int]:
         dated = bool(m.group("rest").strip()) or (nxt is not None and is_date_line(state.lines[nxt]))
         if m.re is _COMMENT_BYLINE:
             dated = indented = False        # a byline alone could be a news dateline ("Politics • 2 hours ago")
-        if not (m.group("number") or dated or indented or in_section or i > section_start):
+        # numbering alone is a weak sign: "3. The representative of Armenia said:" is a numbered paragraph
+        numbered = bool(m.group("number")) and len(m.group("name").split()) <= 3 and "(" not in m.group("name")
+        if not (numbered or dated or indented or in_section or i > section_start):
             i += 1
             continue
         in_section = True
@@ -740,7 +742,7 @@ RULES: tuple[Rule, ...] = (
 def clean(capture: Capture, rules: Sequence[Rule] = RULES) -> Cleaned:
     state = _State(capture)
     for rule in rules:
-        for i in list(rule.find(state)):
+        for i in sorted(set(rule.find(state))):    # a rule may name a line twice; another rule may not
             state.remove(i, rule.name, rule.reason)
     body_lines = tuple(i + 1 for i, owner in enumerate(state.owner) if owner is None)
     return Cleaned(

@@ -270,6 +270,18 @@ def test_said_in_the_statement_is_not_a_comment():
     assert "The minister said:" in result.body
 
 
+def test_numbered_paragraph_with_said_is_not_a_comment():
+    lines = (P1, "", "3. The representative of Armenia said:", "", P2)
+    result = cleaned(*lines)
+    assert not result.comments
+    assert "3. The representative of Armenia said:" in result.body
+
+
+def test_cookie_button_that_names_cookies_is_claimed_once():
+    result = cleaned(P1, "", "We use cookies on this site.", "Accept all cookies", "", P2)
+    assert rules_of(result)["cookie-notice"] == ["We use cookies on this site.", "Accept all cookies"]
+
+
 def test_text_after_indented_comments_returns_to_the_body():
     lines = (P1, "", "  1. Ani said:", "    Short comment.", "", P2)
     result = cleaned(*lines)
