@@ -425,6 +425,7 @@ def _line_rule(pattern: re.Pattern, max_length: int) -> Callable[[_State], Itera
 _UN_ORGANISATION = re.compile(r"^[\s*_#]*(United Nations|Nations Unies|Naciones Unidas|Организация Объединенных Наций"
                               r"|الأمم المتحدة|联合国)[\s*_]*(?P<symbol>(?<=\s)[A-Z]{1,8}/\S+(?:\s*[–—-]\s*[A-Z]{1,8}/\S+)*)?\s*$")
 _UN_DISTRIBUTION = re.compile(r"^[\s*_]*Distr\.\s*:?\s*(?P<v>.*?)[\s*_]*$")
+_UN_DISTRIBUTION_KIND = re.compile(r"^\s*(?:general|limited|restricted|générale|limitée|общая|ограниченная)\s*$", re.IGNORECASE)
 _UN_ORIGINAL = re.compile(r"^[\s*_]*(?:Original|Язык оригинала|Original\s*/\s*Langue)\s*:\s*(?P<v>.+?)[\s*_]*$", re.IGNORECASE)
 _UN_SYMBOL_PART = r"[A-Z]{1,8}(?:/[A-Z0-9][A-Za-z0-9.\-]*)+"
 _UN_SYMBOL = re.compile(rf"^[\s*_]*(?P<v>{_UN_SYMBOL_PART}(?:\s*[–—-]?\s*{_UN_SYMBOL_PART})*)[\s*_]*$")
@@ -471,13 +472,16 @@ def _un_header(state: _State) -> Iterable[int]:
             if org.group("symbol"):                     # "United Nations A/75/715–S/2021/134"
                 state.note(i, "un_symbol", org.group("symbol"))
         elif m := _UN_DISTRIBUTION.match(text):
-            value = m.group("v")
+            # the value may run on: "Distr.: General" / "9 February 2021", or "Distr." / "GENERAL" / "9 February 2021"
+            parts = [m.group("v")] if m.group("v") else []
             j = state.next_content(i + 1)
-            if j is not None and is_date_line(state.lines[j]) and not is_date_line(value):
-                value = f"{value} {state.lines[j].strip()}".strip()   # "Distr.: General" / "9 February 2021"
+            while (j is not None and len(parts) < 2 and not (parts and is_date_line(parts[-1]))
+                   and (_UN_DISTRIBUTION_KIND.match(state.lines[j]) or is_date_line(state.lines[j]))):
                 claimed.append(i)
                 i = j
-            state.note(i, "un_distribution", value)
+                parts.append(state.lines[j].strip())
+                j = state.next_content(j + 1)
+            state.note(i, "un_distribution", " ".join(parts))
         elif m := _UN_ORIGINAL.match(text):
             state.note(i, "un_original_language", m.group("v"))
         elif m := _UN_SYMBOL.match(text):

@@ -329,6 +329,14 @@ def test_un_header_on_one_line_splits_bodies_and_agenda_items():
     assert result.body == P1
 
 
+def test_un_distribution_over_three_lines():
+    result = cleaned("United Nations", "Distr.", "GENERAL", "", "12 March 2020", "", "Original: ENGLISH", "",
+                     "Letter dated 10 March 2020 from the Permanent Representative", "", P1)
+    assert header(result, "un_distribution") == ["GENERAL 12 March 2020"]
+    assert header(result, "un_original_language") == ["ENGLISH"]
+    assert result.body == P1
+
+
 def test_un_organisation_and_symbol_on_one_line():
     result = cleaned("United Nations A/75/715–S/2021/134", "", "Distr.: General 9 February 2021", "",
                      "Letter dated 8 February 2021 from the Permanent Representative", "", P1)
