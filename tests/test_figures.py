@@ -40,6 +40,11 @@ def only(text: str):
     ("150-300 thousand people fled.", "displaced", None, 150_000, 300_000, "range", "people"),
     ("one person died.", "killed", 1, None, None, "exact", "person"),
     ("В тот день погибли 147 человек.", "killed", 147, None, None, "exact", "человек"),
+    ("The death toll rose to 35 on Monday.", "killed", 35, None, None, "exact", None),
+    ("The blast killed 12 people.", "killed", 12, None, None, "exact", "people"),
+    ("over 5,000 refugees crossed", "displaced", None, 5000, None, "more than", "refugees"),
+    ("some 300 people were arrested", "detained", 300, None, None, "approximate", "people"),
+    ("Police said 40 wounded were taken to hospital.", "injured", 40, None, None, "exact", "wounded"),
 ])
 def test_figure_is_normalised(text, measure, value, low, high, qualifier, subject):
     f = only(text)

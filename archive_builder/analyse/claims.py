@@ -83,6 +83,7 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v\u00a0]*\n")
 _PEOPLE_MEASURES = {
     "casualties": ("killed", "injured", "missing", "casualties"),
     "displacement": ("deported", "displaced"),
+    "detentions": ("detained",),
     "forces": ("troops",),
     "attendance": ("attendance", "crowd"),
 }
@@ -203,14 +204,17 @@ def _sentences(body: str, language: str, anchor: str | None, gazetteer: Gazettee
         dates = tuple((m.text, m.edtf, "relative" if m.kind == "relative" else "stated") for m in own)
         if not own and _MONTH_WORD.search(text):
             own, dates = _with_context_year(text, start, language, mentions, starts)
-        places = _unique((spelling, key) for spelling, key, _, _ in extract_places(text, start, gazetteer))
+        actors = extract_actors(text, start, gazetteer)
+        # "the USSR leadership", "Popular Front of Azerbaijan": a name inside an actor is not a place mention
+        places = _unique((spelling, key) for spelling, key, a, b in extract_places(text, start, gazetteer)
+                         if not any(s < b and a < e for _, s, e in actors))
         result.append(_Sentence(
             start=start, end=end, paragraph=paragraph, text=text, dates=dates,
             context_ok=tuple(d for d, m in zip(dates, own) if _dates_an_event(m)),
             figures=tuple(extract_figures(text, start, exclude=[(m.start, m.end) for m in own])),
             places=places,
             country_only=all(gazetteer.kind_of(key) == "country" for _, key in places),
-            actors=_unique(label for label, _, _ in extract_actors(text, start, gazetteer)),
+            actors=_unique(label for label, _, _ in actors),
             official_act=_OFFICIAL_ACT.search(text) is not None,
             event_verb=_EVENT_VERB.search(text) is not None,
             opinion=_OPINION.search(text) is not None or _NORMATIVE.search(text) is not None,

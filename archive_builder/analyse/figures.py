@@ -9,6 +9,7 @@ Measures (`MEASURES`):
     killed, injured, missing, casualties   - what happened to people
     deported, displaced                    - forced movement ("deportation of",
                                              "were expelled", "were brought to")
+    detained                               - arrested, detained, taken hostage
     troops                                 - armed forces ("26,000 Soviet troops")
     attendance, crowd                      - people who came ("attended the
                                              funeral"; "a crowd of thousands")
@@ -57,7 +58,7 @@ from ..model import Figure
 
 __all__ = ["MEASURES", "extract_figures"]
 
-MEASURES = ("killed", "injured", "missing", "casualties", "deported", "displaced",
+MEASURES = ("killed", "injured", "missing", "casualties", "deported", "displaced", "detained",
             "troops", "attendance", "crowd", "people")
 
 _I = re.IGNORECASE
@@ -139,7 +140,8 @@ _NEGATION_BEFORE = re.compile(r"\b(?:no|any|every|each|only|the)\s+$", _I)
 _CUES: tuple[tuple[str, str], ...] = (
     ("missing", r"went missing|gone missing|are missing|were missing|is missing|was missing|missing|disappeared|"
                 r"remain unaccounted for|unaccounted for|пропал[аио]? без вести|пропавш\w+ без вести|без вести пропавш\w+"),
-    ("killed", r"killed|murdered|massacred|slaughtered|shot dead|executed|burned alive|died|perished|"
+    ("killed", r"death toll(?:\s+(?:has\s+)?(?:rose|risen|climbed|reached|stood|stands|is|was)(?:\s+(?:to|at))?)?|"
+               r"killed|murdered|massacred|slaughtered|shot dead|executed|burned alive|died|perished|"
                r"lost (?:their|his|her) lives|were shot|was shot|dead|killings?|murders?|massacre|deaths?|"
                r"погиб\w*|убит\w*|убийств\w*|гибел\w*|казнен\w*|расстрелян\w*"),
     ("injured", r"seriously injured|injured|wounded|hurt|hospitali[sz]ed|injuring|wounding|ранен\w*|пострадал\w*"),
@@ -147,6 +149,8 @@ _CUES: tuple[tuple[str, str], ...] = (
     ("displaced", r"displaced|displacement|expelled|expulsions?|evicted|evictions?|relocated|relocation|resettled|"
                   r"fled|flight|evacuated|evacuation|brought to|sent to|forced out|driven out|cleansed|exodus|"
                   r"became refugees|выселен\w*|изгнан\w*|бежал\w*|беженц\w*|эвакуирован\w*"),
+    ("detained", r"arrested|detained|imprisoned|jailed|taken hostage|held hostage|arrests?|detentions?|"
+                 r"задержан\w*|арестован\w*"),
     ("attendance", r"attended|took part|participated|gathered|rallied|marched|protested|demonstrated|"
                    r"turned out|came out|rally|gathering|demonstration|procession|funeral|march|"
                    r"участвовал\w*|собрал\w*|вышл\w*"),
@@ -169,6 +173,7 @@ _NOUN_MEASURES = {
     "deaths": "killed", "fatalities": "killed", "victims": "casualties", "casualties": "casualties",
     "wounded": "injured", "injured": "injured", "protesters": "attendance",
     "demonstrators": "attendance", "participants": "attendance", "mourners": "attendance",
+    "hostages": "detained", "prisoners": "detained", "detainees": "detained",
     "военнослужащих": "troops", "солдат": "troops", "беженцев": "displaced", "жертв": "casualties",
     "погибших": "killed", "раненых": "injured",
 }
