@@ -68,7 +68,8 @@ _OPINION = re.compile(
     r"important|necessary|sad|shameful|outrageous|noteworthy|time|high time|essential|vital)\b"
     r"|(?:No doubt|Clearly|Obviously|Undoubtedly|Unfortunately|Regrettably),)", _I)
 # duty or conjecture, not a statement of fact: "... must be punished", "could be the recognition"
-_NORMATIVE = re.compile(r"\b(?:must|should|ought to|needs? to|has to|have to|could|would|might)\s+(?:\w+\s+)?(?:be|not)\b", _I)
+# ("would be" is left out: "..., which would be remembered as ..." narrates)
+_NORMATIVE = re.compile(r"\b(?:must|should|ought to|needs? to|has to|have to|could|might)\s+(?:\w+\s+)?(?:be|not)\b", _I)
 # the nouns by which a sentence refers back to an event told earlier
 _EVENT_NOUN = re.compile(
     r"\b(massacre|pogrom|intervention|assault|attack|aggression|invasion|killing|deportation|expulsion|"
