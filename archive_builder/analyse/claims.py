@@ -99,7 +99,7 @@ class _Sentence:
     paragraph: int
     text: str
     dates: tuple[tuple[str, str, str], ...]      # own dates: (text, edtf, how)
-    context_ok: tuple[tuple[str, str, str], ...]  # own dates fit to date other sentences
+    context: tuple[tuple[str, str, str], ...]     # own dates fit to date other sentences, as they lend them
     figures: tuple[Figure, ...]
     places: tuple[tuple[str, str], ...]
     country_only: bool
@@ -202,7 +202,7 @@ def _sentences(body: str, language: str, anchor: str | None, gazetteer: Gazettee
         previous_end = end
         text = body[start:end]
         own = mentions[bisect_left(starts, start):bisect_left(starts, end)]
-        dates = tuple((m.text, m.edtf, "relative" if m.kind == "relative" else "stated") for m in own)
+        dates = _unique((m.text, m.edtf, "relative" if m.kind == "relative" else "stated") for m in own)
         if not own and _MONTH_WORD.search(text):
             own, dates = _with_context_year(text, start, language, mentions, starts)
         actors = extract_actors(text, start, gazetteer)
@@ -211,7 +211,7 @@ def _sentences(body: str, language: str, anchor: str | None, gazetteer: Gazettee
                          if not any(s < b and a < e for _, s, e in actors))
         result.append(_Sentence(
             start=start, end=end, paragraph=paragraph, text=text, dates=dates,
-            context_ok=tuple(d for d, m in zip(dates, own) if _dates_an_event(m)),
+            context=_unique((m.text, m.edtf, "context") for m in own if _dates_an_event(m)),
             figures=tuple(extract_figures(text, start, exclude=[(m.start, m.end) for m in own])),
             places=places,
             country_only=all(gazetteer.kind_of(key) == "country" for _, key in places),
@@ -233,7 +233,7 @@ def _with_context_year(text: str, start: int, language: str, mentions: list[Date
         return [], ()
     found = [DateMention(m.text, m.start + start, m.end + start, m.edtf, m.kind, m.reasoning)
              for m in find_dates(text, language=language, default_year=year)]
-    return found, tuple((m.text, m.edtf, "context") for m in found)
+    return found, _unique((m.text, m.edtf, "context") for m in found)
 
 
 def _dates_an_event(m: DateMention) -> bool:
@@ -246,18 +246,14 @@ def _context_dates(sentences: list[_Sentence], i: int) -> tuple[tuple[str, str, 
     s = sentences[i]
     if s.event_nouns:
         for earlier in reversed(sentences[:i]):
-            if earlier.context_ok and not earlier.official_act and s.event_nouns & earlier.event_nouns:
-                return _as_context(earlier.context_ok)
+            if earlier.context and not earlier.official_act and s.event_nouns & earlier.event_nouns:
+                return earlier.context
     for earlier in reversed(sentences[:i]):
         if earlier.paragraph != s.paragraph:
             break
-        if earlier.context_ok:
-            return _as_context(earlier.context_ok)
+        if earlier.context:
+            return earlier.context
     return ()
-
-
-def _as_context(dates: tuple[tuple[str, str, str], ...]) -> tuple[tuple[str, str, str], ...]:
-    return tuple((text, edtf, "context") for text, edtf, _ in dates)
 
 
 def _unique(items) -> tuple:

@@ -47,8 +47,10 @@ def test_no_axe_violations_on_search_results(open_page, url_of):
 
 
 def focused(page) -> dict:
+    """The focused element; `seen` numbers each element the first time it gets focus."""
     return page.evaluate(f"""() => {{ const e = document.activeElement;
-        return {{tag: e.tagName.toLowerCase(), type: e.getAttribute('type') || '', role: e.getAttribute('role') || '',
+        if (!e.hasAttribute('data-focus-order')) e.setAttribute('data-focus-order', String(window.__focusCount = (window.__focusCount || 0) + 1));
+        return {{seen: e.getAttribute('data-focus-order'), tag: e.tagName.toLowerCase(), type: e.getAttribute('type') || '', role: e.getAttribute('role') || '',
                  text: (e.innerText || e.value || '').trim(), href: e.getAttribute('href') || '',
                  index: e.getAttribute('{LINK_INDEX}')}}; }}""")
 
@@ -59,10 +61,9 @@ def tab_through(page) -> list[dict]:
     for _ in range(MAX_TABS):
         page.keyboard.press("Tab")
         f = focused(page)
-        key = (f["tag"], f["href"], f["index"], f["text"][:40])
-        if f["tag"] == "body" or key in seen:
+        if f["tag"] == "body" or f["seen"] in seen:
             break
-        seen.add(key)
+        seen.add(f["seen"])
         order.append(f)
     return order
 

@@ -36,11 +36,18 @@ def test_every_page_type_is_reachable_by_links_without_errors(open_page, site_se
     walked = ["home"]
     for name, pattern in WALK:
         path = follow(page, pattern, rel_path)
-        for earlier in reversed(visited[:-1]):      # not linked from here: from a page seen before
-            if path is not None:
-                break
+        # Not linked from here: from a page seen before, else from a document linked
+        # from one (documents are the hub: not every document has every kind of link).
+        for earlier in reversed(visited[:-1]) if path is None else ():
             page.goto(earlier)
             path = follow(page, pattern, rel_path)
+            if path is not None:
+                break
+        for document in document_links(page, visited, rel_path) if path is None else ():
+            page.goto(document)
+            path = follow(page, pattern, rel_path)
+            if path is not None:
+                break
         assert path is not None, f"no link to a {name} page on any page walked so far ({' -> '.join(walked)})"
         assert page.title().strip(), f"{page.url} has no title"
         assert page.locator("h1").count() == 1, f"{page.url} should have exactly one h1"
@@ -48,6 +55,18 @@ def test_every_page_type_is_reachable_by_links_without_errors(open_page, site_se
         walked.append(name)
     page.wait_for_load_state("networkidle")
     watch.assert_clean()
+
+
+def document_links(page, visited: list[str], rel_path) -> list[str]:
+    """Every document page linked from the pages visited so far, in order, once each."""
+    found: list[str] = []
+    for url in visited:
+        page.goto(url)
+        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+            path = rel_path(href)
+            if path is not None and "#" not in href and WALK[0][1].match(path) and href not in found:
+                found.append(href)
+    return found
 
 
 def test_every_page_type_loads_cleanly_and_only_from_the_site(open_page, url_of, page_types):
