@@ -144,13 +144,12 @@ CLAIM_RULES: tuple[tuple[str, Callable[[_Sentence], bool | None]], ...] = (
 )
 
 
-def _measures(s: _Sentence) -> set[str]:
-    return {f.measure for f in s.figures}
+def _states(measures: tuple[str, ...]) -> Callable[[_Sentence], bool]:
+    return lambda s: any(f.measure in measures for f in s.figures)
 
 
 KIND_RULES: tuple[tuple[str, Callable[[_Sentence], bool]], ...] = (
-    *((kind, (lambda ms: lambda s: bool(_measures(s) & set(ms)))(measures))
-      for kind, measures in _PEOPLE_MEASURES.items()),
+    *((kind, _states(measures)) for kind, measures in _PEOPLE_MEASURES.items()),
     ("count", lambda s: bool(s.figures)),
     ("official act", lambda s: s.official_act),
     ("event", lambda s: True),
@@ -167,10 +166,10 @@ def extract_claims(record: Record, *, gazetteer: Gazetteer | None = None,
     language = record.language.value if isinstance(record.language.value, str) else "en"
     sentences = _sentences(body, language, anchor_date, gazetteer)
     claims: list[Claim] = []
-    for i, s in enumerate(sentences):
+    for s, context in zip(sentences, _context_dates(sentences)):
         if not _is_claim(s):
             continue
-        dates = s.dates or _context_dates(sentences, i)
+        dates = s.dates or context
         quote = body[s.start:s.end]
         assert quote == s.text, "a claim quotes its sentence exactly"
         claims.append(Claim(
@@ -242,18 +241,24 @@ def _dates_an_event(m: DateMention) -> bool:
     return not any(mark in m.edtf for mark in ("..", "X", "~"))
 
 
-def _context_dates(sentences: list[_Sentence], i: int) -> tuple[tuple[str, str, str], ...]:
-    s = sentences[i]
-    if s.event_nouns:
-        for earlier in reversed(sentences[:i]):
-            if earlier.context and not earlier.official_act and s.event_nouns & earlier.event_nouns:
-                return earlier.context
-    for earlier in reversed(sentences[:i]):
-        if earlier.paragraph != s.paragraph:
-            break
-        if earlier.context:
-            return earlier.context
-    return ()
+def _context_dates(sentences: list[_Sentence]) -> list[tuple[tuple[str, str, str], ...]]:
+    """For each sentence, the dates earlier sentences lend it (see the module notes).
+
+    One pass, remembering the last dated sentence per event noun and in the
+    current paragraph, so long documents stay linear."""
+    by_noun: dict[str, tuple[int, tuple[tuple[str, str, str], ...]]] = {}
+    paragraph, paragraph_dates = -1, ()
+    result = []
+    for i, s in enumerate(sentences):
+        if s.paragraph != paragraph:
+            paragraph, paragraph_dates = s.paragraph, ()
+        lent = [by_noun[n] for n in s.event_nouns if n in by_noun]
+        result.append(max(lent)[1] if lent else paragraph_dates)     # the nearest earlier sentence
+        if s.context:
+            paragraph_dates = s.context
+            if not s.official_act:
+                by_noun.update((n, (i, s.context)) for n in s.event_nouns)
+    return result
 
 
 def _unique(items) -> tuple:
