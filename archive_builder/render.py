@@ -149,11 +149,22 @@ def basis_note(s: Sourced) -> str:
     if s.basis == "unknown":
         return word
     detail = s.evidence or ""
-    if s.basis == "stated" and detail:
+    if s.basis == "stated" and detail and not detail.startswith(("“", '"')):
         detail = f"“{detail}”"
     if s.line:
         detail = f"{detail}, capture line {s.line}" if detail else f"capture line {s.line}"
     return f"{word}: {detail}" if detail else word
+
+
+SHORT_BASIS = 90
+
+
+def short_basis(s: Sourced, limit: int = SHORT_BASIS) -> str:
+    """basis_note cut at a word near `limit` characters, for the line under the title."""
+    note = basis_note(s)
+    if len(note) <= limit:
+        return note
+    return note[:limit].rsplit(" ", 1)[0].rstrip(",;:(“\"") + " …"
 
 
 LANGUAGE_NAMES = {
@@ -296,7 +307,7 @@ def environment(config: Config, urls: Urls) -> Environment:
         keep_trailing_newline=True,
     )
     env.globals.update(urls=urls, site=config, nav=navigation(urls))
-    env.filters.update(edtf_date=format_edtf, basis=basis_note, language=language_name, agent=agent_text,
+    env.filters.update(edtf_date=format_edtf, basis=basis_note, short_basis=short_basis, language=language_name, agent=agent_text,
                        year=edtf_year, bcp47=bcp47, paragraphs=paragraphs,
                        header_fields=header_fields)
     return env
