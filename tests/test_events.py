@@ -51,20 +51,32 @@ def test_same_place_different_days_are_different_events():
     assert {c.id: c.event_id for c in out}[claims[1].id] == first.id
 
 
-def test_claim_without_place_takes_its_documents_place_and_undated_figures_its_main_event():
+def test_claims_without_a_specific_place_join_the_event_of_their_documents_place():
     claims = [
-        claim("d", dates=[("1999-09-09", "stated")], places=["Portmore"], start=0),
+        claim("d", dates=[("1999-09-09", "stated")], places=["Portmore", "Ruritania"], start=0),
         claim("d", dates=[("1999-09-09", "context")], figures=[("injured", 30, None, None, "exact")], start=50),
-        claim("d", figures=[("died", None, 20, 40, "range")], start=90),            # no date at all
-        claim("d", figures=[("died", 7, None, None, "exact")], places=["Elsewhere"], start=120),
+        claim("e", dates=[("1999-09-08/1999-09-09", "stated")], places=["Ruritania"], start=0),     # a country
+        claim("d", figures=[("died", None, 20, 40, "range")], start=90),            # no date at all: not placed
         claim("d", dates=[("1988", "stated")], figures=[("displaced", 900, None, None, "approximate")], start=150),
+        claim("f", dates=[("2003-03-03", "stated")], places=["Ruritania"]),         # nothing else then: its own event
     ]
-    events, out, _ = group_events(claims)
-    assert len(events) == 1
+    events, out, _ = group_events(claims, broad_places={"ruritania"})
+    assert [e.label for e in events] == ["Portmore, 8–9 September 1999", "Ruritania, 3 March 2003"]
     ev = events[0]
-    assert {f.measure for f in ev.figures} == {"injured", "died"}
-    assert [(f.low, f.high) for f in ev.figures if f.measure == "died"] == [(20, 40)]
-    assert [c.event_id for c in out] == [ev.id, ev.id, ev.id, None, None]
+    assert ev.documents == ("d", "e") and ev.places == ("Portmore",)
+    assert [(f.measure, f.value) for f in ev.figures] == [("injured", 30)]
+    assert [c.event_id for c in out] == [ev.id, ev.id, ev.id, None, None, events[1].id]
+
+
+def test_a_country_only_claim_joins_an_event_in_that_country_at_the_same_time():
+    claims = [
+        claim("a", dates=[("2011-02-02", "stated")], places=["Hilltown", "Ruritania"]),
+        claim("b", dates=[("2011-02-02", "stated")], places=["Ruritania"]),         # b names no city at all
+        claim("c", dates=[("2011-02-02", "stated")], places=["Borduria"]),          # another country
+    ]
+    events, _, _ = group_events(claims, broad_places={"ruritania", "borduria"})
+    assert sorted((e.label, e.documents) for e in events) == [("Borduria, 2 February 2011", ("c",)),
+                                                              ("Hilltown, 2 February 2011", ("a", "b"))]
 
 
 def test_month_precision_mention_refers_without_describing():
@@ -72,6 +84,8 @@ def test_month_precision_mention_refers_without_describing():
         claim("x", dates=[("2010-03-02", "stated")], places=["Hilltown"]),
         claim("y", dates=[("2010-03", "stated")], places=["Hilltown"]),
         claim("z", dates=[("2010-03", "stated")], places=["Valley"]),
+        claim("w", dates=[("2010", "stated")], places=["Hilltown"]),          # a year is too wide to refer to it
+        claim("v", dates=[("2009-02/..", "stated")], places=["Hilltown"]),    # so is "since February 2009"
     ]
     events, _, _ = group_events(claims)
     assert [(e.documents, e.mentioned_by) for e in events] == [(("x",), ("y",))]
@@ -149,3 +163,71 @@ def test_clusters_are_connected_overlaps_and_disjoint_groups_do_not_overlap(item
             for b in v:
                 if a[2] != b[2]:
                     assert a[1] < b[0] or b[1] < a[0]
+
+
+# --- acceptance on the seeds ---------------------------------------------------------
+
+from functools import lru_cache  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+@lru_cache(maxsize=1)
+def seed_analysis():
+    """The seeds read as the build reads them, analysed; ids by their number prefix ("001")."""
+    from archive_builder.analyse import analyse
+    from archive_builder.build import BuildReport, read_records
+    from archive_builder.editorial import Editorial
+
+    records = read_records(SEEDS, {}, BuildReport())
+    analysis = analyse(records, Editorial())
+    ids = {r.id[:3]: r.id for r in records}
+    return records, analysis, ids
+
+
+def _event_with(analysis, label):
+    [e] = [e for e in analysis.events if e.label == label]
+    return e
+
+
+def test_seeds_one_event_for_baku_19_20_january_1990_described_by_all_five():
+    records, analysis, ids = seed_analysis()
+    e = _event_with(analysis, "Baku, 19–20 January 1990")
+    assert e.id == "1990-01-19-baku" and e.edtf == "1990-01-19/1990-01-20"
+    assert e.documents == tuple(sorted(ids.values()))
+    assert {"Black January", "20 January tragedy"} <= {n for n, _ in e.names_used}
+
+
+def test_seeds_events_in_baku_from_13_january_described_by_003_referred_to_by_000():
+    _, analysis, ids = seed_analysis()
+    [e] = [e for e in analysis.events if e.edtf.startswith("1990-01-13") and "Baku" in e.places]
+    assert e.documents == (ids["003"],)
+    assert ids["000"] in e.mentioned_by
+    assert "Baku pogroms" in {n for n, _ in e.names_used} or "Baku Pogroms" in {n for n, _ in e.names_used}
+
+
+def test_seeds_figures_for_19_20_january_each_linked_to_a_quote_with_the_number():
+    _, analysis, ids = seed_analysis()
+    e = _event_with(analysis, "Baku, 19–20 January 1990")
+    claims = {c.id: c for c in analysis.claims}
+    got = {(f.measure, f.value): f.documents for f in e.figures if f.value is not None}
+    assert got[("killed", 147)] == (ids["001"], ids["004"])
+    assert got[("killed", 149)] == (ids["002"],)
+    assert set(got[("injured", 744)]) >= {ids["001"], ids["002"], ids["004"]}
+    assert got[("missing", 4)] == (ids["002"],)
+    assert got[("troops", 26000)] == (ids["001"], ids["004"])
+    for f in e.figures:
+        if f.value is not None:
+            for cid in f.claims:
+                assert f"{int(f.value):,}" in claims[cid].quote or str(int(f.value)) in claims[cid].quote
+                assert claims[cid].event_id == e.id
+    assert not [f for f in e.figures if (f.low, f.high) == (150, 300)]
+
+
+def test_seeds_150_to_300_died_belongs_to_the_13_january_events():
+    _, analysis, _ = seed_analysis()
+    [claim] = [c for c in analysis.claims if "150 to 300" in c.quote]
+    event = {e.id: e for e in analysis.events}[claim.event_id]
+    assert event.edtf.startswith("1990-01-13")
+    assert [(f.low, f.high) for f in event.figures if f.measure == "killed"] == [(150, 300)]

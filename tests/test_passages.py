@@ -61,11 +61,11 @@ def test_milli_majlis_passage_between_the_2021_and_2023_statements():
                for a, b in texts)
 
 
-_shared_words = st.lists(st.text(alphabet="abcdefgh", min_size=4, max_size=7), min_size=20, max_size=60, unique=True)
+_shared_words = st.lists(st.text(alphabet="abcdefgh", min_size=4, max_size=7), min_size=25, max_size=60, unique=True)
 _other_words = st.lists(st.text(alphabet="klmnopqr", min_size=1, max_size=7), max_size=30)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(_shared_words, _other_words, _other_words)
 def test_a_copied_passage_is_always_found_within_its_copy(shared, before, after):
     a = " ".join(before + shared)
@@ -77,3 +77,13 @@ def test_a_copied_passage_is_always_found_within_its_copy(shared, before, after)
     n = len(" ".join(shared))
     assert [(p.b_start, p.b_end) for p in found] == [(0, n)]
     assert a[found[0].a_start:found[0].a_end] == " ".join(shared)
+
+
+def test_seeds_milli_majlis_passage_found_in_the_records_bodies():
+    from test_events import seed_analysis
+
+    records, analysis, ids = seed_analysis()
+    bodies = {r.id: r.body for r in records}
+    found = [p for p in analysis.passages if {p.a, p.b} == {ids["001"], ids["002"]}
+             and "Milli Majlis" in bodies[p.a][p.a_start:p.a_end] and "Milli Majlis" in bodies[p.b][p.b_start:p.b_end]]
+    assert len(found) == 1

@@ -107,3 +107,15 @@ def test_relations_are_deterministic():
     events = [event("e1", ["a", "b", "c"]), event("e2", ["c", "d", "e"], mentioned_by=["a"])]
     claims = [place_claim(d, "Riverton", "Portmore") for d in "abcde"]
     assert relate(records, claims, events, []) == relate(list(reversed(records)), list(reversed(claims)), events, [])
+
+
+def test_seeds_every_document_relates_to_the_others_sharing_an_event_with_the_reason():
+    from test_events import seed_analysis
+
+    records, analysis, _ = seed_analysis()
+    relations = by_pair(analysis.relations)
+    for e in analysis.events:
+        for a in e.documents:
+            for b in e.documents:
+                if a != b:
+                    assert any(r.kind == "shared event" and e.label in r.detail for r in relations[(a, b)].reasons)

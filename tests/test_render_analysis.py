@@ -23,13 +23,14 @@ BODY_B = ("On the night of 3 to 4 May 2001 the dam failure flooded Riverton. 14 
 BODY_C = "On 4 May 2001 rescuers reached Riverton. 12 people were killed, the rescuers said."
 
 
-def make_claim(doc: str, body: str, n: int, quote: str, *, edtf: str | None, figures=(), kind="event") -> Claim:
+def make_claim(doc: str, body: str, n: int, quote: str, *, edtf: str | None, figures=(), kind="event",
+               how: str = "stated") -> Claim:
     start = body.index(quote)
     figs = []
     for measure, text, value in figures:
         at = body.index(text, start)
         figs.append(Figure(measure, value, None, None, "exact", "people", text, at, at + len(text)))
-    dates = ((edtf, edtf, "stated"),) if edtf else ()
+    dates = ((edtf, edtf, how),) if edtf else ()
     return Claim(f"{doc}-c{n}", doc, kind, quote, start, start + len(quote), tuple(figs), dates,
                  (("Riverton", "riverton"),) if "Riverton" in quote else ())
 
@@ -40,15 +41,15 @@ def site(tmp_path=None):
                make_record("river-c", BODY_C, author="Rescue Service", date="2001-05-05")]
     claims = [
         make_claim("river-a", BODY_A, 1, "On 3 May 2001 the river flooded Riverton after days of rain.", edtf="2001-05-03"),
-        make_claim("river-a", BODY_A, 2, "12 people were killed in the flood.", edtf=None,
+        make_claim("river-a", BODY_A, 2, "12 people were killed in the flood.", edtf="2001-05-03", how="context",
                    figures=[("killed", "12 people were killed", 12)], kind="casualties"),
         make_claim("river-b", BODY_B, 1, "On the night of 3 to 4 May 2001 the dam failure flooded Riverton.",
                    edtf="2001-05-03/2001-05-04"),
-        make_claim("river-b", BODY_B, 2, "14 people were killed and 40 injured.", edtf=None,
+        make_claim("river-b", BODY_B, 2, "14 people were killed and 40 injured.", edtf="2001-05-03/2001-05-04", how="context",
                    figures=[("killed", "14 people were killed", 14), ("injured", "40 injured", 40)], kind="casualties"),
         make_claim("river-b", BODY_B, 3, "In May 2001 the council of Riverton met.", edtf="2001-05", kind="official act"),
         make_claim("river-c", BODY_C, 1, "On 4 May 2001 rescuers reached Riverton.", edtf="2001-05-04"),
-        make_claim("river-c", BODY_C, 2, "12 people were killed, the rescuers said.", edtf=None,
+        make_claim("river-c", BODY_C, 2, "12 people were killed, the rescuers said.", edtf="2001-05-04", how="context",
                    figures=[("killed", "12 people were killed", 12)], kind="casualties"),
     ]
     names = {"river-a": [("the Great Flood", BODY_A.index("the Great Flood"), BODY_A.index("the Great Flood") + 15)]}

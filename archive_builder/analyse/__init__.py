@@ -10,11 +10,11 @@ never stops the analysis.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from ..editorial import Editorial
 from ..model import Analysis, Claim, Problem, Record
-from .events import Names, group_events, parse_event_rules
+from .events import BROAD_KINDS, Names, group_events, parse_event_rules
 from .passages import shared_passages
 from .related import parse_related, relate
 
@@ -24,14 +24,17 @@ def _editorial_file(editorial: Editorial, kind: str) -> tuple[str, Mapping[str, 
 
 
 def analyse_claims(records: Sequence[Record], claims: Sequence[Claim], names: Mapping[str, Names],
-                   editorial: Editorial) -> Analysis:
-    """Everything after claims extraction: events, relations, passages."""
+                   editorial: Editorial, broad_places: Iterable[str] = ()) -> Analysis:
+    """Everything after claims extraction: events, relations, passages.
+
+    `broad_places`: place keys of countries, republics and regions (events.BROAD_KINDS)."""
     records = sorted(records, key=lambda r: r.id)
     problems: list[Problem] = []
     file, lines = _editorial_file(editorial, "events")
     rules, found = parse_event_rules(editorial.events, file, lines)
     problems += found
-    events, claims, found = group_events(claims, names, rules, file)
+    events, claims, found = group_events(claims, names, rules, file, broad_places=broad_places,
+                                         bodies={r.id: r.body for r in records})
     problems += found
     passages = shared_passages({r.id: r.body for r in records})
     file, lines = _editorial_file(editorial, "related")
@@ -52,7 +55,8 @@ def analyse(records: Sequence[Record], editorial: Editorial) -> Analysis:
     for r in sorted(records, key=lambda r: r.id):
         claims.extend(claims_module.extract_claims(r, gazetteer=gazetteer, anchor_date=r.date.value))
         names[r.id] = claims_module.names_for_events(r.body)
-    return analyse_claims(records, claims, names, editorial)
+    broad = sorted(p.key for p in gazetteer.places if p.kind in BROAD_KINDS)
+    return analyse_claims(records, claims, names, editorial, broad)
 
 
 def _editorial_folder(editorial: Editorial):

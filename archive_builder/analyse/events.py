@@ -43,6 +43,11 @@ MAX_EVENT_DAYS = 31
 # the event it names.
 NAME_DISTANCE = 800
 
+# Gazetteer kinds of place that contain events rather than locate them: a
+# claim naming only "Azerbaijan" is placed by its document's city, or by an
+# event at the same time in that country.
+BROAD_KINDS = frozenset({"country", "republic", "region", "province", "state", "sea", "continent"})
+
 _DAY = re.compile(r"^-?\d{4}-\d{2}-\d{2}[?~%]?$")
 Names = Sequence[tuple[str, int, int]]
 
@@ -82,17 +87,22 @@ def interval_edtf(lo: dt.date, hi: dt.date) -> str:
 
 @dataclass(frozen=True)
 class Placed:
-    """A claim with the day interval and place keys that put it in an event."""
+    """A claim with the day interval and the place keys that put it in an event.
+
+    `places` are the specific places it names (cities, towns, villages: what an
+    event happens in); `broad` the countries, republics, regions it names."""
 
     claim: Claim
     lo: dt.date
     hi: dt.date
     places: tuple[str, ...]
+    broad: tuple[str, ...]
     rule: str
 
 
-def _own_places(claim: Claim) -> tuple[str, ...]:
-    return tuple(sorted({key for _, key in claim.places if key}))
+def _split_places(claim: Claim, broad_places: frozenset[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    keys = sorted({key for _, key in claim.places if key})
+    return tuple(k for k in keys if k not in broad_places), tuple(k for k in keys if k in broad_places)
 
 
 def _dated(claim: Claim, hows: tuple[str, ...]) -> tuple[dt.date, dt.date] | None:
@@ -119,29 +129,28 @@ PLACEMENT_RULES: tuple[tuple[str, Callable[[Claim], tuple[dt.date, dt.date] | No
 )
 
 
-def document_places(claims: Sequence[Claim]) -> dict[str, tuple[str, ...]]:
-    """Each document's most frequent place key (the first named on a tie): where
-    its claims that name no place happen."""
+def document_places(claims: Sequence[Claim], broad_places: frozenset[str] = frozenset()) -> dict[str, str]:
+    """Each document's most frequent specific place (the first named on a tie):
+    where its claims that name no specific place happen."""
     counts: dict[str, Counter] = defaultdict(Counter)
     first: dict[tuple[str, str], int] = {}
     for c in claims:
-        for key in _own_places(c):
+        for key in _split_places(c, broad_places)[0]:
             counts[c.document_id][key] += 1
             first[c.document_id, key] = min(first.get((c.document_id, key), c.start), c.start)
-    return {doc: (min(cnt, key=lambda k: (-cnt[k], first[doc, k], k)),) for doc, cnt in counts.items()}
+    return {doc: min(cnt, key=lambda k: (-cnt[k], first[doc, k], k)) for doc, cnt in counts.items()}
 
 
-def place_claims(claims: Sequence[Claim]) -> tuple[list[Placed], list[Claim]]:
+def place_claims(claims: Sequence[Claim], broad_places: frozenset[str] = frozenset()) -> tuple[list[Placed], list[Claim]]:
     """Claims with a day interval (placed) and the rest."""
-    fallback = document_places(claims)
     placed: list[Placed] = []
     rest: list[Claim] = []
     for c in claims:
         for rule, find in PLACEMENT_RULES:
             iv = find(c)
             if iv:
-                places = _own_places(c) or fallback.get(c.document_id, ())
-                placed.append(Placed(c, iv[0], iv[1], places, rule))
+                places, broad = _split_places(c, broad_places)
+                placed.append(Placed(c, iv[0], iv[1], places, broad, rule))
                 break
         else:
             rest.append(c)
@@ -167,16 +176,17 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def cluster(placed: Sequence[Placed]) -> list[list[Placed]]:
+def cluster(placed: Sequence[Placed], keys: Callable[[Placed], Sequence[str]] = lambda p: p.places,
+            ) -> list[list[Placed]]:
     """Group placed claims whose intervals overlap and that share a place key.
 
     Per place key, claims sorted by start are swept once: a claim starting on
     or before the running end of the current group joins it.  Claims without
-    any place are grouped by interval alone among themselves."""
+    any key are grouped by interval alone among themselves."""
     uf = _UnionFind(len(placed))
     by_place: dict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(placed):
-        for key in p.places or ("",):
+        for key in keys(p) or ("",):
             by_place[key].append(i)
     for key in sorted(by_place):
         members = sorted(by_place[key], key=lambda i: (placed[i].lo, placed[i].hi, placed[i].claim.id))
@@ -193,35 +203,30 @@ def cluster(placed: Sequence[Placed]) -> list[list[Placed]]:
     return [sorted(g, key=lambda p: p.claim.id) for _, g in sorted(groups.items())]
 
 
-def _main_events(groups: Sequence[Sequence[Placed]]) -> dict[str, int]:
-    """Per document, the group most of its placed claims belong to (earliest on a tie)."""
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for gi, g in enumerate(groups):
-        for p in g:
-            counts[p.claim.document_id][gi] += 1
-    start = [min(p.lo for p in g) for g in groups]
-    return {doc: min(cnt, key=lambda gi: (-cnt[gi], start[gi], gi)) for doc, cnt in counts.items()}
-
-
-def attach_undated_figures(groups: list[list[Placed]], rest: Sequence[Claim]) -> list[Claim]:
-    """A claim stating figures with no date at all ("150 to 300 people died as a
-    result of the massacre") is about its document's main event, unless it names
-    a place that event does not have.  Returns the claims still unplaced."""
-    main = _main_events(groups)
-    left: list[Claim] = []
-    for c in rest:
-        gi = main.get(c.document_id)
-        if gi is None or not c.figures or c.dates:
-            left.append(c)
-            continue
-        g = groups[gi]
-        event_places = {k for p in g for k in p.places}
-        own = _own_places(c)
-        if own and not event_places.intersection(own):
-            left.append(c)
-            continue
-        lo, hi = min(p.lo for p in g), max(p.hi for p in g)
-        groups[gi].append(Placed(c, lo, hi, own or tuple(sorted(event_places)), "document's main event"))
+def attach_floating(groups: list[list[Placed]], floating: Sequence[Placed], document_place: Mapping[str, str],
+                    ) -> list[Placed]:
+    """A claim naming no specific place ("147 civilians were killed", "the Soviet
+    army entered the country") joins an event at the same time in its
+    document's own place, else one that names the same country or region.
+    Returns the claims that found no such event."""
+    spans = sorted((min(p.lo for p in g), max(p.hi for p in g), gi) for gi, g in enumerate(groups))
+    starts = [s[0] for s in spans]
+    specific = [{k for p in g for k in p.places} for g in groups]
+    broad = [{k for p in g for k in p.broad} for g in groups]
+    left: list[Placed] = []
+    for f in floating:
+        # an event starts at most MAX_EVENT_DAYS before it overlaps this claim
+        i = bisect.bisect_left(starts, f.lo - dt.timedelta(days=MAX_EVENT_DAYS + 1))
+        overlapping = [gi for lo, hi, gi in spans[i:bisect.bisect_right(starts, f.hi)] if hi >= f.lo]
+        home = document_place.get(f.claim.document_id)
+        same_home = [gi for gi in overlapping if home in specific[gi]]
+        same_broad = [gi for gi in overlapping if broad[gi].intersection(f.broad)]
+        chosen = same_home or same_broad
+        if chosen:
+            gi = min(chosen, key=lambda gi: (-len(groups[gi]), min(p.lo for p in groups[gi]), gi))
+            groups[gi].append(f)
+        else:
+            left.append(f)
     return left
 
 
@@ -341,7 +346,7 @@ class _Group:
 
     @property
     def places(self) -> set[str]:
-        return {k for p in self.members for k in p.places}
+        return {k for p in self.members for k in (*p.places, *p.broad)}
 
 
 def curate(groups: list[_Group], rules: Sequence[EventRule], file: str) -> tuple[list[_Group], list[Problem]]:
@@ -389,7 +394,9 @@ def _place_names(claims: Iterable[Claim]) -> dict[str, str]:
 
 
 def _ranked_places(members: Sequence[Placed]) -> tuple[str, ...]:
-    counts = Counter(k for p in members for k in p.places)
+    """The specific places of an event, most named first; its countries or
+    regions only when it names no specific place."""
+    counts = Counter(k for p in members for k in p.places) or Counter(k for p in members for k in p.broad)
     return tuple(k for k, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
@@ -414,36 +421,52 @@ def aggregate_figures(claims: Sequence[Claim]) -> tuple[EventFigure, ...]:
                  for (m, v, lo, hi, q), (docs, ids) in sorted(by_value.items(), key=order))
 
 
-def _names_used(event_claims: dict[str, list[Claim]], names_by_document: Mapping[str, Names],
-                event_of_claim: Mapping[str, str]) -> dict[str, dict[str, set[str]]]:
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def _paragraph_starts(body: str) -> list[int]:
+    return [0] + [m.end() for m in _PARAGRAPH_BREAK.finditer(body)]
+
+
+def _names_used(event_claims: Mapping[str, Sequence[Claim]], names_by_document: Mapping[str, Names],
+                event_of_claim: Mapping[str, str], bodies: Mapping[str, str]) -> dict[str, dict[str, set[str]]]:
     """Per event: name -> documents using it, from names near the event's claims.
 
-    A name belongs to the event of the nearest placed claim in its document
-    (within NAME_DISTANCE characters)."""
+    A name belongs to the event of the nearest claim placed in an event in its
+    paragraph; when its paragraph has none, of the nearest such claim in the
+    document within NAME_DISTANCE characters."""
     out: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for doc in sorted(names_by_document):
         claims = sorted((c for c in event_claims.get(doc, ()) if c.id in event_of_claim), key=lambda c: c.start)
         if not claims:
             continue
-        starts = [c.start for c in claims]
-        for name, start, end in names_by_document[doc]:
-            i = bisect.bisect_right(starts, start)
-            candidates = [c for c in claims[max(0, i - 1): i + 1]]
+        paragraphs = _paragraph_starts(bodies.get(doc, ""))
 
+        def paragraph(offset: int) -> int:
+            return bisect.bisect_right(paragraphs, offset)
+
+        for name, start, end in names_by_document[doc]:
             def distance(c: Claim) -> int:
                 return 0 if c.start <= start < c.end else min(abs(c.start - end), abs(start - c.end))
 
-            best = min(candidates, key=lambda c: (distance(c), c.start))
-            if distance(best) <= NAME_DISTANCE:
+            here = [c for c in claims if paragraph(c.start) == paragraph(start)]
+            best = min(here or claims, key=lambda c: (distance(c), c.start))
+            if here or distance(best) <= NAME_DISTANCE:
                 out[event_of_claim[best.id]][name].add(doc)
     return out
 
 
+# A coarse date refers to the events inside it only when it is this short: "in
+# January 1990" refers to the events of that month; "in 1990" or "since
+# February 1988" is too wide to point at any.
+MAX_MENTION_DAYS = 31
+
+
 def mentions(events: Sequence[tuple[str, dt.date, dt.date, tuple[str, ...], set[str]]],
-             unplaced: Sequence[Claim]) -> dict[str, set[str]]:
-    """Documents that refer to an event without describing it: a claim with a
-    coarse date ("in January 1990") naming a place of an event inside that
-    interval.  Events indexed by place and start: no scan of all events."""
+             unplaced: Sequence[Claim], broad_places: frozenset[str] = frozenset()) -> dict[str, set[str]]:
+    """Documents that refer to an event without describing it: a claim dated to
+    a month (or a shorter span that is not a day) naming a place of an event
+    inside that month.  Events indexed by place and start: no scan of all events."""
     by_place: dict[str, list[tuple[dt.date, dt.date, str]]] = defaultdict(list)
     for eid, lo, hi, places, _ in events:
         for k in places:
@@ -453,14 +476,15 @@ def mentions(events: Sequence[tuple[str, dt.date, dt.date, tuple[str, ...], set[
     describers = {eid: docs for eid, _, _, _, docs in events}
     out: dict[str, set[str]] = defaultdict(set)
     for c in unplaced:
-        places = _own_places(c)
+        specific, broad = _split_places(c, broad_places)
+        places = specific or broad
         if not places:
             continue
         for _, edtf, how in c.dates:
             if how not in ("stated", "relative"):
                 continue
             bounds = edtf_bounds(edtf)
-            if bounds is None:
+            if bounds is None or (bounds[1] - bounds[0]).days > MAX_MENTION_DAYS:
                 continue
             lo, hi = bounds
             for k in places:
@@ -484,12 +508,20 @@ def _event_id(lo: dt.date, places: Sequence[str], taken: set[str]) -> str:
 
 
 def group_events(claims: Sequence[Claim], names_by_document: Mapping[str, Names] | None = None,
-                 rules: Sequence[EventRule] = (), rules_file: str = "events.yaml",
+                 rules: Sequence[EventRule] = (), rules_file: str = "events.yaml", *,
+                 broad_places: Iterable[str] = (), bodies: Mapping[str, str] | None = None,
                  ) -> tuple[tuple[Event, ...], tuple[Claim, ...], tuple[Problem, ...]]:
-    """Events from claims of all documents; the claims come back with `event_id` set."""
-    placed, rest = place_claims(claims)
-    clusters = cluster(placed)
-    unplaced = attach_undated_figures(clusters, rest)
+    """Events from claims of all documents; the claims come back with `event_id` set.
+
+    `broad_places`: keys of countries, republics, regions (not where an event
+    happens, but what it happens in); `bodies` lets names be matched to events
+    by paragraph."""
+    broad = frozenset(broad_places)
+    placed, unplaced = place_claims(claims, broad)
+    anchored = [p for p in placed if p.places]
+    clusters = cluster(anchored)
+    left = attach_floating(clusters, [p for p in placed if not p.places], document_places(claims, broad))
+    clusters += cluster(left, keys=lambda p: p.broad)
     groups, problems = curate([_Group(list(g)) for g in clusters], rules, rules_file)
 
     names = _place_names(claims)
@@ -504,9 +536,9 @@ def group_events(claims: Sequence[Claim], names_by_document: Mapping[str, Names]
     by_doc: dict[str, list[Claim]] = defaultdict(list)
     for c in claims:
         by_doc[c.document_id].append(c)
-    names_used = _names_used(by_doc, names_by_document or {}, event_of_claim)
+    names_used = _names_used(by_doc, names_by_document or {}, event_of_claim, bodies or {})
     mentioned = mentions([(eid, g.lo, g.hi, places, {p.claim.document_id for p in g.members})
-                          for eid, g, places in pending], unplaced)
+                          for eid, g, places in pending], unplaced, broad)
 
     events = []
     for eid, g, places in pending:

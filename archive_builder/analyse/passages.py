@@ -32,10 +32,12 @@ from ..model import SharedPassage
 
 SHINGLE = 5            # words per shingle
 MAX_DF = 50            # a shingle in more documents than this is boilerplate
-WINDOW = 40            # words of context aligned around a cluster of shared shingles
+NEAR = 40              # shared shingles this close (in words) in both documents form one cluster
+MIN_SEEDS = 3          # shared shingles a cluster needs before it is aligned at all
+WINDOW = 15            # words aligned beyond a cluster's first and last shingle, to extend it
 MAX_GAP = 8            # words of rewording allowed inside one passage (on each side)
 MIN_EDGE_WORDS = 2     # a passage starts and ends with this many words in a row
-MIN_WORDS = 15         # aligned words for a passage to count
+MIN_WORDS = 20         # aligned words for a passage to count
 MIN_SIMILARITY = 0.6   # 2 * aligned / (words in a + words in b)
 MAX_SEEDS_PER_PAIR = 2000   # a pair sharing more is near-identical: enough evidence
 
@@ -99,16 +101,20 @@ def candidate_seeds(texts: Sequence[Words], size: int = SHINGLE, max_df: int | N
 
 
 def _clusters(seeds: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
-    """Group seeds lying close together in both documents: (a_lo, a_hi, b_lo, b_hi) word ranges."""
-    out: list[list[int]] = []
+    """Seeds lying along one diagonal band (i - j drifts by at most NEAR, as rewording
+    shifts it) and close together, as (a_lo, a_hi, b_lo, b_hi) word ranges: the clusters
+    with at least MIN_SEEDS seeds, most seeds first."""
+    out: list[list[int]] = []   # a_lo, a_hi, b_lo, b_hi, seeds, last i, last j
     for i, j in sorted(seeds):
-        for c in out:
-            if i - c[1] <= WINDOW and c[2] - WINDOW <= j <= c[3] + WINDOW:
+        for c in reversed(out[-8:]):
+            if i - c[5] <= NEAR and abs((i - j) - (c[5] - c[6])) <= NEAR:
                 c[1], c[2], c[3] = max(c[1], i), min(c[2], j), max(c[3], j)
+                c[4], c[5], c[6] = c[4] + 1, i, j
                 break
         else:
-            out.append([i, i, j, j])
-    return [tuple(c) for c in out]  # type: ignore[misc]
+            out.append([i, i, j, j, 1, i, j])
+    kept = sorted((c for c in out if c[4] >= MIN_SEEDS), key=lambda c: (-c[4], c[0], c[2]))
+    return [(c[0], c[1], c[2], c[3]) for c in kept]
 
 
 def align(a: Words, b: Words, a_lo: int, a_hi: int, b_lo: int, b_hi: int,
@@ -157,7 +163,7 @@ def shared_passages(bodies: Mapping[str, str]) -> tuple[SharedPassage, ...]:
                 a0, a1, b0, b1, n = span
                 similarity = 2 * n / ((a1 - a0 + 1) + (b1 - b0 + 1))
                 if n >= MIN_WORDS and similarity >= MIN_SIMILARITY and not any(
-                        k[0] <= a1 and a0 <= k[1] for k in kept):
+                        (k[0] <= a1 and a0 <= k[1]) or (k[2] <= b1 and b0 <= k[3]) for k in kept):
                     kept.append(span)
         for a0, a1, b0, b1, n in sorted(kept):
             similarity = round(2 * n / ((a1 - a0 + 1) + (b1 - b0 + 1)), 3)
