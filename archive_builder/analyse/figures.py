@@ -132,6 +132,8 @@ _REFERENCE_BEFORE = re.compile(
 _MONTH_BEFORE = re.compile(rf"(?:\b{_MONTHS}\.?|[-–—/])\s*$", _I)
 _GROUPED = re.compile(r"\d{1,3}(?:[,.\s\u00a0\u202f]\d{3})+")
 _LOOKBACK = 80     # characters before a quantity that can hold its qualifier or cue
+_TAIL_STARTS = re.compile(r"\b\w|[^\w\s]")
+_TAIL_CHARS = 40   # "death toll has risen to", "no fewer than": the longest phrases before a number
 _NEGATION_BEFORE = re.compile(r"\b(?:no|any|every|each|only|the)\s+$", _I)
 
 # --- measures ----------------------------------------------------------------
@@ -216,7 +218,7 @@ def extract_figures(sentence: str, offset: int = 0, *, exclude: Iterable[tuple[i
         if (i + 1 < len(atoms) and atoms[i].high is None and atoms[i + 1].high is None
                 and _RANGE_GAP.match(sentence[first.end:atoms[i + 1].start])
                 and (sentence[first.end:atoms[i + 1].start].strip().lower() != "and"
-                     or _BETWEEN_BEFORE.search(sentence, max(0, first.start - _LOOKBACK), first.start))):
+                     or _ends_with(_BETWEEN_BEFORE, sentence[max(0, first.start - _LOOKBACK):first.start]))):
             last = atoms[i + 1]
             i += 1
         i += 1
@@ -288,16 +290,17 @@ def _figure(sentence: str, first: _Atom, last: _Atom, next_start: int) -> Figure
     # $-anchored searches look at a short window: they would scan the whole prefix
     base = max(0, first.start - _LOOKBACK)
     before = sentence[base:first.start]
-    if _REFERENCE_BEFORE.search(before) or _DATE_AFTER.match(sentence[last.end:last.end + _LOOKBACK]):
+    tails = _tail_starts(before)
+    if _ends_with(_REFERENCE_BEFORE, before, tails) or _DATE_AFTER.match(sentence[last.end:last.end + _LOOKBACK]):
         return None
-    if first.scale == 1.0 and _MONTH_BEFORE.search(before):
+    if first.scale == 1.0 and _ends_with(_MONTH_BEFORE, before, tails):
         return None                                  # "January 19", "19-20"
     word = sentence[first.start:first.end].lower()
-    if word in ("one", "a") and (_NEGATION_BEFORE.search(before) or sentence[first.end:first.end + 8].lstrip().startswith("of ")):
+    if word in ("one", "a") and (_ends_with(_NEGATION_BEFORE, before, tails) or sentence[first.end:first.end + 8].lstrip().startswith("of ")):
         return None
 
     qualifier, start = "exact", first.start
-    q = _QUALIFIER_BEFORE.search(before)
+    q = _ends_with(_QUALIFIER_BEFORE, before, tails)
     if q:
         start = base + q.start("q")
         qualifier = next(name for i, (name, _) in enumerate(_QUALIFIERS) if q.group(f"q{i}"))
@@ -306,7 +309,7 @@ def _figure(sentence: str, first: _Atom, last: _Atom, next_start: int) -> Figure
         if last.scale > 1.0 and first.scale == 1.0 and low * last.scale <= high:
             low *= last.scale                        # "150 to 300 thousand"
         value, qualifier = None, "range"
-        between = _BETWEEN_BEFORE.search(before)
+        between = _ends_with(_BETWEEN_BEFORE, before, tails)
         if between and not q:
             start = base + between.start()
         if low > high:
@@ -321,7 +324,7 @@ def _figure(sentence: str, first: _Atom, last: _Atom, next_start: int) -> Figure
     if clause:
         window_end = clause.start()
     subject, subject_end, head = _subject(sentence, last.end, window_end)
-    if first.year_like and (head is None or _DATE_BEFORE.search(before) or subject_end != _first_word_end(sentence, last.end)):
+    if first.year_like and (head is None or _ends_with(_DATE_BEFORE, before, tails) or subject_end != _first_word_end(sentence, last.end)):
         return None                                  # a year, not "1990 people"
     measure, cue_start, cue_end = _measure(sentence, before[:start - base], base, subject_end, window_end, head)
     if measure is None:
@@ -330,6 +333,22 @@ def _figure(sentence: str, first: _Atom, last: _Atom, next_start: int) -> Figure
     text_end = max(last.end, subject_end, cue_end if cue_end is not None else 0)
     return Figure(measure=measure, value=value, low=low, high=high, qualifier=qualifier,
                   subject=subject, text=sentence[text_start:text_end], start=text_start, end=text_end)
+
+
+def _tail_starts(text: str) -> list[int]:
+    """Where the last words and signs of `text` start."""
+    return [m.start() for m in _TAIL_STARTS.finditer(text, max(0, len(text) - _TAIL_CHARS))]
+
+
+def _ends_with(pattern: re.Pattern, text: str, starts: list[int] | None = None) -> re.Match | None:
+    """`pattern.search(text)` for a pattern anchored at the end ($), trying
+    only where the last few words and signs start: searching every position
+    of the window with a long alternation cost more than everything else."""
+    for pos in _tail_starts(text) if starts is None else starts:
+        m = pattern.match(text, pos)
+        if m:
+            return m
+    return None
 
 
 def _first_word_end(sentence: str, pos: int) -> int:
@@ -387,7 +406,7 @@ def _measure(sentence: str, before: str, base: int, subject_end: int, window_end
         # troops that "marched" stay troops; what happened to them overrides
         name = _cue_name(after)
         return name, None, subject_end + after.end()
-    prior = _CUE_BEFORE.search(before)
+    prior = _ends_with(_CUE_BEFORE, before)
     if prior:
         return _cue_name(prior), base + prior.start(), None
     if head is not None and head in _NOUN_MEASURES:

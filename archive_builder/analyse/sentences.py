@@ -37,6 +37,7 @@ _BOUNDARY = re.compile(
     r"""(?:[.!?…։؟।]+["'”’»)\]]*(?=\s)|[。！？]+["'”’»)\]」』]*)(\s*)""")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _DOTTED_ACRONYM = re.compile(r"^(?:\w\.)+\w$")
+_NON_SPACE = re.compile(r"\S")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•#]+\s|\d{1,3}[.)]\s)")
 # A line this long is taken for hard-wrapped prose, not a heading or caption.
 _WRAP_WIDTH = 60
@@ -94,7 +95,8 @@ def _line_groups(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if nl < 0:
             break
         line = text[line_start:nl].rstrip()
-        following = text[nl + 1:end].lstrip()
+        next_text = _NON_SPACE.search(text, nl + 1, end)       # a short look ahead: paragraphs can be long
+        following = text[next_text.start():next_text.start() + 12] if next_text else ""
         if _line_stands_alone(line, following, longest):
             groups.append((group_start, nl))
             group_start = nl + 1
