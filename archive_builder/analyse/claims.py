@@ -75,10 +75,11 @@ _EVENT_NOUN = re.compile(
     r"\b(massacre|pogrom|intervention|assault|attack|aggression|invasion|killing|deportation|expulsion|"
     r"flood|earthquake|explosion|bombing|riot|clash|siege|shelling|blockade|storm|fire|uprising|"
     r"hurricane|landslide|crash)(?:e?s)?\b", _I)
-_MONTH_WORD = re.compile(
-    r"\b(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
-    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|"
-    r"октябр|ноябр|декабр)", _I)
+# a day and a month side by side: worth a second look for a yearless date
+_MONTHS_RE = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+              r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|январ\w*|феврал\w*|март\w*|апрел\w*|ма[йя]|"
+              r"июн\w*|июл\w*|август\w*|сентябр\w*|октябр\w*|ноябр\w*|декабр\w*)")
+_DAY_AND_MONTH = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS_RE}\b|\b{_MONTHS_RE}\.?\s+\d{{1,2}}\b")
 _TERMINATED = re.compile(r"[.!?…։؟।。！？][\"'”’»)\]]*$|[\"”»]$")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v\u00a0]*\n")
 _PEOPLE_MEASURES = {
@@ -202,7 +203,7 @@ def _sentences(body: str, language: str, anchor: str | None, gazetteer: Gazettee
         text = body[start:end]
         own = mentions[bisect_left(starts, start):bisect_left(starts, end)]
         dates = _unique((m.text, m.edtf, "relative" if m.kind == "relative" else "stated") for m in own)
-        if not own and _MONTH_WORD.search(text):
+        if not own and _DAY_AND_MONTH.search(text):
             own, dates = _with_context_year(text, start, language, mentions, starts)
         actors = extract_actors(text, start, gazetteer)
         # "the USSR leadership", "Popular Front of Azerbaijan": a name inside an actor is not a place mention
@@ -270,9 +271,6 @@ def _unique(items) -> tuple:
 _EVENT_WORDS = (r"tragedy|tragedies|pogroms?|massacres?|genocide|events|carnage|bloodshed|catastrophe|"
                 r"uprising|revolution|war|siege|day|mourning|floods?|earthquake|fire|riots?|bombing|attacks?|"
                 r"disaster|трагеди\w*|погром\w*|резн\w*|геноцид\w*")
-_MONTH_NAMES = (r"January|February|March|April|May|June|July|August|September|October|November|December|"
-                r"январ\w*|феврал\w*|март\w*|апрел\w*|ма[йя]|июн\w*|июл\w*|август\w*|сентябр\w*|"
-                r"октябр\w*|ноябр\w*|декабр\w*")
 _CAP = r"[A-ZА-ЯЁ][\w’'\-]*"
 _NAME_RULES: tuple[tuple[str, re.Pattern], ...] = (
     # “Black January”, "Black January tragedy": a short quoted phrase with an event or month word
@@ -280,14 +278,14 @@ _NAME_RULES: tuple[tuple[str, re.Pattern], ...] = (
         rf"[“\"«„](?P<name>[^“”\"«»„\n]{{3,60}}?)[”\"»“]")),
     # "20 January tragedy", "the January 20 events"
     ("date tragedy", re.compile(
-        rf"(?P<name>(?:\d{{1,2}}\s+(?:{_MONTH_NAMES})|(?:{_MONTH_NAMES})\s+\d{{1,2}})(?:,?\s+\d{{4}})?\s+"
+        rf"(?P<name>(?:\d{{1,2}}\s+(?:{_MONTHS_RE})|(?:{_MONTHS_RE})\s+\d{{1,2}})(?:,?\s+\d{{4}})?\s+"
         rf"(?:tragedy|massacre|pogroms?|events|genocide|трагеди\w*))\b")),
     # "Baku Pogroms", "Khojaly genocide", "Armenian pogroms in Baku", "National Mourning Day"
     ("named", re.compile(
         rf"(?<![\w’'\-])(?P<name>(?:{_CAP}\s+){{0,3}}{_CAP}\s+(?:Pogroms?|Massacres?|Tragedy|Genocide|Day|"
         rf"pogroms?|massacres?|tragedy|genocide)(?:\s+in\s+{_CAP})?)\b")),
 )
-_QUOTED_EVENT = re.compile(rf"\b(?:{_EVENT_WORDS}|{_MONTH_NAMES}|Black|Bloody)\b", _I)
+_QUOTED_EVENT = re.compile(rf"\b(?:{_EVENT_WORDS}|{_MONTHS_RE}|Black|Bloody)\b", _I)
 _LEADING_FILLER = re.compile(r"^(?:(?:The|This|These|That|Those|On|In|At|Of|A|An|Today|Before|After|During|Since|"
                              r"According|Although|Despite|Under|By|For|And|But)\s+)+")
 
