@@ -21,7 +21,7 @@ from jinja2 import Environment
 
 from .analyse.related import resolve_references
 from .data import dumps
-from .dates import edtf_sort_key
+from .dates import edtf_sort_key, format_edtf
 from .model import Analysis, Claim, Event, EventFigure, Record, Reference, Relation, SharedPassage
 from .urls import page_file, slugify
 
@@ -37,6 +37,14 @@ def source_name(record: Record | None) -> str:
         if s.value is not None and getattr(s.value, "display", None):
             return s.value.display
     return record.title.value or record.id
+
+
+def source_label(record: Record | None) -> str:
+    """The source and the document's date, so two statements of one ministry are told apart."""
+    name = source_name(record)
+    if record is not None and record.date.value:
+        return f"{name} ({format_edtf(record.date.value)})"
+    return name
 
 
 def number(x: float | None) -> str:
@@ -226,7 +234,7 @@ def _render(env: Environment, template: str, url: str, base: str, **values: Any)
 
 
 def claim_rows(ix: AnalysisIndex, claims: Sequence[Claim]) -> list[dict[str, Any]]:
-    return [dict(claim=c, record=ix.records.get(c.document_id), source=source_name(ix.records.get(c.document_id)),
+    return [dict(claim=c, record=ix.records.get(c.document_id), source=source_label(ix.records.get(c.document_id)),
                  event=ix.events.get(c.event_id) if c.event_id else None, kind_key=slugify(c.kind)) for c in claims]
 
 
@@ -244,7 +252,7 @@ def claim_facets(ix: AnalysisIndex, claims: Sequence[Claim]) -> dict[str, list[t
         "kind": [(slugify(k), k, v) for k, v in sorted(kinds.items())],
         "event": [(k or "none", ix.events[k].label if k in ix.events else "Not placed in an event", v)
                   for k, v in sorted(events.items(), key=lambda kv: (kv[0] not in order_events, order_events.get(kv[0], 0), kv[0]))],
-        "source": [(k, f"{source_name(ix.records.get(k))}: {ix.records[k].title.value if k in ix.records else k}", v)
+        "source": [(k, f"{source_label(ix.records.get(k))}: {ix.records[k].title.value if k in ix.records else k}", v)
                    for k, v in sorted(sources.items())],
     }
 
@@ -258,16 +266,16 @@ def render_analysis_pages(ctx, env: Environment) -> Iterator[tuple[str, bytes]]:
     base = u.base
     events = ix.events_in_order
     claims = sorted(ctx.analysis.claims, key=lambda c: (c.document_id, c.start, c.id))
-    yield _render(env, "events.html", u.events(), base, events=events, records=ix.records, source_name=source_name)
+    yield _render(env, "events.html", u.events(), base, events=events, records=ix.records, source_name=source_label)
     for e in events:
         yield _render(env, "event.html", u.event(e.id), base, event=e, accounts=accounts(ix, e),
-                      measures=measure_rows(ix, e), records=ix.records, source_name=source_name,
+                      measures=measure_rows(ix, e), records=ix.records, source_name=source_label,
                       sources_count=sources_count)
     years: dict[str, list[Event]] = defaultdict(list)
     for e in events:
         years[e.edtf[:4]].append(e)
     yield _render(env, "timeline.html", u.timeline(), base, years=sorted(years.items()), records=ix.records,
-                  source_name=source_name)
+                  source_name=source_label)
     facets = claim_facets(ix, claims)
     yield _render(env, "claims.html", u.claims(), base, facets=facets, facet=None, group=None,
                   rows=claim_rows(ix, claims), facet_titles=FACET_TITLES)

@@ -28,7 +28,8 @@ WEIGHTS: Mapping[str, float] = {
     "shared event": 10.0,       # both describe the event
     "mentioned event": 4.0,     # one describes it, the other refers to it
     "shared passage": 8.0,
-    "shared place": 1.5,        # per place, for places named in both documents' claims
+    "shared place": 1.5,        # per place, for places named in both documents' claims ...
+    "shared places at most": 6.0,   # ... but places alone never outweigh a shared event
     "reference": 12.0,
     "reply": 12.0,
     "pinned": 100.0,
@@ -198,7 +199,8 @@ def relate(records: Sequence[Record], claims: Sequence[Claim], events: Sequence[
         places_shared[(a, b)].add(key)
     for pair, keys in places_shared.items():
         names = sorted(spelling[k] for k in keys)
-        reasons[pair].append(Reason("shared places", "both name " + ", ".join(names), WEIGHTS["shared place"] * len(keys)))
+        weight = min(WEIGHTS["shared place"] * len(keys), WEIGHTS["shared places at most"])
+        reasons[pair].append(Reason("shared places", "both name " + ", ".join(names), weight))
 
     for p in passages:
         detail = f"both contain a passage nearly word for word ({p.similarity:.0%} alike)"
