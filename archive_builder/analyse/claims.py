@@ -39,7 +39,7 @@ from typing import Callable
 
 from ..dates import DateMention, edtf_year, find_dates
 from ..model import Claim, Figure, Record
-from .figures import extract_figures
+from .figures import MONTH_NAMES as _MONTHS_RE, extract_figures
 from .places import Gazetteer, default_gazetteer, extract_actors, extract_places
 from .sentences import split_sentences
 
@@ -76,9 +76,6 @@ _EVENT_NOUN = re.compile(
     r"flood|earthquake|explosion|bombing|riot|clash|siege|shelling|blockade|storm|fire|uprising|"
     r"hurricane|landslide|crash)(?:e?s)?\b", _I)
 # a day and a month side by side: worth a second look for a yearless date
-_MONTHS_RE = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
-              r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|январ\w*|феврал\w*|март\w*|апрел\w*|ма[йя]|"
-              r"июн\w*|июл\w*|август\w*|сентябр\w*|октябр\w*|ноябр\w*|декабр\w*)")
 _DAY_AND_MONTH = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS_RE}\b|\b{_MONTHS_RE}\.?\s+\d{{1,2}}\b")
 _TERMINATED = re.compile(r"[.!?…։؟।。！？][\"'”’»)\]]*$|[\"”»]$")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v\u00a0]*\n")

@@ -56,7 +56,7 @@ from typing import Iterable
 
 from ..model import Figure
 
-__all__ = ["MEASURES", "extract_figures"]
+__all__ = ["MEASURES", "MONTH_NAMES", "extract_figures"]
 
 MEASURES = ("killed", "injured", "missing", "casualties", "deported", "displaced", "detained",
             "troops", "attendance", "crowd", "people")
@@ -116,20 +116,20 @@ _QUALIFIER_BEFORE = re.compile(
     r"(?:^|(?<=[\s(\"“«]))(?P<q>" + "|".join(f"(?P<q{i}>{p})" for i, (_, p) in enumerate(_QUALIFIERS)) + r")\s+$", _I)
 _RANGE_GAP = re.compile(r"^\s*(?:-|–|—|to|and|до|-?\s*по)\s*$", _I)
 _BETWEEN_BEFORE = re.compile(r"\b(?:between|from|от|с)\s+$", _I)
-_MONTHS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+MONTH_NAMES = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
            r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?|"
            r"январ\w*|феврал\w*|март\w*|апрел\w*|ма[йя]\w*|июн\w*|июл\w*|август\w*|"
            r"сентябр\w*|октябр\w*|ноябр\w*|декабр\w*)")
-_DATE_BEFORE = re.compile(rf"(?:\b{_MONTHS}\.?|\b(?:in|since|until|till|by|from|of|year|years|during|"
+_DATE_BEFORE = re.compile(rf"(?:\b{MONTH_NAMES}\.?|\b(?:in|since|until|till|by|from|of|year|years|during|"
                           r"before|after|early|late|mid|spring|summer|autumn|winter|в|году?)|[-–—/])\s*$", _I)
-_DATE_AFTER = re.compile(rf"^(?:\s*(?:{_MONTHS})\b|\s*(?:-|–|—|/|'s\b|s\b|г\.|год))", _I)
+_DATE_AFTER = re.compile(rf"^(?:\s*(?:{MONTH_NAMES})\b|\s*(?:-|–|—|/|'s\b|s\b|г\.|год))", _I)
 # numbers that name a thing rather than count people
 _REFERENCE_BEFORE = re.compile(
     r"\b(?:paras?\.?|paragraphs?|items?|nos?\.|numbers?|articles?|arts?\.|sections?|chapters?|pages?|pp?\.|"
     r"resolutions?|annex(?:es)?|decisions?|vol\.?|volumes?|sessions?|rules?|points?|clauses?|laws?|"
     r"decrees?|protocols?|no|code|grade|level|route|highway|flight|block|building|room|apartment|"
     r"house|st\.|street|km|kilometres?|kilometers?|miles?|age[ds]?|aged|пункт\w*|стать\w*|№)\s*$", _I)
-_MONTH_BEFORE = re.compile(rf"(?:\b{_MONTHS}\.?|[-–—/])\s*$", _I)
+_MONTH_BEFORE = re.compile(rf"(?:\b{MONTH_NAMES}\.?|[-–—/])\s*$", _I)
 _GROUPED = re.compile(r"\d{1,3}(?:[,.\s\u00a0\u202f]\d{3})+")
 _LOOKBACK = 80     # characters before a quantity that can hold its qualifier or cue
 _TAIL_STARTS = re.compile(r"\b\w|[^\w\s]")
