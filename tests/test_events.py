@@ -231,3 +231,18 @@ def test_seeds_150_to_300_died_belongs_to_the_13_january_events():
     event = {e.id: e for e in analysis.events}[claim.event_id]
     assert event.edtf.startswith("1990-01-13")
     assert [(f.low, f.high) for f in event.figures if f.measure == "killed"] == [(150, 300)]
+
+
+def test_bad_editorial_yaml_becomes_problems_at_file_line_not_a_crash():
+    from archive_builder.analyse import analyse_claims
+    from archive_builder.editorial import Editorial
+
+    claims = [claim("a", dates=[("2001-05-03", "stated")], places=["Riverton"])]
+    editorial = Editorial(events={"ok": {"date": "2001-05-03", "label": "Riverton, May 2001"}, "bad": {"date": 5}},
+                          related={"pin": [["a", "nobody"]], "oops": 1},
+                          files={"events": "ed/events.yaml", "related": "ed/related.yaml"},
+                          lines={"events": {"ok": 1, "bad": 3}, "related": {"pin": 1, "oops": 2}})
+    analysis = analyse_claims([], claims, {}, editorial)
+    assert [e.label for e in analysis.events] == ["Riverton, May 2001"]
+    where = sorted(f"{p.file}:{p.line}" for p in analysis.problems)
+    assert where == ["ed/events.yaml:3", "ed/related.yaml:1", "ed/related.yaml:2"]
