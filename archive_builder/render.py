@@ -124,6 +124,15 @@ def format_edtf(edtf: str | None) -> str:
     return f"{_single_date(start)} – {_single_date(end)}"
 
 
+_HTML_DATE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
+
+
+def html_datetime(edtf: str | None) -> str | None:
+    """The EDTF value as an HTML datetime attribute, when HTML can say it (a plain
+    year, month or day); None for intervals, uncertain or unspecified dates."""
+    return edtf if edtf and _HTML_DATE.match(edtf) else None
+
+
 def edtf_year(edtf: str | None) -> str | None:
     m = _YEAR.match(edtf or "")
     return m.group(1) if m else None
@@ -308,7 +317,7 @@ def environment(config: Config, urls: Urls) -> Environment:
     )
     env.globals.update(urls=urls, site=config, nav=navigation(urls))
     env.filters.update(edtf_date=format_edtf, basis=basis_note, short_basis=short_basis, language=language_name, agent=agent_text,
-                       year=edtf_year, bcp47=bcp47, paragraphs=paragraphs,
+                       year=edtf_year, html_datetime=html_datetime, bcp47=bcp47, paragraphs=paragraphs,
                        header_fields=header_fields)
     return env
 

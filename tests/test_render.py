@@ -21,7 +21,8 @@ from archive_builder.markdown import ClaimSpan, render_body
 from archive_builder.model import (Agent, Analysis, Claim, Comment, Footnote, Record, Reference,
                                    RemovedLine, Sourced)
 from archive_builder.render import (SiteContext, agent_index, basis_note, capture_lines, edtf_year,
-                                    format_edtf, header_fields, newest_first_key, render_site)
+                                    format_edtf, header_fields, html_datetime, newest_first_key,
+                                    render_site)
 from archive_builder.urls import Urls
 
 HOSTILE = (
@@ -362,3 +363,10 @@ def test_seed_site_has_every_page_kind(seed_site: Path, seed_records: list[dict]
         for c in r["comments"]:
             first_words = c["text"].split("\n")[0][:60]
             assert first_words not in " ".join(parse(html).indexed), "a reader comment reached the search body"
+
+
+@pytest.mark.parametrize("edtf, machine", [("2021-01-20", "2021-01-20"), ("2021-01", "2021-01"), ("2021", "2021"),
+                                           ("2021-01-13/..", None), ("1990-01-19/1990-01-20", None),
+                                           ("2021-01-20?", None), ("2021-13", None), (None, None)])
+def test_only_html_dates_become_datetime_attributes(edtf, machine):
+    assert html_datetime(edtf) == machine
