@@ -258,6 +258,16 @@ def claim_facets(ix: AnalysisIndex, claims: Sequence[Claim]) -> dict[str, list[t
 
 
 FACET_TITLES = {"kind": "kind", "event": "event", "source": "document"}
+CLAIMS_PER_PAGE = 500     # a claims page stays small enough to open on a phone
+
+
+def paged(items: Sequence[Any], url_for) -> Iterator[tuple[str, Sequence[Any], list[tuple[int, str, bool]]]]:
+    """(url, the items on it, [(page number, url, is this page)]) for each page of a list."""
+    n_pages = max(1, -(-len(items) // CLAIMS_PER_PAGE))
+    urls = [url_for(n) for n in range(1, n_pages + 1)]
+    for n in range(1, n_pages + 1):
+        pager = [(k, urls[k - 1], k == n) for k in range(1, n_pages + 1)] if n_pages > 1 else []
+        yield urls[n - 1], items[(n - 1) * CLAIMS_PER_PAGE: n * CLAIMS_PER_PAGE], pager
 
 
 def render_analysis_pages(ctx, env: Environment) -> Iterator[tuple[str, bytes]]:
@@ -277,12 +287,15 @@ def render_analysis_pages(ctx, env: Environment) -> Iterator[tuple[str, bytes]]:
     yield _render(env, "timeline.html", u.timeline(), base, years=sorted(years.items()), records=ix.records,
                   source_name=source_label)
     facets = claim_facets(ix, claims)
-    yield _render(env, "claims.html", u.claims(), base, facets=facets, facet=None, group=None,
-                  rows=claim_rows(ix, claims), facet_titles=FACET_TITLES)
+    common = dict(facets=facets, facet_titles=FACET_TITLES)
+    for url, rows, pager in paged(claims, u.claims):
+        yield _render(env, "claims.html", url, base, facet=None, group=None, rows=claim_rows(ix, rows),
+                      pager=pager, total=len(claims), **common)
     for facet, groups in facets.items():
         for key, heading, members in groups:
-            yield _render(env, "claims.html", u.claims_facet(facet, key), base, facets=facets, facet=facet,
-                          group=heading, rows=claim_rows(ix, members), facet_titles=FACET_TITLES)
+            for url, rows, pager in paged(members, lambda n: u.claims_facet(facet, key, n)):
+                yield _render(env, "claims.html", url, base, facet=facet, group=heading, rows=claim_rows(ix, rows),
+                              pager=pager, total=len(members), **common)
     yield page_file(u.data("events.json"), base), events_json(events)
     yield page_file(u.data("claims.csv"), base), claims_csv(claims)
 

@@ -54,8 +54,9 @@ class Urls:
     def event(self, event_id: str) -> str: return self.path(f"events/{event_id}/")
     def events(self) -> str: return self.path("events/")
     def timeline(self) -> str: return self.path("timeline/")
-    def claims(self) -> str: return self.path("claims/")
-    def claims_facet(self, facet: str, key: str) -> str: return self.path(f"claims/{facet}/{key}/")
+    def claims(self, page: int = 1) -> str: return self.path("claims/" + (f"page/{page}/" if page > 1 else ""))
+    def claims_facet(self, facet: str, key: str, page: int = 1) -> str:
+        return self.path(f"claims/{facet}/{key}/" + (f"page/{page}/" if page > 1 else ""))
     def search(self) -> str: return self.path("search/")
     def static(self, name: str) -> str: return self.path(f"static/{name}")
     def data(self, name: str) -> str: return self.path(f"data/{name}")

@@ -137,3 +137,15 @@ def test_document_context_gives_the_partial_everything():
 
 def test_rendering_is_deterministic():
     assert pages()[1] == pages()[1]
+
+
+def test_long_claim_lists_are_split_into_pages(monkeypatch):
+    from archive_builder import render_analysis
+
+    monkeypatch.setattr(render_analysis, "CLAIMS_PER_PAGE", 3)
+    ctx, out = pages()
+    n = len(ctx.analysis.claims)
+    assert n > 3
+    first, second = out["claims/index.html"].decode(), out["claims/page/2/index.html"].decode()
+    assert first.count(" states: ") == 3 and second.count(" states: ") == min(3, n - 3)
+    assert 'href="/archive/claims/page/2/"' in first and f"{n} claims" in second

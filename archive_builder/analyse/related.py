@@ -37,11 +37,12 @@ WEIGHTS: Mapping[str, float] = {
 THRESHOLD = 3.0
 MAX_RELATED = 12
 MIN_DF_CUTOFF = 25          # a signal in up to this many documents is always kept
-DF_FRACTION = 0.05          # above that, a signal in more than 5% of the documents is dropped
+DF_FRACTION = 0.05          # above that, a signal in more than 5% of the documents is dropped,
+MAX_DF_CUTOFF = 250         # and always one in more than this many (its pairs grow as the square)
 
 
 def df_cutoff(n_documents: int) -> int:
-    return max(MIN_DF_CUTOFF, int(DF_FRACTION * n_documents))
+    return min(MAX_DF_CUTOFF, max(MIN_DF_CUTOFF, int(DF_FRACTION * n_documents)))
 
 
 # --- references -----------------------------------------------------------------
