@@ -308,10 +308,16 @@ def events_json(events: Sequence[Event]) -> bytes:
         {"id": e.id, "label": e.label, "label_basis": e.label_basis, "edtf": e.edtf, "places": list(e.places),
          "names_used": [{"name": n, "documents": list(d)} for n, d in e.names_used],
          "documents": list(e.documents), "mentioned_by": list(e.mentioned_by),
-         "figures": [{"measure": f.measure, "value": f.value, "low": f.low, "high": f.high, "qualifier": f.qualifier,
+         "figures": [{"measure": f.measure, "value": _json_number(f.value), "low": _json_number(f.low),
+                      "high": _json_number(f.high), "qualifier": f.qualifier,
                       "documents": list(f.documents), "claims": list(f.claims)} for f in e.figures],
          "claims": list(e.claims)}
         for e in events]})
+
+
+def _json_number(x: float | None) -> int | float | None:
+    """147.0 -> 147: counts of people read as whole numbers."""
+    return int(x) if x is not None and float(x).is_integer() else x
 
 
 CSV_COLUMNS = ("claim", "document", "event", "kind", "measure", "value", "low", "high", "qualifier", "quote")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from archive_builder.analyse import related
-from archive_builder.analyse.related import Curation, parse_related, relate, resolve_references
+from archive_builder.analyse.related import parse_related, relate, resolve_references
 from archive_builder.model import Agent, Claim, Event, Record, Reference, SharedPassage, Sourced
 
 
