@@ -98,11 +98,13 @@ def _anchor_claims(tokens: list[Token], claims: Sequence[ClaimSpan], body: str) 
     for i, tok in enumerate(tokens):
         if tok.type in _BLOCKS_WITH_ANCHOR and tok.map and i + 1 < len(tokens) and tokens[i + 1].type == "inline":
             blocks.append((tok.map[0], tok.map[1], i + 1))
+    block_starts = [b[0] for b in blocks]      # blocks come in document order
     for claim in sorted(claims, key=lambda c: (c.start, c.id)):
         line = bisect_right(starts, claim.start) - 1
-        block = next((b for b in blocks if b[0] <= line < b[1]), None)
-        if block is None:
+        k = bisect_right(block_starts, line) - 1
+        if k < 0 or not blocks[k][0] <= line < blocks[k][1]:
             continue
+        block = blocks[k]
         inline = tokens[block[2]]
         if not _wrap_quote(inline, claim):
             empty = Token("html_inline", "", 0, content=f'<span class="claim-anchor" id="claim-{_attr(claim.id)}"></span>')

@@ -115,9 +115,9 @@ def format_edtf(edtf: str | None) -> str:
         return _single_date(edtf)
     start, _, end = edtf.partition("/")
     if start in ("", ".."):
-        return f"until {_single_date(end)}"
+        return f"{_single_date(end)} or earlier"
     if end in ("", ".."):
-        return f"from {_single_date(start)}"
+        return f"{_single_date(start)} or later"
     a, b = _edtf_parts(start), _edtf_parts(end)
     if a and b and a[3] == b[3] == "" and a[0] == b[0] and a[1] and a[1] == b[1] and a[2] and b[2]:
         return f"{a[2]}–{b[2]} {MONTHS[a[1] - 1]} {_year_text(a[0])}"

@@ -26,45 +26,55 @@ _INDEXED_PAGE = re.compile(r"<[a-zA-Z][^<>]*\sdata-pagefind-body[\s=>]")
 OUTPUT_FOLDER = "pagefind"
 
 
-def pages_to_index(site: Path) -> list[tuple[str, str]]:
-    """(site-relative URL, HTML) of every page that marks a search body, sorted by path."""
-    out: list[tuple[str, str]] = []
+def site_pages(site: Path) -> list[tuple[str, Path]]:
+    """(site-relative URL, file) of every HTML page outside the bundle, sorted by path."""
+    out: list[tuple[str, Path]] = []
     for path in sorted(site.rglob("*.html")):
         rel = path.relative_to(site).as_posix()
-        if rel.startswith(OUTPUT_FOLDER + "/"):
-            continue
-        html = path.read_text(encoding="utf-8")
-        if _INDEXED_PAGE.search(html):
-            url = "/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel)
-            out.append((url, html))
+        if not rel.startswith(OUTPUT_FOLDER + "/"):
+            out.append(("/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel), path))
     return out
 
 
-async def _index(site: Path, pages: list[tuple[str, str]], language: str) -> None:
+def marks_search_body(html: str) -> bool:
+    return _INDEXED_PAGE.search(html) is not None
+
+
+def pages_to_index(site: Path) -> list[str]:
+    """URLs of the pages that mark a search body (reads every page; for tests and reports)."""
+    return [url for url, path in site_pages(site) if marks_search_body(path.read_text(encoding="utf-8"))]
+
+
+async def _index(site: Path, language: str) -> int:
     from pagefind.index import IndexConfig, PagefindIndex
 
     config = IndexConfig(force_language=language, output_path=str(site / OUTPUT_FOLDER))
+    indexed = 0
     async with PagefindIndex(config=config) as index:
-        for url, html in pages:
-            # URLs without the base path: the search page's Pagefind UI adds it (baseUrl)
-            await index.add_html_file(content=html, url=url)
+        for url, path in site_pages(site):
+            html = path.read_text(encoding="utf-8")     # one page in memory at a time
+            if marks_search_body(html):
+                # URLs without the base path: the search page's Pagefind UI adds it (baseUrl)
+                await index.add_html_file(content=html, url=url)
+                indexed += 1
+    return indexed
 
 
 def index_site(site: Path, config: Config) -> int:
     """Index the built pages in `site`; returns the number of pages indexed."""
-    pages = pages_to_index(site)
-    if not pages:
-        return 0
     bundle = site / OUTPUT_FOLDER
     for _ in range(INDEX_ATTEMPTS):
         shutil.rmtree(bundle, ignore_errors=True)
-        asyncio.run(_index(site, pages, config.language))
+        indexed = asyncio.run(_index(site, config.language))
+        if indexed == 0:
+            shutil.rmtree(bundle, ignore_errors=True)   # nothing to search: no bundle
+            return 0
         if not incomplete_files(bundle):
             break
     else:
         raise RuntimeError(f"Pagefind left empty files in {bundle}: {', '.join(incomplete_files(bundle))}")
     canonical_filters(bundle)
-    return len(pages)
+    return indexed
 
 
 # Pagefind's Python API stops its backend as soon as the last reply arrives;
