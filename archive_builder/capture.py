@@ -69,6 +69,7 @@ def split_lines(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 # junk from a crawler (kept, with a warning); many mean the file is not text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\x80-\x9f]")
 BINARY_CONTROL_SHARE = 0.02
+BINARY_CONTROL_MIN = 8
 
 
 def _line_of(raw: bytes, offset: int) -> int:
@@ -118,7 +119,7 @@ def decode_checked(raw: bytes, name: str) -> tuple[str, str, tuple[Problem, ...]
                 "warning"))
     controls = _CONTROL.findall(text)
     if controls:
-        if len(controls) > BINARY_CONTROL_SHARE * len(text):
+        if len(controls) > max(BINARY_CONTROL_MIN, BINARY_CONTROL_SHARE * len(text)):
             raise CaptureError(Problem(name, None, f"binary file ({len(controls)} control characters in {len(text)}), not a text capture: skipped", "error"))
         first = _CONTROL.search(text)
         assert first is not None

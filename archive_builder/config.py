@@ -27,7 +27,10 @@ def parse_yaml(text: str, name: str, first_line: int = 1) -> tuple[Any, dict[str
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise YamlProblem(Problem(name, (mark.line if mark else 0) + first_line, f"not valid YAML: {problem}", "error")) from None
+        # an error found at the end of the stream belongs to the last line, not the one after it
+        last = max(0, len(text.splitlines()) - 1)
+        raise YamlProblem(Problem(name, min(mark.line if mark else 0, last) + first_line,
+                                  f"not valid YAML: {problem}", "error")) from None
     if node is None:
         return None, {}
     try:
