@@ -68,11 +68,19 @@ def _comparable(record: dict) -> dict:
     return {k: v for k, v in record.items() if k not in ("claims", "warnings")}
 
 
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path, monkeypatch):
+    """Run in an empty folder: no ./archive.yaml, no project editorial/ files."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture(scope="module")
 def good_alone(tmp_path_factory) -> dict:
     folder = tmp_path_factory.mktemp("good")
     write(folder / "src", {"good.txt": GOOD})
-    code = main(["build", "--source", str(folder / "src"), "--out", str(folder / "site"), "--no-search", "--quiet"])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(folder)
+        code = main(["build", "--source", str(folder / "src"), "--out", str(folder / "site"), "--no-search", "--quiet"])
     assert code == 0
     return _comparable(records(folder / "site")["good.txt"])
 
@@ -255,7 +263,8 @@ def test_multi_megabyte_single_paragraph_builds_quickly(tmp_path, good_alone):
     out = tmp_path / "site"
     cmd = [sys.executable, "-m", "archive_builder", "build", "--source", str(tmp_path / "src"), "--out", str(out),
            "--no-search", "--no-cache", "--report-timings"]
-    with subprocess.Popen(cmd, cwd=PROJECT, stderr=subprocess.PIPE, text=True) as proc:
+    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
+    with subprocess.Popen(cmd, cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True) as proc:
         try:
             _, err = proc.communicate(timeout=MULTI_MEGABYTE_SECONDS)
         except subprocess.TimeoutExpired:
