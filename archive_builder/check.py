@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .model import Problem
@@ -43,7 +43,8 @@ BASE_URL_META = "archive-builder:base-url"
 
 # The rule tags axe runs with: WCAG 2.0, 2.1 and 2.2, levels A and AA.
 AXE_WCAG_AA_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": list(AXE_WCAG_AA_TAGS)}}
+# resultTypes: only violations are wanted, and axe is much faster without the rest.
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": list(AXE_WCAG_AA_TAGS)}, "resultTypes": ["violations"]}
 
 # Debian's chromium: Playwright's own browser download is not used.
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
@@ -324,25 +325,48 @@ def html_problems(site: Path) -> list[Problem]:
 
 # ---------------------------------------------------------------- accessibility
 
-def page_type(rel: str) -> str:
-    """A page's type from its path: the item segment of `collection/item/...` is a wildcard.
-
-    documents/abc/index.html -> documents/*/; documents/abc/original/index.html
-    -> documents/*/original/; events/index.html -> events/; index.html -> /.
-    """
+def _folder_segments(rel: str) -> tuple[list[str], bool]:
+    """A page's URL path segments, and whether its URL is a folder (ends in /)."""
     folder = rel[: -len("index.html")] if rel.endswith("index.html") else rel
-    segments = [s for s in folder.split("/") if s]
-    if len(segments) >= 2:
-        segments[1] = "*"
-    return "/".join(segments) + ("/" if folder.endswith("/") or not segments else "")
+    return [s for s in folder.split("/") if s], folder.endswith("/") or folder == ""
+
+
+def page_types(rels: Iterable[str]) -> dict[str, str]:
+    """Each page's type: its path with the varying segments as wildcards.
+
+    The segment after a collection is always an item (documents/abc/ ->
+    documents/*/); a deeper segment is a wildcard when it takes several values
+    under the same parent type (claims/source/x/, claims/event/y/ -> claims/*/*/),
+    and stays literal when it does not (documents/*/original/).  One pass per
+    depth, so it is linear in the number of pages.
+    """
+    segments = {rel: _folder_segments(rel) for rel in rels}
+    keys: dict[str, list[str]] = {rel: [] for rel in segments}
+    depth = 0
+    while True:
+        at_depth = [rel for rel, (segs, _) in segments.items() if depth < len(segs)]
+        if not at_depth:
+            break
+        values: dict[tuple[str, ...], set[str]] = {}
+        for rel in at_depth:
+            values.setdefault(tuple(keys[rel]), set()).add(segments[rel][0][depth])
+        for rel in at_depth:
+            varies = depth == 1 or (depth > 1 and len(values[tuple(keys[rel])]) > 1)
+            keys[rel].append("*" if varies else segments[rel][0][depth])
+        depth += 1
+    return {rel: "/".join(keys[rel]) + ("/" if segments[rel][1] else "") for rel in segments}
+
+
+def page_type(rel: str) -> str:
+    """The type of one page on its own: documents/abc/index.html -> documents/*/."""
+    return page_types([rel])[rel]
 
 
 def pages_by_type(site: Path) -> dict[str, str]:
     """One HTML page (the first in sorted order) for every page type of the site."""
     chosen: dict[str, str] = {}
-    for rel in site_files(site):
-        if rel.endswith(".html"):
-            chosen.setdefault(page_type(rel), rel)
+    for rel, kind in page_types(r for r in site_files(site) if r.endswith(".html")).items():
+        chosen.setdefault(kind, rel)
     return dict(sorted(chosen.items()))
 
 
@@ -413,11 +437,16 @@ def local_server(site: Path, base: str = "/", host: str = "127.0.0.1") -> Iterat
         thread.join(timeout=5)
 
 
-def axe_violations(page) -> list[dict]:
-    """axe-core's violations (WCAG 2.2 AA rule tags) on the page loaded in a Playwright page."""
+@functools.cache
+def _axe():
     from axe_playwright_python.sync_playwright import Axe
 
-    return Axe().run(page, options=AXE_OPTIONS).response.get("violations", [])
+    return Axe()   # reads axe-core's script once
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's violations (WCAG 2.2 AA rule tags) on the page loaded in a Playwright page."""
+    return _axe().run(page, options=AXE_OPTIONS).response.get("violations", [])
 
 
 def describe_violation(v: dict) -> str:
@@ -425,6 +454,7 @@ def describe_violation(v: dict) -> str:
     return f"axe {v.get('id')} ({v.get('impact')}): {v.get('help')} [{targets}]"
 
 
+COLOR_SCHEMES = ("light", "dark")
 A11Y_INSTALL_HINT = ("install the test extras (`pip install -e \".[test]\"`) and Debian's chromium "
                      "(`apt-get install chromium`), or skip with --no-a11y")
 
@@ -444,10 +474,14 @@ def a11y_problems(site: Path, base: str) -> list[Problem]:
         browser = launch_chromium(p, executable)
         try:
             page = browser.new_page()
-            for kind, rel in pages_by_type(site).items():
-                url = root + page_url(rel, "/")[1:]
-                page.goto(url, wait_until="load")
-                problems.extend(Problem(rel, None, describe_violation(v), "error") for v in axe_violations(page))
+            for scheme in COLOR_SCHEMES:   # dark mode has its own colours, so its own contrast
+                page.emulate_media(color_scheme=scheme)
+                for rel in pages_by_type(site).values():
+                    page.goto(root + page_url(rel, "/")[1:])
+                    if page.locator("script[src]").count():    # let scripts finish what they draw
+                        page.wait_for_load_state("networkidle")
+                    problems.extend(Problem(rel, None, f"{describe_violation(v)} ({scheme} colours)", "error")
+                                    for v in axe_violations(page))
         finally:
             browser.close()
     return problems

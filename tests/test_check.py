@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from archive_builder.check import (
-    check_site, link_problems, page_type, page_url, pages_by_type, read_base_url, srcset_urls, target_file,
+    check_site, link_problems, page_type, page_types, page_url, pages_by_type, read_base_url, srcset_urls, target_file,
 )
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -79,17 +79,18 @@ def test_a_link_outside_the_base_url_is_found(site_copy, base_url):
 
 @pytest.mark.parametrize("injection", [
     '<div id="dup"></div><div id="dup"></div>',     # duplicate id
-    "<section><p>unclosed</section>",               # stray end tag, unclosed element
+    "<div><span>unclosed</div>",                    # unclosed element, end tag with open elements
 ])
 def test_invalid_html_is_found(site_copy, injection):
     document = sorted(site_copy.glob("documents/*/index.html"))[0]
     html = document.read_text(encoding="utf-8")
     assert "</body>" in html
+    line = html[: html.index("</body>")].count("\n") + 1
     document.write_text(html.replace("</body>", injection + "</body>", 1), encoding="utf-8")
     run = run_check(site_copy, "--no-a11y")
     assert run.returncode == 1, run.stdout + run.stderr
     rel = document.relative_to(site_copy).as_posix()
-    assert any(line.startswith(f"{rel}:") and "HTML:" in line for line in run.stdout.splitlines()), run.stdout
+    assert any(out.startswith(f"{rel}:{line}: HTML:") for out in run.stdout.splitlines()), run.stdout
 
 
 def test_a_folder_that_is_not_a_site_is_a_usage_error(tmp_path):
@@ -102,6 +103,11 @@ def test_page_types():
     assert page_type("events/index.html") == "events/"
     assert page_type("documents/abc/index.html") == "documents/*/"
     assert page_type("documents/abc/original/index.html") == "documents/*/original/"
+    kinds = page_types(["claims/index.html", "claims/source/a/index.html", "claims/event/b/index.html",
+                        "documents/a/original/index.html", "documents/b/original/index.html", "documents/a/index.html"])
+    assert kinds["claims/source/a/index.html"] == kinds["claims/event/b/index.html"] == "claims/*/*/"
+    assert kinds["documents/b/original/index.html"] == "documents/*/original/"
+    assert kinds["claims/index.html"] == "claims/"
 
 
 def test_pages_by_type_picks_one_page_per_type(seed_site):

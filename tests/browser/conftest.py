@@ -20,6 +20,9 @@ from archive_builder.check import pages_by_type, page_url
 # Every kind of page the site must have, as check.page_type names them.
 PAGE_TYPES = (
     "/",                      # home
+    "documents/",             # browse lists
+    "authors/",
+    "publishers/",
     "documents/*/",           # one document
     "documents/*/original/",  # its original capture
     "authors/*/",
@@ -28,6 +31,7 @@ PAGE_TYPES = (
     "events/*/",
     "timeline/",
     "claims/",
+    "claims/*/*/",            # claims by source, event or kind
     "search/",
     "404.html",
 )

@@ -89,3 +89,20 @@ def test_a_missing_page_gets_the_sites_404_page(open_page, site_server):
     home_links = [h for h in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)") if h == site_server]
     assert home_links, "the 404 page should link home (under the base path)"
     assert not watch.off_site and not watch.page_errors
+
+
+PAGE_WEIGHT_LIMIT = 50_000   # bytes, uncompressed (GitHub Pages gzips text, so what travels is less)
+
+
+def test_every_document_page_weighs_under_50_kb(open_page, document_url, seed_records):
+    page, watch = open_page()
+    responses = []
+    page.on("response", lambda r: responses.append(r))
+    for record in seed_records:
+        responses.clear()
+        page.goto(document_url(record["id"]))
+        page.wait_for_load_state("networkidle")
+        weight = sum(len(r.body()) for r in responses if r.status == 200)
+        assert "/pagefind/" not in " ".join(r.url for r in responses), "a document page should not load the search bundle"
+        assert 0 < weight < PAGE_WEIGHT_LIMIT, f"{page.url} weighs {weight} bytes"
+    watch.assert_clean()
