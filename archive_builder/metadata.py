@@ -99,13 +99,19 @@ def _plain(text: str) -> str:
 
 
 def _header_line(cleaned: Cleaned, value: str) -> tuple[int | None, str]:
-    """The removed line a header value came from, and its text (stripped)."""
+    """The removed line a header value came from, and its exact text (stripped);
+    for a value joined from several lines, the first line and the value."""
     wanted = _plain(value)
     if not wanted:
         return None, value
-    for removed in cleaned.removed:
-        if wanted in _plain(removed.text):
+    plain = [(r, _plain(r.text)) for r in cleaned.removed]
+    for removed, text in plain:
+        if wanted in text:
             return removed.line, removed.text.strip()
+    # a value the cleaner joined from several lines (a title over two lines)
+    for removed, text in plain:
+        if len(text) >= 10 and wanted.startswith(text):
+            return removed.line, value
     return None, value
 
 

@@ -448,3 +448,10 @@ def test_any_text_gives_well_formed_metadata(body_words, title_words):
         assert any(ref.text in t for t in texts)
         assert ref.relation in ("cites", "answers")
     assert extract_metadata(capture, cleaned) == m      # deterministic
+
+
+def test_a_title_over_two_lines_points_at_its_first_line():
+    title = "Statement by the Ministry of Defence of Ruritania on the border incident of 4 May 2019"
+    m = meta(Aside("Statement by the Ministry of Defence of Ruritania"), Aside("on the border incident of 4 May 2019"),
+             FILLER, header=(("title", title),))
+    assert (m.title.value, m.title.line, m.title.evidence) == (title, 1, title)
