@@ -566,6 +566,9 @@ _Q_AND_DATE = re.compile(r",?\s+and\s+(?:of\s+|on\s+)?")
 _Q_ISSUER = re.compile(rf"\s+(?:of|by|from)\s+(?:the\s+)?(?P<issuer>{_NAME})")
 _Q_SUBJECT = re.compile(r"\s+(?:on|regarding|concerning)\s+[^,;.“”\"()\n]{3,150}")
 _SUBJECT_STOP = re.compile(r"\s+(?:on|dated|of)\s+")
+# "… decision “…” was adopted" after a phrase, and the date right before it.
+_ADOPTED = re.compile(r"\s+(?:was|were|has\s+been|had\s+been|have\s+been)\s+(?:adopted|signed|passed|issued|approved)\b")
+_DATE_BEFORE = re.compile(r"(?:\b(?:in|on)\s+)(?P<date>\S(?:.{0,30}[^\s,])?)\s*,?\s*$")
 _PRE_ISSUER = re.compile(
     rf"(?:\bthe\s+)?(?P<issuer>{_NAME})\s+(?:has\s+|had\s+|have\s+)?"
     r"(?:adopted|issued|passed|released|signed|sent|published|circulated)\s+$")
@@ -638,7 +641,9 @@ def _scan(segment: Segment, language: str, in_title: bool, is_comment: bool,
     text = segment.text
     if not text:
         return []
-    by_start = {m.start: m for m in (mentions if mentions is not None else find_dates(text, language=language))}
+    mentions = tuple(mentions if mentions is not None else find_dates(text, language=language))
+    by_start = {m.start: m for m in mentions}
+    by_end = {m.end: m for m in mentions if m.kind == "stated"}
     clause_ends = _clause_bounds(text)
     found: list[_Found] = []
     for m in _DOC.finditer(text):
@@ -649,6 +654,11 @@ def _scan(segment: Segment, language: str, in_title: bool, is_comment: bool,
         if not (dates or issuer or title):
             continue          # "the statement reads": the document itself, not a citation
         before = text[max(clause_start, m.start() - LOOK_BEHIND):m.start()]
+        if not dates and _ADOPTED.match(text, end) and (lead := _DATE_BEFORE.search(before)):
+            # "in March 1994, decision “…” was adopted": the date the document was adopted
+            adopted = by_end.get(m.start() - len(before) + lead.end("date"))
+            if adopted is not None:
+                dates = (adopted.edtf,)
         if issuer is None and (pre := _PRE_ISSUER.search(before)):
             issuer = pre.group("issuer")
         answers = bool(_ANSWERING.search(before) or (in_title and is_comment and _TITLE_ON.search(before)))

@@ -398,6 +398,12 @@ def test_decisions_and_resolutions_with_quoted_titles():
     ]
 
 
+def test_the_date_a_document_was_adopted_right_before_it():
+    m = meta("After long talks, in June 2004, resolution “On Water Safety” was adopted by the assembly.",
+             "In 2001 the council met; on 2 May 2003 a decision “On Dams” was discussed.")
+    assert [(r.kind, r.date) for r in m.references] == [("resolution", "2004-06"), ("decision", None)]
+
+
 def test_plural_dated_agreements_become_one_reference_per_date_deduplicated():
     m = meta("After the signing of the joint statement on the ceasefire on May 4, 2019, talks resumed.",
              "Both sides must honour the joint statements of May 4, 2019 and June 1, 2019.")

@@ -77,6 +77,7 @@ def test_001_statement_carried_by_news_az():
     assert r.date.line == line_of(r, "31st anniversary")
     decisions = [ref for ref in r.references if ref.kind == "decision"]
     assert [d.text for d in decisions] == ["decision “On the tragic events committed in Baku on January 20, 1990”"]
+    assert decisions[0].date == "1994-03"          # "in March 1994, decision “…” was adopted"
 
 
 # --- 002: Azerbaijani MFA statement on National Mourning Day, dated -------------
@@ -94,6 +95,7 @@ def test_002_dated_ministry_statement():
     assert r.date.line == line_of(r, "January 20, 2023")
     assert [(ref.kind, ref.relation) for ref in r.references] == [("decision", "cites")]
     assert "On the tragic events committed in Baku on 20 January 1990" in r.references[0].text
+    assert r.references[0].date == "1994-03"
 
 
 # --- 003: Asbarez carrying the Artsakh MFA statement, 30th anniversary ----------
