@@ -193,7 +193,17 @@ class Facts:
 
     @cached_property
     def issued(self) -> "Issued | None":
-        return _find_issued(self.lead)
+        issued = _find_issued(self.lead)
+        if issued is None:
+            return None
+        presents = next((m.group(0) for p, _ in self.lead if (m := _PRESENTS.search(p))), None)
+        return replace(issued, presents=presents)
+
+    @cached_property
+    def carried(self) -> "Issued | None":
+        """The lead names who issued the document *and* hands over to its text:
+        the capture carries that body's document (author = that body)."""
+        return self.issued if self.issued is not None and self.issued.presents else None
 
     # Later fields depend on earlier ones (the date of a reply on the document
     # it answers; what it answers on the document type): computed once, here.
@@ -248,8 +258,10 @@ class Issued:
     noun: str
     topic: str | None
     line: int | None
+    presents: str | None = None     # "The statement reads:": the text that follows is the document itself
 
 
+_STOP_SPACE = re.compile(r"[.!?]\s+")
 _CLAUSE_HEAD = re.compile(r"^.*(?:[.!?]\s|,)", re.S)
 _THE = re.compile(r"^(?i:the)\s+")
 
@@ -260,7 +272,7 @@ def _find_issued(lead: Iterable[tuple[str, int | None]]) -> Issued | None:
             # The sentence up to the verb, at most LOOK_BEHIND characters back.
             sentence_start = max(0, m.start() - LOOK_BEHIND)
             head = paragraph[sentence_start:m.start()]
-            stop = list(re.finditer(r"[.!?]\s+", head))
+            stop = list(_STOP_SPACE.finditer(head))
             if stop:
                 sentence_start += stop[-1].end()
                 head = head[stop[-1].end():]
@@ -287,7 +299,7 @@ def _sentences(paragraph: str) -> list[str]:
     lower case (so "Mr. smith" stays whole, and caseless scripts split too)."""
     out, start = [], 0
     for m in _SENTENCE_STOP.finditer(paragraph):
-        rest = paragraph[m.end():].lstrip()
+        rest = paragraph[m.end():m.end() + 8].lstrip()
         first = rest.lstrip("\"“‘'([«")[:1]
         if rest and first and not first.islower():
             out.append(paragraph[start:m.end()].strip())
@@ -306,7 +318,7 @@ def title_from_header(facts: Facts) -> Sourced | None:
 
 
 def title_from_issued(facts: Facts) -> Sourced | None:
-    issued = facts.issued
+    issued = facts.carried
     if issued is None:
         return None
     title = f"{issued.noun[0].upper()}{issued.noun[1:]} by {issued.issuer}"
@@ -386,13 +398,12 @@ def type_from_carried_statement(facts: Facts) -> Sourced | None:
     if issued is None:
         return None
     kind = _title_noun(issued.noun) or "statement"
-    presents = next(((p, line) for p, line in facts.lead if _PRESENTS.search(p)), None)
-    if presents is None:
+    if issued.presents is None:
         return Sourced("news report", "inferred",
                        f"the lead sentence {_quote(issued.sentence)} reports that a {issued.noun} was issued, "
                        "and no sentence introduces its text", issued.line)
     return Sourced(kind, "inferred",
-                   f"the lead sentence {_quote(issued.sentence)} and {_quote(_PRESENTS.search(presents[0]).group(0))} "  # type: ignore[union-attr]
+                   f"the lead sentence {_quote(issued.sentence)} and {_quote(issued.presents)} "
                    f"introduce the text that follows: a {kind} as carried by an outlet", issued.line)
 
 
@@ -477,7 +488,7 @@ def author_from_title(facts: Facts) -> Sourced | None:
 
 
 def author_from_issued(facts: Facts) -> Sourced | None:
-    issued = facts.issued
+    issued = facts.carried
     if issued is None:
         return None
     return Sourced(Agent(name=issued.issuer), "inferred",

@@ -143,6 +143,9 @@ def test_report_on_a_statement_without_its_text_is_a_news_report():
     m = meta("The Freedonian foreign ministry issued a statement criticising the decision.", "", FILLER)
     assert m.document_type.value == "news report"
     assert m.document_type.basis == "inferred"
+    # the ministry wrote the statement, not the report about it
+    assert m.author.value is None
+    assert m.title.value == "The Freedonian foreign ministry issued a statement criticising the decision"
 
 
 def test_no_type_cue_stays_unknown():
