@@ -41,7 +41,7 @@ from ..dates import DateMention, edtf_year, find_dates
 from ..model import Claim, Figure, Record
 from .figures import MONTH_NAMES as _MONTHS_RE, extract_figures
 from .places import Gazetteer, default_gazetteer, extract_actors, extract_places
-from .sentences import split_sentences
+from .sentences import Spans, split_sentences
 
 __all__ = ["extract_claims", "names_for_events", "CLAIM_RULES", "KIND_RULES"]
 
@@ -191,6 +191,7 @@ def _kind(s: _Sentence) -> str:
 def _sentences(body: str, language: str, anchor: str | None, gazetteer: Gazetteer) -> list[_Sentence]:
     mentions = find_dates(body, language=language, anchor=anchor)
     starts = [m.start for m in mentions]
+    year_before = _years_before(mentions)
     result: list[_Sentence] = []
     paragraph, previous_end = 0, 0
     for start, end in split_sentences(body):
@@ -201,11 +202,12 @@ def _sentences(body: str, language: str, anchor: str | None, gazetteer: Gazettee
         own = mentions[bisect_left(starts, start):bisect_left(starts, end)]
         dates = _unique((m.text, m.edtf, "relative" if m.kind == "relative" else "stated") for m in own)
         if not own and _DAY_AND_MONTH.search(text):
-            own, dates = _with_context_year(text, start, language, mentions, starts)
+            own, dates = _with_context_year(text, start, language, year_before[bisect_left(starts, start)])
         actors = extract_actors(text, start, gazetteer)
         # "the USSR leadership", "Popular Front of Azerbaijan": a name inside an actor is not a place mention
+        in_actors = Spans((a, b) for _, a, b in actors)
         places = _unique((spelling, key) for spelling, key, a, b in extract_places(text, start, gazetteer)
-                         if not any(s < b and a < e for _, s, e in actors))
+                         if not in_actors.overlaps(a, b))
         result.append(_Sentence(
             start=start, end=end, paragraph=paragraph, text=text, dates=dates,
             context=_unique((m.text, m.edtf, "context") for m in own if _dates_an_event(m)),
@@ -221,11 +223,17 @@ def _sentences(body: str, language: str, anchor: str | None, gazetteer: Gazettee
     return result
 
 
-def _with_context_year(text: str, start: int, language: str, mentions: list[DateMention], starts: list[int]
+def _years_before(mentions: list[DateMention]) -> list[int | None]:
+    """years[k]: the year of the last full stated date among mentions[:k]."""
+    years: list[int | None] = [None]
+    for m in mentions:
+        years.append(edtf_year(m.edtf) if m.kind == "stated" and _dates_an_event(m) else years[-1])
+    return years
+
+
+def _with_context_year(text: str, start: int, language: str, year: int | None
                        ) -> tuple[list[DateMention], tuple[tuple[str, str, str], ...]]:
     """Days without a year ("On January 18, ...") in the year of the last full date before them."""
-    year = next((edtf_year(m.edtf) for m in reversed(mentions[:bisect_left(starts, start)])
-                 if m.kind == "stated" and _dates_an_event(m)), None)
     if year is None:
         return [], ()
     found = [DateMention(m.text, m.start + start, m.end + start, m.edtf, m.kind, m.reasoning)
@@ -291,6 +299,7 @@ def names_for_events(body: str) -> list[tuple[str, int, int]]:
     """(name as written, start, end) of the names the body gives events, in body order."""
     found: dict[tuple[int, int], str] = {}
     for rule, pattern in _NAME_RULES:
+        earlier_rules = Spans(found)            # a rule's own matches never overlap
         for m in pattern.finditer(body):
             start, end = m.span("name")
             name = m.group("name")
@@ -303,7 +312,7 @@ def names_for_events(body: str) -> list[tuple[str, int, int]]:
                 name = body[start:end]
                 if rule == "named" and not name[:1].isupper():
                     continue                  # "The massacres": a noun, not a name
-            if not name.strip() or any(s <= start and end <= e for s, e in found):
+            if not name.strip() or earlier_rules.overlaps(start, end):
                 continue
             found[(start, end)] = name
     return sorted(((n, s, e) for (s, e), n in found.items()), key=lambda t: (t[1], t[2]))

@@ -55,6 +55,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from ..model import Figure
+from .sentences import Spans
 
 __all__ = ["MEASURES", "MONTH_NAMES", "extract_figures"]
 
@@ -209,7 +210,7 @@ def extract_figures(sentence: str, offset: int = 0, *, exclude: Iterable[tuple[i
 
     `exclude` holds spans (already offset, like the result) that are not
     counts, e.g. the dates found in the same text."""
-    skip = [(a - offset, b - offset) for a, b in exclude]
+    skip = Spans((a - offset, b - offset) for a, b in exclude)
     atoms = [a for a in (_atom(m) for m in _atom_matches(sentence)) if a is not None]
     figures: list[Figure] = []
     i = 0
@@ -223,7 +224,7 @@ def extract_figures(sentence: str, offset: int = 0, *, exclude: Iterable[tuple[i
             i += 1
         i += 1
         next_start = atoms[i].start if i < len(atoms) else len(sentence)
-        if any(a < last.end and first.start < b for a, b in skip):
+        if skip.overlaps(first.start, last.end):
             continue
         figure = _figure(sentence, first, last, next_start)
         if figure is not None:

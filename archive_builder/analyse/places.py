@@ -25,6 +25,7 @@ import yaml
 
 from ..editorial import EditorialError
 from ..model import Problem
+from .sentences import Spans
 
 __all__ = ["Place", "Gazetteer", "make_gazetteer", "default_gazetteer", "load_gazetteer",
            "extract_places", "extract_actors", "place_key"]
@@ -168,15 +169,14 @@ def extract_places(text: str, offset: int = 0, gazetteer: Gazetteer | None = Non
         if place is not None:
             found.append((m.group(), place.key, m.start() + offset, m.end() + offset))
     if guess and any(word in text for word in _PLACE_WORD_LIST):     # cheap test before the regex
-        taken = [(s - offset, e - offset) for _, _, s, e in found]
+        known = Spans((s - offset, e - offset) for _, _, s, e in found)
         for m in _GUESSES.finditer(text):
             group = "a" if m.group("a") else "b"
             start, end = m.span(group)
             name = m.group(group)
-            if any(s < end and start < e for s, e in taken) or _NOT_NAMES.search(name.split()[-1]) or name.split()[0] in ("The", "This"):
+            if known.overlaps(start, end) or _NOT_NAMES.search(name.split()[-1]) or name.split()[0] in ("The", "This"):
                 continue
             found.append((name, place_key(name), start + offset, end + offset))
-            taken.append((start, end))
     return sorted(found, key=lambda f: (f[2], f[3]))
 
 

@@ -17,8 +17,9 @@ its lines of about the same, long length.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
-__all__ = ["split_paragraphs", "split_sentences"]
+__all__ = ["Spans", "split_paragraphs", "split_sentences"]
 
 # Lower-case words that take a period and are usually followed by more of
 # the same sentence.  "etc." is left out on purpose: it mostly ends one.
@@ -165,3 +166,23 @@ def _is_abbreviation(text: str, sentence_start: int, period: int) -> bool:
     if _DOTTED_ACRONYM.match(word):
         return True                      # "U.S", "e.g"
     return word.lower() in ABBREVIATIONS
+
+
+class Spans:
+    """A set of text spans that answers "does (start, end) overlap one of you?"
+    in log time (merged, sorted), where a scan of the list would make long
+    documents quadratic."""
+
+    def __init__(self, spans):
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):
+            if merged and start < merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self._starts = [s for s, _ in merged]
+        self._ends = [e for _, e in merged]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        k = bisect_left(self._starts, end)
+        return k > 0 and self._ends[k - 1] > start
