@@ -554,6 +554,7 @@ PUBLISHER_RULES: tuple[tuple[str, Rule], ...] = (
 
 # UN document symbols: "A/75/710-S/2021/42", "S/2021/42", "E/CN.4/1998/53/Add.2".
 _SYMBOL_PART = r"(?:A|S|E|ST|CERD|CCPR|CAT|CRC|CEDAW|CRPD|DP|TD|UNEP|HRC)(?:/[A-Za-z0-9]+(?:\.[A-Za-z0-9]+)*)+"
+_SYMBOL_SPLIT = re.compile(r"-(?=[A-Z]+/)|\s+")
 _SYMBOL = re.compile(rf"(?<![\w/.])(?:{_SYMBOL_PART})(?:-{_SYMBOL_PART})*(?![\w/])")
 _NOUNS = {
     "statement": "statement", "letter": "letter", "note verbale": "note verbale", "decision": "decision",
@@ -716,10 +717,13 @@ def extract_references(facts: Facts) -> tuple[Reference, ...]:
     scanned += _scan(facts.body, facts.lang, False, is_comment, facts.body_dates)
     for footnote in facts.footnotes:
         scanned += _scan(footnote, facts.lang, False, is_comment)
+    own = set(_SYMBOL_SPLIT.split(facts.first("un_symbol") or "")) - {""}
     refs: list[Reference] = []
     answered: list[Reference] = []
     seen: set[tuple] = set()
     for f, segment in scanned:
+        if f.kind == "un-symbol" and own & set(_SYMBOL_SPLIT.split(f.symbol or "")):
+            continue   # the document's own symbol (in a running header or footer), not a citation
         if (not f.dates and f.symbol is None and f.title is None
                 and any(r.kind == f.kind and _same_state(r.issuer, f.issuer) for r in answered)):
             continue   # an undated mention of the document this one answers: the same document

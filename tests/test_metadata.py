@@ -391,6 +391,12 @@ def test_un_letter_answering_a_letter_with_a_symbol_and_a_footnote():
     assert [r.line for r in m.references] == [2, 2, 3, 4]
 
 
+def test_the_documents_own_un_symbol_is_not_a_reference():
+    m = meta(Aside("A/76/100-S/2021/500"), "As stated in A/76/100 and in A/70/5, the facts are known.",
+             header=(("un_symbol", "A/76/100-S/2021/500"),))
+    assert [r.symbol for r in m.references] == ["A/70/5"]
+
+
 def test_decisions_and_resolutions_with_quoted_titles():
     m = meta("In 1995 the parliament adopted decision “On the flood of 3 March 1998 in Lisbon”.",
              "Later the Council of Europe adopted a resolution titled \"On Water Safety\".")
