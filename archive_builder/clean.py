@@ -140,6 +140,12 @@ class _State:
         """An unclaimed line with text on it."""
         return 0 <= i < len(self.lines) and self.owner[i] is None and not self.blank[i]
 
+    def candidates(self, max_length: int | None = None) -> list[tuple[int, str]]:
+        """(index, text) of the unclaimed non-blank lines (no longer than max_length).
+        Rules scan these rather than every line: most lines of a long capture are text."""
+        return [(i, t) for i, (t, o, b) in enumerate(zip(self.lines, self.owner, self.blank))
+                if o is None and not b and (max_length is None or len(t) <= max_length)]
+
     def next_content(self, i: int) -> int | None:
         """Index of the first unclaimed non-blank line at or after i."""
         for j in range(i, len(self.lines)):
@@ -200,8 +206,8 @@ _POLICY_SITE = re.compile(r"((?:[A-Z][\w.&'-]*\s+){0,3}[A-Z][\w.&'-]*)\s+reserve
 
 def _comment_policy(state: _State) -> Iterable[int]:
     """'Discussion Policy' and the policy paragraph under it."""
-    for i, text in enumerate(state.lines):
-        if not state.content(i) or len(text) > 60 or not _POLICY_HEADING.match(text):
+    for i, text in state.candidates(60):
+        if not _POLICY_HEADING.match(text):
             continue
         yield i
         j = state.next_content(i + 1)
@@ -222,7 +228,7 @@ _COMMENTS_HEADING = re.compile(
 
 
 def _comments_heading(state: _State) -> Iterable[int]:
-    return [i for i, t in enumerate(state.lines) if state.content(i) and len(t) <= 120 and _COMMENTS_HEADING.match(t)]
+    return [i for i, t in state.candidates(120) if _COMMENTS_HEADING.match(t)]
 
 
 _SAID = (r"said|says|wrote|writes|commented|replied|responded|"
@@ -243,13 +249,19 @@ _RELATIVE_TIME = re.compile(r"\d+\s+\w+\s+(?:ago|назад|əvvəl|önce)$|^(?:
 _REPLY = re.compile(r"^\s*(?:reply|reply ↓|ответить|cavab\s+ver|cavabla|yanıtla|رد|الرد|répondre)\s*$", re.IGNORECASE)
 
 
+_COMMENT_HEADER_MAX = 160     # a name, a verb and a date; anything longer is text
+
+
 def _indent(text: str) -> int:
     return len(text) - len(text.lstrip(" \t"))
 
 
 def _comment_header(text: str) -> re.Match | None:
     """'Ararat said:' / '1. Ararat said:' / 'Ararat says: January 20, 2021' / 'Ararat • 2 years ago'."""
-    m = _COMMENT_HEADER.match(text) or _COMMENT_BYLINE.match(text)
+    if len(text) > _COMMENT_HEADER_MAX:
+        return None
+    m = ((":" in text and _COMMENT_HEADER.match(text))
+         or (("•" in text or "·" in text or "|" in text) and _COMMENT_BYLINE.match(text)))
     if not m or len(m.group("name").split()) > 6:
         return None
     rest = m.group("rest").strip()
@@ -355,10 +367,13 @@ _CHROME_SCAN = re.compile(
 _CHROME_SEPARATORS = re.compile(rf"^[\s{_INVISIBLE}|•·/,:;.…\-–—_*#()\[\]]*$")
 
 
+_CHROME_LINE_MAX = 160
+
+
 @lru_cache(maxsize=8192)
 def _chrome_kind(text: str) -> str | None:
     """The page-control rule a whole line belongs to, if it is nothing but controls."""
-    if len(text) > 160 or is_blank(text):
+    if len(text) > _CHROME_LINE_MAX or is_blank(text):
         return None
     anchors: list[int] = []
     last = 0
@@ -374,20 +389,21 @@ def _chrome_kind(text: str) -> str | None:
 
 def _page_control(rule: str) -> Callable[[_State], Iterable[int]]:
     def find(state: _State) -> Iterable[int]:
-        return [i for i, t in enumerate(state.lines) if state.content(i) and _chrome_kind(t) == rule]
+        return [i for i, t in state.candidates(_CHROME_LINE_MAX) if _chrome_kind(t) == rule]
     return find
 
 
 _COOKIE = re.compile(r"(?<!\w)(?:cookies?|куки|cookie-файл\w*|файлы\s+cookie|çərəz\w*|çerez\w*|ملفات\s+تعريف\s+الارتباط)(?!\w)",
                      re.IGNORECASE)
+_COOKIE_WORDS = re.compile("cookie|куки|çərəz|çerez|ملفات")   # a cheap first look before the full pattern
 _COOKIE_BUTTON = re.compile(r"^\s*(?:accept(?:\s+all)?(?:\s+cookies)?|i\s+agree|agree|ok|got\s+it|decline|reject(?:\s+all)?"
                             r"|settings|принять|согласен|понятно|qəbul\s+et|kabul\s+et|موافق|قبول)\s*$", re.IGNORECASE)
 
 
 def _cookie_notice(state: _State) -> Iterable[int]:
     """'This website uses cookies …' and the buttons right under it."""
-    for i, text in enumerate(state.lines):
-        if state.content(i) and len(text) <= 400 and _COOKIE.search(text):
+    for i, text in state.candidates(400):
+        if _COOKIE_WORDS.search(text.lower()) and _COOKIE.search(text):
             yield i
             j = i + 1
             while j < len(state.lines) and state.content(j) and _COOKIE_BUTTON.match(state.lines[j]):
@@ -403,8 +419,8 @@ _TAGS = re.compile(r"^[\s*_]*(?:tags?|keywords|теги|метки|ключев�
                    r"[\s*_]*:", re.IGNORECASE)
 _COUNTER = re.compile(r"^[\s*_]*(?:views?|просмотр(?:ов|ы)?|baxış(?:\s+sayı)?|görüntülenme|المشاهدات|مشاهدات)"
                       r"[\s*_]*:?\s*[\d\s,.]+$|^[\s*_]*[\d\s,.]+\s+(?:views|просмотр(?:ов|а)?|baxış)\s*$", re.IGNORECASE)
-_COPYRIGHT = re.compile(r"^\s*(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4}))|all\s+rights\s+reserved|все\s+права\s+защищены"
-                        r"|bütün\s+hüquqlar\s+qorunur|جميع\s+الحقوق\s+محفوظة", re.IGNORECASE)
+_COPYRIGHT = re.compile(r"^\s*(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4}))|^.{0,150}?(?:all\s+rights\s+reserved"
+                        r"|все\s+права\s+защищены|bütün\s+hüquqlar\s+qorunur|جميع\s+الحقوق\s+محفوظة)", re.IGNORECASE)
 
 
 _BREADCRUMB = re.compile(
@@ -413,10 +429,9 @@ _BREADCRUMB = re.compile(
 
 
 def _line_rule(pattern: re.Pattern, max_length: int) -> Callable[[_State], Iterable[int]]:
-    """A rule that claims every unclaimed line matching `pattern` (short lines only)."""
+    """A rule that claims every unclaimed line `pattern` matches at its start (short lines only)."""
     def find(state: _State) -> Iterable[int]:
-        return [i for i, t in enumerate(state.lines)
-                if len(t) <= max_length and state.content(i) and pattern.search(t)]
+        return [i for i, t in state.candidates(max_length) if pattern.match(t)]
     return find
 
 
@@ -442,6 +457,7 @@ _UN_DOCUMENT_HEADING = re.compile(
     r"|Письмо\s+[^\s]+\s+от|Идентичные письма|Вербальная нота|رسالة مؤرخة|رسالتان متطابقتان|مذكرة شفوية)",
     re.IGNORECASE)
 _UN_MAX_TITLES = 15
+_UN_HEADER_LINE_MAX = 500     # header lines are short; a long line is text (and not worth scanning)
 
 
 def _un_bodies(text: str) -> list[str]:
@@ -463,7 +479,7 @@ def _un_header(state: _State) -> Iterable[int]:
     if i is None or not any(p.match(state.lines[i]) for p in (_UN_ORGANISATION, _UN_DISTRIBUTION, _UN_SYMBOL)):
         return ()
     seen_bodies = False
-    while i is not None:
+    while i is not None and len(state.lines[i]) <= _UN_HEADER_LINE_MAX:
         text = state.lines[i]
         plain = strip_markdown(text)
         if _UN_ORGANISATION.match(text):
@@ -523,8 +539,8 @@ _PAGE_NUMBER = re.compile(r"^\s*\d{1,3}/\d{1,3}\s*$")                     # 2/3
 def _un_page_furniture(state: _State) -> Iterable[int]:
     """Job numbers, barcodes, and (under a UN header) page numbers and running symbol lines."""
     un = any(k in ("un_organisation", "un_symbol", "un_distribution") for _, k, _ in state.header)
-    return [i for i, t in enumerate(state.lines)
-            if state.content(i) and (_UN_FURNITURE.match(t) or (un and (_PAGE_NUMBER.match(t) or _UN_SYMBOL.match(t))))]
+    return [i for i, t in state.candidates(200)
+            if _UN_FURNITURE.match(t) or (un and (_PAGE_NUMBER.match(t) or _UN_SYMBOL.match(t)))]
 
 
 # --- footnotes -------------------------------------------------------------------
@@ -537,8 +553,8 @@ _FOOTNOTE = re.compile(
 
 
 def _footnote_definitions(state: _State) -> Iterable[int]:
-    for i, text in enumerate(state.lines):
-        if state.content(i) and (m := _FOOTNOTE.match(text)):
+    for i, text in state.candidates():
+        if m := _FOOTNOTE.match(text):
             state.footnotes.append(Footnote(m.group("label") or m.group("md"), m.group("text"), i + 1))
             yield i
 
@@ -551,6 +567,8 @@ _PHOTO_CAPTION = re.compile(r"^\s*(?:photo|фото|foto|şəkil|صورة|الص
 
 
 def _is_file_name(text: str) -> bool:
+    if len(text) > 130:
+        return False
     stripped = text.strip()
     if len(stripped) > 120 or ends_sentence(stripped):
         return False
@@ -561,8 +579,8 @@ def _is_file_name(text: str) -> bool:
 
 def _image_files(state: _State) -> Iterable[int]:
     """An image's file name ('IMG_1234.jpg', 'Baku-1990-13 (1)a') directly above its caption."""
-    for i, text in enumerate(state.lines):
-        if not state.content(i) or not _is_file_name(text):
+    for i, text in state.candidates(130):
+        if not _is_file_name(text):
             continue
         below = state.lines[i + 1] if state.content(i + 1) else None
         if below is not None and not _is_file_name(below) and len(below) <= 400:
@@ -578,25 +596,28 @@ def _image_captions(state: _State) -> Iterable[int]:
     for image in list(state.images):
         if image.caption is not None and state.content(image.line):
             yield image.line            # image.line is the file name's line (1-based): the caption is next
-    for i, text in enumerate(state.lines):
-        if state.content(i) and len(text) <= 300 and _PHOTO_CAPTION.match(text):
+    for i, text in state.candidates(300):
+        if _PHOTO_CAPTION.match(text):
             state.images.append(Image(None, text.strip(), i + 1))
             yield i
 
 
 def _duplicate_captions(state: _State) -> Iterable[int]:
     captions = {im.caption for im in state.images if im.caption}
-    return [i for i, t in enumerate(state.lines) if state.content(i) and t.strip() in captions]
+    return [i for i, t in state.candidates(400) if t.strip() in captions] if captions else []
 
 
 # --- title, dateline, outlet -----------------------------------------------------------
 
 _TITLE_MAX = 250
+_HEADING_MAX = 500
 _SHORT_TITLE_MAX = 100
 
 
 def _looks_like_title(state: _State, i: int) -> bool:
     text = state.lines[i].strip()
+    if len(text) > _HEADING_MAX:
+        return False
     if _MARKDOWN_HEADING.match(state.lines[i]):
         return True
     nxt = state.next_content(i + 1)
@@ -642,6 +663,8 @@ _END_MARKS = frozenset({"END", "ENDS", "FIN", "КОНЕЦ", "SON", "###", "-END-
 
 
 def _is_outlet_name(text: str) -> bool:
+    if len(text) > 80:
+        return False
     stripped = text.strip()
     words = stripped.split()
     if not words or len(stripped) > 50 or len(words) > 4 or ends_sentence(stripped):
@@ -668,7 +691,7 @@ def _outlet_signature(state: _State) -> Iterable[int]:
 
 # --- whitespace ----------------------------------------------------------------------
 
-_CONTINUES = re.compile(r"[\w,;\-–—]$")
+_CONTINUES = re.compile(r"[\w,;\-–—]")      # the last character of a line that runs on
 
 
 def _blank_runs(state: _State) -> list[tuple[int | None, list[int], int | None]]:
@@ -698,7 +721,7 @@ def _page_breaks(state: _State) -> Iterable[int]:
         if before is None or after is None:
             continue
         above, below = state.lines[before].rstrip(), state.lines[after]
-        if _CONTINUES.search(above) and not _MARKDOWN_HEADING.match(above) and _starts_lowercase(below):
+        if _CONTINUES.match(above[-1:]) and not _MARKDOWN_HEADING.match(above) and _starts_lowercase(below):
             yield from run
 
 
