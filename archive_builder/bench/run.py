@@ -39,7 +39,7 @@ def our_build(source: Path, out: Path, *extra: str) -> list[str]:
 
 
 def bench_size(size: int, work: Path, *, hugo: bool, hugo_timeout: float, our_timeout: float | None,
-               seed: int = SEED, log=print) -> list[Measurement]:
+               seed: int = SEED, log=print, on_result=lambda m: None) -> list[Measurement]:
     """Every measurement for one archive size, in the order they ran."""
     work.mkdir(parents=True, exist_ok=True)
     source, site = work / "captures", work / "site"
@@ -52,9 +52,12 @@ def bench_size(size: int, work: Path, *, hugo: bool, hugo_timeout: float, our_ti
         m = run_measured(label, command, cwd=cwd, timeout=timeout)
         log(f"[{size}] {label}: {'done' if m.finished else 'DID NOT FINISH' if m.returncode is None else f'exit {m.returncode}'}"
             f" in {m.wall_s} s{'' if m.returncode is not None else f' (stopped at {timeout} s)'}")
-        if m.returncode not in (0, None):
+        log(f"[{size}] {label}: cpu {m.cpu_s} s, peak MB main {m.peak_main_mb} other {m.peak_other_mb} "
+            f"pagefind {m.peak_pagefind_mb}, stages {dict(m.stages)}, load {m.load_before}/{m.load_after}")
+        if not m.finished:
             log(m.stderr_tail)
         results.append(m)
+        on_result(m)
         return m
 
     full = measure("ours: full build", our_build(source, site), work, our_timeout)
@@ -174,16 +177,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows: list[tuple[int, Measurement]] = []
     verdicts: list[str] = []
     log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
+
+    def save(size: int, m: Measurement | None = None) -> None:   # after every step: a long run leaves its figures
+        if m is not None:
+            info["results"].append({"size": size, **asdict(m)})
+        info["targets"] = verdicts
+        if args.json_path:
+            Path(args.json_path).write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
     try:
         for size in sizes:
             results = bench_size(size, work / str(size), hugo=hugo, hugo_timeout=args.hugo_timeout,
-                                 our_timeout=args.timeout, seed=args.seed, log=log)
+                                 our_timeout=args.timeout, seed=args.seed, log=log,
+                                 on_result=lambda m, size=size: save(size, m))
             rows.extend((size, m) for m in results)
             verdicts.extend(targets(size, results))
-            info["results"].extend({"size": size, **asdict(m)} for m in results)
-            info["targets"] = verdicts
-            if args.json_path:
-                Path(args.json_path).write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+            save(size)
     finally:
         if not args.out:
             shutil.rmtree(work, ignore_errors=True)
