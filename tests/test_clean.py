@@ -7,6 +7,7 @@ works on one seed fails here.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -579,3 +580,22 @@ def test_clean_is_deterministic(seeds):
 def test_ends_sentence():
     assert ends_sentence("A sentence.") and ends_sentence("“Quoted.”") and ends_sentence("سؤال؟")
     assert not ends_sentence("A title") and not ends_sentence("apartments,")
+
+
+def test_a_custom_rule_table_still_partitions_every_line():
+    only_whitespace = [r for r in RULES if r.name == "layout-whitespace"]
+    capture = capture_of("+ ↺ − 16 px\n\n" + P1 + "\n\n\nNews.Az\n")
+    result = clean(capture, only_whitespace)
+    assert result.body == f"+ ↺ − 16 px\n\n{P1}\n\nNews.Az"
+    assert_lossless(capture, result)
+
+
+@pytest.mark.parametrize("text", [
+    "word " * 400_000, "United Nations\n" + "a " * 400_000, "Distr.: " + "x" * 1_000_000,
+    "# " + "x" * 1_000_000 + "\n\ny", "x\n" * 100_000, "  1. A said:\n    " + "b" * 1_000_000,
+])
+def test_huge_captures_clean_quickly(text):
+    start = time.process_time()          # CPU time: other processes on the machine do not count
+    result = clean(capture_of(text))
+    assert time.process_time() - start < 3.0
+    assert result.body_lines or result.comments
