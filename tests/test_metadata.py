@@ -470,3 +470,27 @@ def test_a_title_over_two_lines_points_at_its_first_line():
     m = meta(Aside("Statement by the Ministry of Defence of Ruritania"), Aside("on the border incident of 4 May 2019"),
              FILLER, header=(("title", title),))
     assert (m.title.value, m.title.line, m.title.evidence) == (title, 1, title)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab A.!?؟ \n“"), max_size=80))
+def test_sentences_split_without_losing_text(paragraph):
+    from archive_builder.metadata import _sentences
+
+    parts = _sentences(paragraph)
+    assert all(part and part in paragraph for part in parts)
+    assert "".join(parts).replace(" ", "").replace("\n", "") == paragraph.replace(" ", "").replace("\n", "")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="ab .", max_size=12), min_size=1, max_size=8), st.integers(1, 500))
+def test_segment_maps_every_offset_to_its_capture_line(parts, first_line):
+    from archive_builder.metadata import Segment
+
+    numbers = [first_line + 2 * i for i in range(len(parts))]
+    segment = Segment.of("\n".join(parts), numbers)
+    offset = 0
+    for part, number in zip(parts, numbers):
+        for i in range(len(part) + 1):
+            assert segment.line_at(offset + i) == number
+        offset += len(part) + 1
