@@ -354,8 +354,14 @@ _CHROME_TOKENS: tuple[tuple[str, str, str], ...] = (
      r"|print(?:\s+this\s+(?:page|article))?|print\s+version|версия\s+для\s+печати|печать|распечатать|поделиться"
      r"|paylaş|çap\s+et|çap|مشاركة|طباعة|copy\s+link|скопировать\s+ссылку"
      r"|(?:go\s+)?back(?:\s+to\s+(?:top|list|news|the\s+list))?|назад|вернуться|geri|qayıt|رجوع|عودة|retour"
-     r"|follow\s+us|подписывайтесь",
+     r"|follow\s+us|subscribe(?:\s+to\s+(?:our|us\s+on)\s+\w+(?:\s+channel)?)?"
+     r"|подписывайтесь(?:\s+на\s+(?:наш|нас\s+в)\s+\w+(?:[\s-]+канал)?)?|abunə\s+ol",
      r"[←→↑⬅«»<>]|on|in|via"),
+    ("site-navigation",
+     r"about(?:\s+us)?|contacts?(?:\s+us)?|advertising|privacy(?:\s+policy)?|terms\s+of\s+(?:use|service)|rss|sitemap"
+     r"|home|main\s+page|newsletter|о\s+нас|контакты|реклама|политика\s+конфиденциальности|главная|карта\s+сайта"
+     r"|haqqımızda|əlaqə|reklam|ana\s+səhifə|من\s+نحن|اتصل\s+بنا|سياسة\s+الخصوصية|الرئيسية",
+     r"[←→↑⬅«»<>]|and|&"),
 )
 _CHROME_SCAN = re.compile(
     "|".join(
@@ -745,6 +751,7 @@ RULES: tuple[Rule, ...] = (
     Rule("font-size-widget", _PAGE_CONTROL, _page_control("font-size-widget")),
     Rule("search-widget", _PAGE_CONTROL, _page_control("search-widget")),
     Rule("share-links", _PAGE_CONTROL, _page_control("share-links")),
+    Rule("site-navigation", "the website's navigation links, not part of the text", _page_control("site-navigation")),
     Rule("cookie-notice", "cookie notice of the website, not part of the text", _cookie_notice),
     Rule("breadcrumb", "the website's navigation path, not part of the text", _line_rule(_BREADCRUMB, 300)),
     Rule("related-links", "link to other pages of the website, not part of the text", _line_rule(_RELATED, 300)),
