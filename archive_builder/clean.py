@@ -635,6 +635,32 @@ def _looks_like_title(state: _State, i: int) -> bool:
     return followed_by_blank and len(text) <= _SHORT_TITLE_MAX and text.rstrip(_CLOSERS)[-1:] in "?!？！؟"
 
 
+_LABEL_MAX_WORDS = 3
+_LABEL_MAX = 30
+
+
+def _section_label(state: _State) -> Iterable[int]:
+    """A news site's section above the title ('Politics', 'Press release'): a
+    first line of a few words, followed by a dateline or by a title."""
+    i = state.next_content(0)
+    if i is None:
+        return ()
+    text = state.lines[i].strip()
+    if (len(text) > _LABEL_MAX or len(text.split()) > _LABEL_MAX_WORDS or ends_sentence(text)
+            or _MARKDOWN_HEADING.match(text) or any(c.isdigit() for c in text)):
+        return ()
+    nxt = state.next_content(i + 1)
+    if nxt is None:
+        return ()
+    below = state.lines[nxt]
+    title_below = bool(_MARKDOWN_HEADING.match(below)) or (
+        _looks_like_title(state, nxt) and len(below.split()) > _LABEL_MAX_WORDS)
+    if not (title_below or is_date_line(below)):
+        return ()
+    state.note(i, "section", strip_markdown(text))
+    return (i,)
+
+
 def _title(state: _State) -> Iterable[int]:
     """The first line of the text when it is a title, not the first sentence
     (a dateline above the title is passed over: the dateline rule takes it)."""
@@ -765,6 +791,7 @@ RULES: tuple[Rule, ...] = (
     Rule("image-file", f"an image's file name: {_IMAGE}", _image_files),
     Rule("image-caption", f"an image's caption: {_IMAGE}", _image_captions),
     Rule("duplicate-caption", "the same image caption repeated by the page", _duplicate_captions),
+    Rule("section-label", "the website's section label above the title, not part of the text", _section_label),
     Rule("title", "the document's title: shown as the record's title", _title),
     Rule("dateline", "the document's dateline: read as metadata", _dateline),
     Rule("outlet-signature", "the outlet's name under the text: read as metadata", _outlet_signature),

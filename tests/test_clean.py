@@ -394,6 +394,25 @@ def test_dateline_above_the_title():
     assert result.body == P1
 
 
+@pytest.mark.parametrize("label", ["Politics", "Press release", "Политика"])
+def test_section_label_above_dateline_and_title(label):
+    result = cleaned(label, "10:30, 13 January 2020", "", "Talks on the border to resume in Vienna", "", P1, "", P2)
+    assert header(result, "section") == [label]
+    assert header(result, "dateline") == ["10:30, 13 January 2020"]
+    assert header(result, "title") == ["Talks on the border to resume in Vienna"]
+    assert result.body == f"{P1}\n\n{P2}"
+
+
+@pytest.mark.parametrize("lines", [
+    ("Breaking news", "", P1, "", P2),                       # a short title over the text
+    ("Baku talks", "", "Talks", "", P1),                      # the next line is no longer than a label
+])
+def test_a_short_title_over_the_text_is_not_a_section_label(lines):
+    result = cleaned(*lines)
+    assert not header(result, "section")
+    assert header(result, "title") == [lines[0]]
+
+
 def test_a_title_with_a_date_in_it_is_a_title_not_a_dateline():
     result = cleaned("Statement on 20 January 2023", "", P1)
     assert header(result, "title") == ["Statement on 20 January 2023"]
