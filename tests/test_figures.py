@@ -45,6 +45,8 @@ def only(text: str):
     ("over 5,000 refugees crossed", "displaced", None, 5000, None, "more than", "refugees"),
     ("some 300 people were arrested", "detained", 300, None, None, "approximate", "people"),
     ("Police said 40 wounded were taken to hospital.", "injured", 40, None, None, "exact", "wounded"),
+    ("3 suspects were arrested on Monday.", "detained", 3, None, None, "exact", "suspects"),
+    ("Then 40 passengers died in the crash.", "killed", 40, None, None, "exact", "passengers"),
 ])
 def test_figure_is_normalised(text, measure, value, low, high, qualifier, subject):
     f = only(text)
@@ -70,6 +72,7 @@ def test_several_figures_in_one_clause_each_take_their_own_verb():
     "Agenda items 34, 35, 40, 71, 72, 86 and 135",
     "(A/75/710-S/2021/42) and A/74/961-S/2020/729 (22 July 2020), annex, paras. 154–178.",
     "relocated from 24 regions of the country",
+    "5 houses were destroyed and 30 cars gathered dust",
     "one of the serious crimes of the 20th century",
     "Although 31 years passed since then, 33 years ago",
     "Search in archive+ ↺ − 16 px",

@@ -385,11 +385,18 @@ def _subject(sentence: str, pos: int, end: int) -> tuple[str | None, int, str | 
         cursor = m.end()
         if lower in _PEOPLE_NOUNS or lower in _NOUN_MEASURES or _demonym(m.group()):
             break
+    group = list(words)
     while words:
         head = words[-1].group()
         if head.lower() in _PEOPLE_NOUNS or head.lower() in _NOUN_MEASURES or _demonym(head):
             return sentence[words[0].start():words[-1].end()], words[-1].end(), head.lower()
         words.pop()
+    if group:
+        # any noun is a subject when what happened to it follows: "3 suspects were arrested",
+        # "40 passengers died" (not "24 regions", which nothing follows)
+        cue = _CUE_AFTER.match(sentence[group[-1].end():end])
+        if cue and _cue_name(cue) not in ("attendance", "crowd"):
+            return sentence[group[0].start():group[-1].end()], group[-1].end(), group[-1].group().lower()
     return None, pos, None
 
 
