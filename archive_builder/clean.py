@@ -631,7 +631,7 @@ def _looks_like_title(state: _State, i: int) -> bool:
         return False            # the line continues into the next: a paragraph, not a title
     if len(text) <= _TITLE_MAX and not ends_sentence(text):
         return not is_date_line(text)
-    followed_by_blank = i + 1 < len(state.lines) and is_blank(state.lines[i + 1])
+    followed_by_blank = i + 1 < len(state.lines) and state.blank[i + 1]
     return followed_by_blank and len(text) <= _SHORT_TITLE_MAX and text.rstrip(_CLOSERS)[-1:] in "?!？！؟"
 
 
