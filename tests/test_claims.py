@@ -148,6 +148,16 @@ def test_a_flood_in_a_made_up_town():
     assert [(f.measure, f.value) for f in evacuation.figures] == [("displaced", 200)]
 
 
+def test_a_place_the_document_introduced_is_known_in_its_later_sentences():
+    body = ("At least 35 people were killed when a landslide buried the village of Oakfield.\n\n"
+            "In 2011, a similar landslide in Oakfield killed nine people. The Oakfield Disaster of 2011 is remembered.")
+    claims = claims_of(body)
+    assert [c.places for c in claims] == [(("Oakfield", "oakfield"),)] * 3
+    assert [f.value for f in claims[1].figures] == [9]
+    assert "Oakfield Disaster" in [n for n, _, _ in names_for_events(body)]
+    assert claims_of(body.replace("the village of Oakfield", "Oakfield"))[0].places == ()
+
+
 def test_a_sentence_without_a_date_takes_the_one_before_it_in_its_paragraph():
     [_, claim] = claims_of("On 3 May 2024 water flooded Vell. As a result, 12 people died.")
     assert claim.dates == (("3 May 2024", "2024-05-03", "context"),)

@@ -50,6 +50,16 @@ def test_a_place_word_introduces_an_unknown_place_only():
     assert keys("Floods hit the town of Vell.", guess=False) == []
 
 
+def test_names_a_document_introduced_are_places_elsewhere_in_it():
+    from archive_builder.analyse.places import guessed_names
+    body = "Floods hit the town of Vell and Nor Marash village, and Baku. Later, in Vell and in Nor Marash, nothing."
+    names = guessed_names(body)
+    assert names == ("Vell", "Nor Marash")
+    later = body.index("Later")
+    assert keys(body[later:], known_names=names) == [("Vell", "vell"), ("Nor Marash", "nor-marash")]
+    assert keys(body[later:]) == []
+
+
 def test_actors_from_the_lexicon():
     text = "by order of the USSR leadership, units of the Soviet Army and activists of the Popular Front of Azerbaijan (PFA)"
     assert [a for a, _, _ in extract_actors(text)] == ["USSR leadership", "Soviet Army", "Popular Front of Azerbaijan",

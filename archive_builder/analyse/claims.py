@@ -40,7 +40,7 @@ from typing import Callable
 from ..dates import DateMention, edtf_year, find_dates
 from ..model import Claim, Figure, Record
 from .figures import MONTH_NAMES as _MONTHS_RE, extract_figures
-from .places import Gazetteer, default_gazetteer, extract_actors, extract_places
+from .places import Gazetteer, default_gazetteer, extract_actors, extract_places, guessed_names
 from .sentences import Spans, split_sentences
 
 __all__ = ["extract_claims", "names_for_events", "CLAIM_RULES", "KIND_RULES"]
@@ -192,6 +192,7 @@ def _sentences(body: str, language: str, anchor: str | None, gazetteer: Gazettee
     mentions = find_dates(body, language=language, anchor=anchor)
     starts = [m.start for m in mentions]
     year_before = _years_before(mentions)
+    introduced = guessed_names(body, gazetteer)      # "the village of Oakfield" ... "in Oakfield"
     result: list[_Sentence] = []
     paragraph, previous_end = 0, 0
     for start, end in split_sentences(body):
@@ -206,7 +207,7 @@ def _sentences(body: str, language: str, anchor: str | None, gazetteer: Gazettee
         actors = extract_actors(text, start, gazetteer)
         # "the USSR leadership", "Popular Front of Azerbaijan": a name inside an actor is not a place mention
         in_actors = Spans((a, b) for _, a, b in actors)
-        places = _unique((spelling, key) for spelling, key, a, b in extract_places(text, start, gazetteer)
+        places = _unique((spelling, key) for spelling, key, a, b in extract_places(text, start, gazetteer, known_names=introduced)
                          if not in_actors.overlaps(a, b))
         result.append(_Sentence(
             start=start, end=end, paragraph=paragraph, text=text, dates=dates,
@@ -288,7 +289,9 @@ _NAME_RULES: tuple[tuple[str, re.Pattern], ...] = (
     # "Baku Pogroms", "Khojaly genocide", "Armenian pogroms in Baku", "National Mourning Day"
     ("named", re.compile(
         rf"(?<![\w’'\-])(?P<name>(?:{_CAP}\s+){{0,3}}{_CAP}\s+(?:Pogroms?|Massacres?|Tragedy|Genocide|Day|"
-        rf"pogroms?|massacres?|tragedy|genocide)(?:\s+in\s+{_CAP})?)\b")),
+        rf"Disaster|Catastrophe|Flood|Earthquake|Landslide|Fire|Attacks?|Bombings?|Riots?|Uprising|War|Siege|Events|"
+        rf"pogroms?|massacres?|tragedy|genocide|disaster|floods?|earthquake|landslide|bombings?|riots)"
+        rf"(?:\s+in\s+{_CAP})?)\b")),
 )
 _QUOTED_EVENT = re.compile(rf"\b(?:{_EVENT_WORDS}|{_MONTHS_RE}|Black|Bloody)\b", _I)
 _LEADING_FILLER = re.compile(r"^(?:(?:The|This|These|That|Those|On|In|At|Of|A|An|Today|Before|After|During|Since|"

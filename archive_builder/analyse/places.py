@@ -28,7 +28,7 @@ from ..model import Problem
 from .sentences import Spans
 
 __all__ = ["Place", "Gazetteer", "make_gazetteer", "default_gazetteer", "load_gazetteer",
-           "extract_places", "extract_actors", "place_key"]
+           "extract_places", "extract_actors", "guessed_names", "place_key"]
 
 DEFAULT_FILE = Path(__file__).with_name("places.yaml")
 
@@ -160,24 +160,52 @@ _NOT_NAMES = re.compile(r"(?:ians?|anis?|ans|ish|ese|ic|al|ern|ous|Soviet|The|Th
 
 
 def extract_places(text: str, offset: int = 0, gazetteer: Gazetteer | None = None, *,
-                   guess: bool = True) -> list[tuple[str, str, int, int]]:
-    """(spelling as written, place key, start, end) in text order; spans are offset."""
+                   guess: bool = True, known_names: tuple[str, ...] = ()) -> list[tuple[str, str, int, int]]:
+    """(spelling as written, place key, start, end) in text order; spans are offset.
+
+    `known_names` are places the same document introduced elsewhere ("the
+    village of Oakfield" earlier makes a later bare "in Oakfield" a place);
+    see `guessed_names`."""
     gazetteer = gazetteer or default_gazetteer()
     found: list[tuple[str, str, int, int]] = []
     for m in gazetteer._place_re.finditer(text):
         place = gazetteer._by_name.get(_fold(m.group()))
         if place is not None:
             found.append((m.group(), place.key, m.start() + offset, m.end() + offset))
-    if guess and any(word in text for word in _PLACE_WORD_LIST):     # cheap test before the regex
+    known = Spans((s - offset, e - offset) for _, _, s, e in found)
+    if known_names:
+        for m in _names_pattern(known_names).finditer(text):
+            if not known.overlaps(m.start(), m.end()):
+                found.append((m.group(), place_key(m.group()), m.start() + offset, m.end() + offset))
         known = Spans((s - offset, e - offset) for _, _, s, e in found)
-        for m in _GUESSES.finditer(text):
-            group = "a" if m.group("a") else "b"
-            start, end = m.span(group)
-            name = m.group(group)
-            if known.overlaps(start, end) or _NOT_NAMES.search(name.split()[-1]) or name.split()[0] in ("The", "This"):
-                continue
-            found.append((name, place_key(name), start + offset, end + offset))
+    if guess:
+        found += [(name, place_key(name), start + offset, end + offset)
+                  for name, start, end in _guesses(text) if not known.overlaps(start, end)]
     return sorted(found, key=lambda f: (f[2], f[3]))
+
+
+def guessed_names(text: str, gazetteer: Gazetteer | None = None) -> tuple[str, ...]:
+    """Names `text` introduces as places with a place word and the gazetteer does not know."""
+    gazetteer = gazetteer or default_gazetteer()
+    return tuple(dict.fromkeys(name for name, start, end in _guesses(text)
+                               if gazetteer._by_name.get(_fold(name)) is None))
+
+
+def _guesses(text: str) -> list[tuple[str, int, int]]:
+    if not any(word in text for word in _PLACE_WORD_LIST):      # cheap test before the regex
+        return []
+    found = []
+    for m in _GUESSES.finditer(text):
+        group = "a" if m.group("a") else "b"
+        name = m.group(group)
+        if not (_NOT_NAMES.search(name.split()[-1]) or name.split()[0] in ("The", "This")):
+            found.append((name, *m.span(group)))
+    return found
+
+
+@lru_cache(maxsize=1024)
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern:
+    return re.compile(_words_pattern(names, ignore_case=False))
 
 
 def extract_actors(text: str, offset: int = 0, gazetteer: Gazetteer | None = None) -> list[tuple[str, int, int]]:
