@@ -23,7 +23,13 @@ body.  Dates come from `archive_builder.dates.find_dates` over the whole body:
                 massacre"), skipping official acts (their date is the act's,
                 not the event's); failing that, of the nearest earlier dated
                 sentence in its paragraph.  Open intervals ("since February
-                1988") and decades or centuries are background, never context.
+                1988"), decades, centuries and vague periods ("the late
+                1980s") are background, never context.
+
+Places come from the gazetteer (`places.py`), plus the names the document
+itself introduces with a place word ("the village of Oakfield"), which then
+count as places in all its sentences.  A name inside an actor's name ("the
+USSR leadership") is the actor, not a place mention.
 
 `names_for_events(body)` lists the names a source gives an event ("Black
 January", "the Baku pogroms", "20 January tragedy"): the events stage shows

@@ -40,6 +40,9 @@ How a measure is chosen, first match wins (`_measure`):
        hundreds of thousands", "погибли 147 человек", "a crowd of thousands");
     3. the subject noun itself ("26,000 Soviet troops", "300 refugees");
     4. a subject that names people ("civilians", "Azerbaijanis") -> people.
+The subject is the noun phrase after the number: a people noun, a measure noun
+or a demonym ("Azerbaijanis"); any other noun only when a verb of rule 1
+follows it ("3 suspects were arrested"), so "24 regions" stays no figure.
 
 Numbers: digits with thousands separators "26,000" / "26 000" / "26.000"
 (a dotted group of exactly three digits, not followed by a scale word), decimals
