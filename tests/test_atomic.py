@@ -1,0 +1,171 @@
+"""Atomic output: a build that is killed or fails leaves the previous site
+exactly as it was, byte for byte, and the next build sweeps up after it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from archive_builder.cli import main
+from archive_builder.output import clean_stale_staging, staging_dir, swap_in, write_file
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+_SOURCES = ("Ministry of Foreign Affairs of the Republic of Example", "Permanent Mission of Example to the United Nations",
+            "Press Service of the Office of the President", "Example News Agency")
+_PLACES = ("Baku", "Sumgait", "Yerevan", "Stepanakert", "Ganja", "Shusha")
+
+
+def write_corpus(folder: Path, count: int, *, order: list[int] | None = None) -> None:
+    """Statement-like captures, created in `order` (default: 0..count-1)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in order if order is not None else range(count):
+        place = _PLACES[i % len(_PLACES)]
+        killed = 100 + (i * 7) % 60
+        day = 1 + i % 28
+        text = (
+            f"Statement of the {_SOURCES[i % len(_SOURCES)]} on the events in {place}\n\n"
+            f"{day} January 2021\n\n"
+            f"On {day} January 1990 troops entered {place}. According to the statement, {killed} civilians were "
+            f"killed and {killed * 4} injured. The {_SOURCES[(i + 1) % len(_SOURCES)]} gave a different account.\n\n"
+            f"The ministry recalls the statement of {day + 1} January 2021 and calls for an investigation "
+            f"into the events of January 1990 in {place} (document {i}).\n"
+        )
+        (folder / f"{i:05d}_capture.txt").write_text(text, encoding="utf-8")
+
+
+def site_hashes(out: Path) -> dict[str, str]:
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file() or p.is_symlink()}
+
+
+def staging_left(out: Path) -> list[Path]:
+    return sorted(out.parent.glob(f".{out.name}-staging-*"))
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(PROJECT)}
+
+
+def _build_cmd(src: Path, out: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "archive_builder", "build", "--source", str(src), "--out", str(out), *extra]
+
+
+@pytest.mark.parametrize("stage", ["render", "index"])
+def test_sigkill_mid_build_leaves_the_previous_site_byte_identical(tmp_path, stage):
+    src, out = tmp_path / "src", tmp_path / "site"
+    write_corpus(src, 12)
+    first = subprocess.run(_build_cmd(src, out, "--no-search"), cwd=tmp_path, env=_env(), capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    before = site_hashes(out)
+
+    write_corpus(tmp_path / "big", 300)
+    big = tmp_path / "big"
+    extra = () if stage == "index" else ("--no-search",)
+    proc = subprocess.Popen(_build_cmd(big, out, *extra), cwd=tmp_path, env=_env(),
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    killed_in = None
+    try:
+        seen = ""
+        while proc.poll() is None:
+            line = proc.stderr.readline()
+            seen += line
+            if line.strip() == f"{stage}…":
+                if stage == "render":   # wait until pages are being written into staging
+                    deadline = time.monotonic() + 30
+                    while time.monotonic() < deadline and not any(
+                            (s / "documents").is_dir() for s in staging_left(out)):
+                        time.sleep(0.005)
+                os.killpg(proc.pid, signal.SIGKILL)
+                killed_in = stage
+                break
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.stderr.close()
+    assert killed_in == stage, f"the build ended before stage {stage}: {seen}"
+    assert proc.returncode == -signal.SIGKILL
+    assert staging_left(out), "the kill came before anything was staged; the test proved nothing"
+    assert site_hashes(out) == before
+
+    again = subprocess.run(_build_cmd(src, out, "--no-search"), cwd=tmp_path, env=_env(), capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert staging_left(out) == []
+    assert site_hashes(out) == before          # same input, same bytes
+
+
+def test_failed_build_leaves_the_site_and_no_staging(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    src, out = tmp_path / "src", tmp_path / "site"
+    write_corpus(src, 5)
+    assert main(["build", "-q", "--no-search", "--source", str(src), "--out", str(out)]) == 0
+    before = site_hashes(out)
+    (src / "00002_capture.yaml").write_text("title: fine\nauthor: [unclosed\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["build", "-q", "--no-search", "--source", str(src), "--out", str(out)]) == 2
+    assert "00002_capture.yaml:2: error: sidecar is not valid YAML" in capsys.readouterr().err
+    assert site_hashes(out) == before and staging_left(out) == []
+
+
+def test_build_that_breaks_while_rendering_leaves_the_site(tmp_path, capsys, monkeypatch):
+    import archive_builder.build as build_module
+
+    monkeypatch.chdir(tmp_path)
+    src, out = tmp_path / "src", tmp_path / "site"
+    write_corpus(src, 5)
+    assert main(["build", "-q", "--no-search", "--source", str(src), "--out", str(out)]) == 0
+    before = site_hashes(out)
+    real = build_module.render_site
+
+    def render_then_break(ctx):
+        for n, item in enumerate(real(ctx)):
+            if n == 3:
+                raise RuntimeError("render failed half-way")
+            yield item
+
+    monkeypatch.setattr(build_module, "render_site", render_then_break)
+    assert main(["build", "-q", "--no-search", "--source", str(src), "--out", str(out)]) == 70
+    assert site_hashes(out) == before and staging_left(out) == []
+
+
+def test_swap_in_replaces_the_whole_folder(tmp_path):
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "old-only.html").write_text("old")
+    staging = staging_dir(out)
+    write_file(staging, "index.html", b"new")
+    swap_in(staging, out)
+    assert sorted(p.name for p in out.iterdir()) == ["index.html"]
+    assert staging_left(out) == [] and not staging.exists()
+
+
+def test_first_build_has_no_previous_site(tmp_path):
+    out = tmp_path / "deeper" / "site"
+    staging = staging_dir(out)
+    write_file(staging, "a/b.html", b"x")
+    swap_in(staging, out)
+    assert (out / "a" / "b.html").read_bytes() == b"x"
+
+
+@pytest.mark.parametrize("rel", ["../escape.html", "/abs.html", "a/../../escape.html"])
+def test_write_file_refuses_paths_outside_the_site(tmp_path, rel):
+    staging = staging_dir(tmp_path / "site")
+    with pytest.raises(ValueError):
+        write_file(staging, rel, b"x")
+    assert not (tmp_path / "escape.html").exists()
+
+
+def test_stale_staging_is_swept(tmp_path):
+    out = tmp_path / "site"
+    stale = staging_dir(out)
+    (stale / "x").write_text("half a build")
+    clean_stale_staging(out)
+    assert staging_left(out) == []
