@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -305,7 +305,10 @@ def capture_lines(record: Record, raw: bytes) -> tuple[CaptureLine, ...]:
 # --- environment and pages -------------------------------------------------
 
 
+@lru_cache(maxsize=4)
 def environment(config: Config, urls: Urls) -> Environment:
+    """One environment per (config, urls): templates compile once per process, and
+    Jinja's auto_reload still picks up an edited template (the preview server)."""
     folders = ([str(config.path(config.templates))] if config.templates else []) + [str(DEFAULT_TEMPLATES)]
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(f) for f in folders]),

@@ -1,10 +1,9 @@
 """Stage 5: the Pagefind search index, written as pagefind/ inside the staging folder.
 
-Only document pages are indexed, and only what their templates mark with
-`data-pagefind-body` (the metadata block and the text): navigation, reader
-comments, removed lines and original-capture pages never reach the index.
-Pages are added one by one in sorted path order, so the same site gives
-the same index.  One index for the whole archive (force_language): a
+Only document pages are indexed (their URLs, from Urls), and only what
+their template marks with `data-pagefind-body` (the metadata block and the
+text): navigation, reader comments, removed lines and original-capture pages
+never reach the index.  One index for the whole archive (force_language): a
 reader searching in the site's language also finds documents in others.
 """
 
@@ -13,51 +12,33 @@ from __future__ import annotations
 import asyncio
 import gzip
 import hashlib
-import re
 import shutil
 import struct
 from pathlib import Path
 from typing import Any
 
 from .config import Config
+from .urls import Urls, page_file
 
-# A real attribute of a real tag: document text is escaped, so it can never produce one.
-_INDEXED_PAGE = re.compile(r"<[a-zA-Z][^<>]*\sdata-pagefind-body[\s=>]")
 OUTPUT_FOLDER = "pagefind"
 
 
-def site_pages(site: Path) -> list[tuple[str, Path]]:
-    """(site-relative URL, file) of every HTML page outside the bundle, sorted by path."""
-    out: list[tuple[str, Path]] = []
-    for path in sorted(site.rglob("*.html")):
-        rel = path.relative_to(site).as_posix()
-        if not rel.startswith(OUTPUT_FOLDER + "/"):
-            out.append(("/" + (rel[: -len("index.html")] if rel.endswith("index.html") else rel), path))
-    return out
+def document_glob(config: Config) -> str:
+    """The document pages, as a glob relative to the site (from Urls, never spelled here)."""
+    urls = Urls(config.base_url)
+    return page_file(urls.document("*"), urls.base)
 
 
-def marks_search_body(html: str) -> bool:
-    return _INDEXED_PAGE.search(html) is not None
-
-
-def pages_to_index(site: Path) -> list[str]:
-    """URLs of the pages that mark a search body (reads every page; for tests and reports)."""
-    return [url for url, path in site_pages(site) if marks_search_body(path.read_text(encoding="utf-8"))]
-
-
-async def _index(site: Path, language: str) -> int:
+async def _index(site: Path, config: Config) -> int:
     from pagefind.index import IndexConfig, PagefindIndex
 
-    config = IndexConfig(force_language=language, output_path=str(site / OUTPUT_FOLDER))
-    indexed = 0
-    async with PagefindIndex(config=config) as index:
-        for url, path in site_pages(site):
-            html = path.read_text(encoding="utf-8")     # one page in memory at a time
-            if marks_search_body(html):
-                # URLs without the base path: the search page's Pagefind UI adds it (baseUrl)
-                await index.add_html_file(content=html, url=url)
-                indexed += 1
-    return indexed
+    index_config = IndexConfig(force_language=config.language, output_path=str(site / OUTPUT_FOLDER))
+    async with PagefindIndex(config=index_config) as index:
+        # One request for the whole folder: Pagefind reads the pages itself, in
+        # parallel; a request per page costs the Python API a 0.1 s poll each.
+        # URLs come out without the base path; the search page's UI adds it (baseUrl).
+        result = await index.add_directory(str(site), glob=document_glob(config))
+    return int(result["page_count"])
 
 
 def index_site(site: Path, config: Config) -> int:
@@ -65,7 +46,7 @@ def index_site(site: Path, config: Config) -> int:
     bundle = site / OUTPUT_FOLDER
     for _ in range(INDEX_ATTEMPTS):
         shutil.rmtree(bundle, ignore_errors=True)
-        indexed = asyncio.run(_index(site, config.language))
+        indexed = asyncio.run(_index(site, config))
         if indexed == 0:
             shutil.rmtree(bundle, ignore_errors=True)   # nothing to search: no bundle
             return 0

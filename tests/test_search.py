@@ -13,7 +13,7 @@ import pytest
 
 from archive_builder.capture import discover
 from archive_builder.config import Config
-from archive_builder.search import index_site, pages_to_index
+from archive_builder.search import document_glob, index_site
 
 PROJECT = Path(__file__).resolve().parent.parent
 FRAGMENT_SIGNATURE = b"pagefind_dcd"
@@ -47,7 +47,7 @@ def test_seed_index_has_one_page_per_document(seed_site: Path):
 
 def test_index_site_counts_what_it_indexed(seed_site: Path, tmp_path: Path):
     site = fresh_copy(seed_site, tmp_path, "a")
-    assert index_site(site, Config()) == len(pages_to_index(site)) == len(discover(PROJECT / "seeds"))
+    assert index_site(site, Config(base_url="/archive/")) == len(discover(PROJECT / "seeds"))
     assert (site / "pagefind" / "pagefind-entry.json").is_file()
 
 
@@ -90,19 +90,20 @@ def test_two_indexes_of_the_same_site_are_identical(seed_site: Path, tmp_path: P
         assert (a / "pagefind" / rel).read_bytes() == (b / "pagefind" / rel).read_bytes(), rel
 
 
-def test_only_real_markup_marks_a_page_for_the_index(tmp_path: Path):
-    (tmp_path / "doc").mkdir()
-    (tmp_path / "doc" / "index.html").write_text(
-        '<html><body><main><div data-pagefind-body><p>Indexed text</p></div></main></body></html>')
-    (tmp_path / "quote").mkdir()
-    # a document that talks about the attribute: escaped text, never an element
-    (tmp_path / "quote" / "index.html").write_text(
-        "<html><body><p>&lt;div data-pagefind-body&gt; is how it is done</p></body></html>")
-    assert pages_to_index(tmp_path) == ["/doc/"]
+def test_only_document_pages_are_indexed(tmp_path: Path):
+    page = '<html lang="en"><body><nav>Menu</nav><main><div data-pagefind-body><p>{}</p></div></main></body></html>'
+    for rel, text in (("documents/a/index.html", "Indexed text"),
+                      ("documents/a/original/index.html", "Original capture text"),
+                      ("index.html", "Home page text")):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(page.format(text))
+    assert document_glob(Config(base_url="/archive/")) == "documents/*/index.html"
     assert index_site(tmp_path, Config()) == 1
+    assert [f["url"] for f in fragments(tmp_path)] == ["/documents/a/"]
+    assert "Menu" not in fragments(tmp_path)[0]["content"]
 
 
 def test_nothing_to_index_writes_nothing(tmp_path: Path):
-    (tmp_path / "index.html").write_text("<html><body>No search body</body></html>")
+    (tmp_path / "index.html").write_text("<html><body>No documents</body></html>")
     assert index_site(tmp_path, Config()) == 0
     assert not (tmp_path / "pagefind").exists()
