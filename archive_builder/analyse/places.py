@@ -49,9 +49,10 @@ class Gazetteer:
     _actor_by_pattern: Mapping[str, str] = field(repr=False, compare=False, default_factory=dict)
     _place_re: re.Pattern | None = field(repr=False, compare=False, default=None)
     _actor_re: re.Pattern | None = field(repr=False, compare=False, default=None)
+    _by_key: Mapping[str, Place] = field(repr=False, compare=False, default_factory=dict)
 
     def place(self, key: str) -> Place | None:
-        return next((p for p in self.places if p.key == key), None)
+        return self._by_key.get(key)
 
     def kind_of(self, key: str) -> str:
         place = self.place(key)
@@ -60,7 +61,10 @@ class Gazetteer:
 
 def place_key(name: str) -> str:
     """The key of a guessed place: its name, lower-cased, words joined by '-'."""
-    return re.sub(r"[\W_]+", "-", name.casefold()).strip("-")
+    return _NON_WORD.sub("-", name.casefold()).strip("-")
+
+
+_NON_WORD = re.compile(r"[\W_]+")
 
 
 def _words_pattern(names: Iterable[str], *, ignore_case: bool) -> str:
@@ -101,7 +105,8 @@ def make_gazetteer(*sources: Mapping[str, Any], files: Iterable[str] = ()) -> Ga
     by_pattern = {_fold(p): label for label, patterns in actor_list for p in patterns}
     return Gazetteer(place_list, actor_list, by_name, by_pattern,
                      re.compile(_words_pattern([n for p in place_list for n in p.names], ignore_case=False)),
-                     re.compile(_words_pattern(by_pattern, ignore_case=True) if by_pattern else r"(?!x)x"))
+                     re.compile(_words_pattern(by_pattern, ignore_case=True) if by_pattern else r"(?!x)x"),
+                     {p.key: p for p in place_list})
 
 
 def _fold(text: str) -> str:
