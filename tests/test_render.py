@@ -254,6 +254,8 @@ def test_non_english_record_keeps_its_language_and_script():
     site = pages(context(hostile_records()))
     html = site["documents/ru-1/index.html"]
     assert re.search(r'<section class="doc-text"[^>]*\blang="ru"', html)
+    assert re.search(r'<h1[^>]*\blang="ru"[^>]*>Заявление МИД</h1>', html)
+    assert re.search(r'<a class="doc-title" href="/archive/documents/ru-1/" lang="ru">', site["documents/index.html"])
     assert "Второй абзац текста." in html and "19–20 January 1990" in html
     assert "Text as published by Министерство иностранных дел" in html
 
