@@ -84,6 +84,13 @@ def test_a_broken_editorial_gazetteer_is_an_error_with_its_file(tmp_path: Path, 
     assert "places.yaml" in err.value.problem.file
 
 
+def test_a_broken_entry_is_reported_at_its_line(tmp_path: Path):
+    (tmp_path / "places.yaml").write_text("places:\n  vell:\n    names: [Vell]\n  dorn: [Dorn]\n", encoding="utf-8")
+    with pytest.raises(EditorialError) as err:
+        load_gazetteer(tmp_path)
+    assert err.value.problem.line == 4 and "'dorn'" in err.value.problem.message
+
+
 def test_gazetteer_is_deterministic_whatever_the_order():
     a = make_gazetteer({"places": {"x": {"names": ["Xa"]}, "y": {"names": ["Ya"]}}})
     b = make_gazetteer({"places": {"y": {"names": ["Ya"]}, "x": {"names": ["Xa"]}}})

@@ -80,13 +80,17 @@ def _words_pattern(names: Iterable[str], *, ignore_case: bool) -> str:
     return rf"(?<![\w\-])(?={first})(?:" + "|".join(alternatives) + r")(?!\w)"
 
 
-def make_gazetteer(*sources: Mapping[str, Any], files: Iterable[str] = ()) -> Gazetteer:
-    """Merge gazetteer mappings in order: later sources add places, spellings and actors."""
+def make_gazetteer(*sources: Mapping[str, Any], files: Iterable[str] = (),
+                   lines: Iterable[Mapping[tuple[str, str], int]] = ()) -> Gazetteer:
+    """Merge gazetteer mappings in order: later sources add places, spellings and actors.
+
+    `files` and `lines` ((section, key) -> line) only serve error messages."""
     files = list(files) or ["places.yaml"] * len(sources)
+    key_lines = list(lines) or [{}] * len(sources)
     places: dict[str, dict[str, Any]] = {}
     actors: dict[str, list[str]] = {}
-    for data, file in zip(sources, files):
-        _check(data, file)
+    for data, file, where in zip(sources, files, key_lines):
+        _check(data, file, where)
         for key, entry in (data.get("places") or {}).items():
             entry = entry or {}
             merged = places.setdefault(str(key), {"names": [], "kind": "place", "contested": False})
@@ -113,25 +117,33 @@ def _fold(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _check(data: Any, file: str) -> None:
-    def fail(message: str) -> None:
-        raise EditorialError(Problem(file, None, message, "error"))
+def _check(data: Any, file: str, lines: Mapping[tuple[str, str], int]) -> None:
+    def fail(message: str, section: str = "", key: Any = "") -> None:
+        raise EditorialError(Problem(file, lines.get((section, str(key))) or (1 if not section else None), message, "error"))
 
     if not isinstance(data, Mapping) or set(data) - {"places", "actors"}:
         fail("places.yaml has two sections: 'places' (key: {names: [...], kind, contested}) and 'actors' (label: [patterns])")
     for key, entry in (data.get("places") or {}).items():
         if not isinstance(entry, Mapping) or not isinstance(entry.get("names", []), list):
-            fail(f"place '{key}' needs 'names: [spelling, ...]'")
+            fail(f"place '{key}' needs 'names: [spelling, ...]'", "places", key)
         if any(not str(n).strip() for n in entry.get("names", [])):
-            fail(f"place '{key}' has an empty name")
+            fail(f"place '{key}' has an empty name", "places", key)
     for label, patterns in (data.get("actors") or {}).items():
         if not isinstance(patterns, list) or any(not str(p).strip() for p in patterns):
-            fail(f"actor '{label}' needs a list of patterns")
+            fail(f"actor '{label}' needs a list of patterns", "actors", label)
 
 
-def _read(path: Path) -> Any:
+def _read(path: Path) -> tuple[Any, dict[tuple[str, str], int]]:
+    """The YAML data and the line of each (section, key), for error messages."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
+        text = path.read_text(encoding="utf-8-sig")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        lines: dict[tuple[str, str], int] = {}
+        if isinstance(node, yaml.MappingNode):
+            for section, entries in node.value:
+                if isinstance(entries, yaml.MappingNode):
+                    lines.update(((str(section.value), str(k.value)), k.start_mark.line + 1) for k, _ in entries.value)
+        return yaml.safe_load(text) or {}, lines
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         mark = getattr(exc, "problem_mark", None)
         raise EditorialError(Problem(str(path), mark.line + 1 if mark else None,
@@ -140,7 +152,8 @@ def _read(path: Path) -> Any:
 
 @lru_cache(maxsize=1)
 def default_gazetteer() -> Gazetteer:
-    return make_gazetteer(_read(DEFAULT_FILE), files=[str(DEFAULT_FILE)])
+    data, lines = _read(DEFAULT_FILE)
+    return make_gazetteer(data, files=[str(DEFAULT_FILE)], lines=[lines])
 
 
 def load_gazetteer(editorial_folder: Path | None) -> Gazetteer:
@@ -149,7 +162,9 @@ def load_gazetteer(editorial_folder: Path | None) -> Gazetteer:
         for suffix in (".yaml", ".yml"):
             path = Path(editorial_folder) / f"places{suffix}"
             if path.is_file():
-                return make_gazetteer(_read(DEFAULT_FILE), _read(path), files=[str(DEFAULT_FILE), str(path)])
+                (default, default_lines), (extra, extra_lines) = _read(DEFAULT_FILE), _read(path)
+                return make_gazetteer(default, extra, files=[str(DEFAULT_FILE), str(path)],
+                                      lines=[default_lines, extra_lines])
     return default_gazetteer()
 
 
