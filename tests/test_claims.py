@@ -207,6 +207,11 @@ def test_not_claims(body):
     assert claims_of(body) == []
 
 
+def test_names_in_other_languages_are_quoted_names_with_an_event_word():
+    body = "Эти события вошли в историю как «Черный январь». Bu gün «20 Yanvar faciəsi» anılır. «Привет» сказал он."
+    assert [n for n, _, _ in names_for_events(body)] == ["Черный январь", "20 Yanvar faciəsi"]
+
+
 def test_names_for_events_on_a_made_up_event():
     body = ('The “Great Flood” of Vell, called the Vell Massacre by some and the 3 May tragedy by others; '
             'the Dorn pogroms in Vell. National Remembrance Day. The massacres went on. "On the situation in Vell"')

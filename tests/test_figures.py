@@ -40,6 +40,8 @@ def only(text: str):
     ("150-300 thousand people fled.", "displaced", None, 150_000, 300_000, "range", "people"),
     ("one person died.", "killed", 1, None, None, "exact", "person"),
     ("В тот день погибли 147 человек.", "killed", 147, None, None, "exact", "человек"),
+    ("Тогда 4 человека пропали без вести.", "missing", 4, None, None, "exact", "человека"),
+    ("Yanvarın 20-də 147 nəfər həlak olub.", "killed", 147, None, None, "exact", "nəfər"),
     ("The death toll rose to 35 on Monday.", "killed", 35, None, None, "exact", None),
     ("The blast killed 12 people.", "killed", 12, None, None, "exact", "people"),
     ("over 5,000 refugees crossed", "displaced", None, 5000, None, "more than", "refugees"),

@@ -282,7 +282,7 @@ def _unique(items) -> tuple:
 
 _EVENT_WORDS = (r"tragedy|tragedies|pogroms?|massacres?|genocide|events|carnage|bloodshed|catastrophe|"
                 r"uprising|revolution|war|siege|day|mourning|floods?|earthquake|fire|riots?|bombing|attacks?|"
-                r"disaster|трагеди\w*|погром\w*|резн\w*|геноцид\w*")
+                r"disaster|трагеди\w*|погром\w*|резн\w*|геноцид\w*|faciə\w*|qırğın\w*|soyqırım\w*")
 _CAP = r"[A-ZА-ЯЁ][\w’'\-]*"
 _NAME_RULES: tuple[tuple[str, re.Pattern], ...] = (
     # “Black January”, "Black January tragedy": a short quoted phrase with an event or month word

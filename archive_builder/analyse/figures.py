@@ -145,13 +145,17 @@ _NEGATION_BEFORE = re.compile(r"\b(?:no|any|every|each|only|the)\s+$", _I)
 # what happens to people, as verbs or nouns (stems; matched as whole words)
 _CUES: tuple[tuple[str, str], ...] = (
     ("missing", r"went missing|gone missing|are missing|were missing|is missing|was missing|missing|disappeared|"
-                r"remain unaccounted for|unaccounted for|пропал[аио]? без вести|пропавш\w+ без вести|без вести пропавш\w+"),
+                r"remain unaccounted for|unaccounted for|пропал[аио]? без вести|пропавш\w+ без вести|без вести пропавш\w+|"
+                r"itkin düş\w*"),
     ("killed", r"death toll(?:\s+(?:has\s+)?(?:rose|risen|climbed|reached|stood|stands|is|was)(?:\s+(?:to|at))?)?|"
                r"killed|murdered|massacred|slaughtered|shot dead|executed|burned alive|died|perished|"
                r"lost (?:their|his|her) lives|were shot|was shot|dead|killings?|murders?|massacre|deaths?|"
-               r"погиб\w*|убит\w*|убийств\w*|гибел\w*|казнен\w*|расстрелян\w*"),
-    ("injured", r"seriously injured|injured|wounded|hurt|hospitali[sz]ed|injuring|wounding|ранен\w*|пострадал\w*"),
-    ("deported", r"deported|deportation|deportations|депортирован\w*|депортаци\w*|выслан\w*"),
+               r"погиб\w*|убит\w*|убийств\w*|гибел\w*|казнен\w*|расстрелян\w*|"
+               r"həlak ol\w*|öldürül\w*|şəhid ol\w*|qətlə yetiril\w*"),
+    ("injured", r"seriously injured|injured|wounded|hurt|hospitali[sz]ed|injuring|wounding|ранен\w*|пострадал\w*|"
+                r"yaralan\w*|xəsarət al\w*"),
+    ("deported", r"deported|deportation|deportations|депортирован\w*|депортаци\w*|выслан\w*|deportasiya\w*|"
+                 r"sürgün\w*"),
     ("displaced", r"displaced|displacement|expelled|expulsions?|evicted|evictions?|relocated|relocation|resettled|"
                   r"fled|flight|evacuated|evacuation|brought to|sent to|forced out|driven out|cleansed|exodus|"
                   r"became refugees|выселен\w*|изгнан\w*|бежал\w*|беженц\w*|эвакуирован\w*"),
@@ -186,7 +190,8 @@ _NOUN_MEASURES = {
 _PEOPLE_NOUNS = frozenset("""
     people persons person civilians civilian residents inhabitants children women men elderly
     families citizens individuals villagers students workers refugees hostages prisoners
-    человек людей жителей граждан детей женщин мирных
+    человек человека людей жителей граждан детей женщин мирных
+    nəfər insan adam şəxs sakin vətəndaş
 """.split())
 # words that end a subject: the verb or preposition after it
 _SUBJECT_STOP = frozenset("""
