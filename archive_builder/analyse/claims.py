@@ -57,14 +57,16 @@ _OFFICIAL_ACT = re.compile(
     r"\b(?:adopted|adopts|adopt|declared|declares|proclaimed|condemned|condemns|resolutions?|decisions?|"
     r"decrees?|ratified|enacted|approved|signed (?:a|an|the)|signing|issued (?:a|an|the) (?:statement|decree|order)|"
     r"passed (?:a|the) (?:law|bill)|qualified as|recognized as|recognised as|"
-    r"принял[аио]?|постановлени\w+|резолюци\w+|указ\w*|объявлен\w*|осудил\w*)\b", _I)
+    r"принял[аио]?|постановлени\w+|резолюци\w+|указ\w*|объявлен\w*|осудил\w*|"
+    r"qəbul edil\w*|qəbul et\w*|elan edil\w*|qərar\w*|qətnamə\w*|fərman\w*|pislə\w*)\b", _I)
 _EVENT_VERB = re.compile(
     r"\b(?:killed|murdered|massacred|massacres?|pogroms?|invaded|attacked|entered|deployed|deported|expelled|"
     r"stormed|shelled|bombed|occupied|liberated|fled|evacuated|protested|went into the streets|gathered|"
     r"attended|crushed|fired|shot|arrested|began|started|continued|stopped|took place|broke out|happened|"
     r"occurred|committed|restored|brought to|sent to|turned into|died|destroyed|burned|burnt|flooded|"
     r"floods?|hit|struck|erupted|collapsed|exploded|clashed|besieged|captured|withdrew|"
-    r"погиб\w*|убит\w*|вошл\w*|введен\w*|напал\w*|произош\w*|разруш\w*)\b", _I)
+    r"погиб\w*|убит\w*|вошл\w*|введен\w*|напал\w*|произош\w*|разруш\w*|"
+    r"həlak\w*|öldürül\w*|daxil ol\w*|hücum\w*|qırğın\w*|deportasiya\w*|sürgün\w*)\b", _I)
 _OPINION = re.compile(
     r"^\W*(?:[^,.;:]{1,40},\s+)?(?:"     # "In that context, I would like ..."
     r"(?:We|I)\s+(?:\w+\s+){0,3}?(?:condemn|call|urge|demand|believe|hope|regret|reject|express|remind|"
