@@ -49,6 +49,7 @@ class BuildReport:
     skipped: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     cache_keys: list[str] = field(default_factory=list)
+    from_cache: int = 0             # captures whose outcome came from .cache/ unchanged
     pages: int = 0
     indexed: int = 0
     out: Path | None = None
@@ -101,10 +102,12 @@ class Outcome:
     problems: tuple[Problem, ...] = ()
     stops_build: bool = False       # a sidecar or front matter that cannot be applied
     key: str | None = None          # cache key, when cached
+    from_cache: bool = False
 
 
 # Below this many captures the pool's start-up costs more than it saves.
 PARALLEL_MIN_CAPTURES = 64
+_PROGRESS_EVERY = 1000   # at most one progress line per this many captures
 
 _worker: dict = {}
 
@@ -134,7 +137,7 @@ def read_one(path: Path, source: Path, canonical_names: Mapping[str, str],
         if key is not None:
             hit = cache.get(key)
             if isinstance(hit, Outcome) and hit.source_file == name:
-                return hit
+                return replace(hit, from_cache=True)
     try:
         capture, warnings = load_capture(path, source)
         record = build_record(capture, canonical_names)
@@ -156,7 +159,7 @@ def read_outcomes(paths: Sequence[Path], source: Path, canonical_names: Mapping[
                   progress: Callable[[str], None] = lambda s: None) -> Iterator[Outcome]:
     """Outcomes in the order of `paths`, whatever order the workers finish in."""
     salt = settings_version(canonical_names) if cache is not None else ""
-    step = max(1000, len(paths) // 10)
+    step = max(_PROGRESS_EVERY, len(paths) // 10)
     if jobs <= 1 or len(paths) < PARALLEL_MIN_CAPTURES:
         outcomes: Iterable[Outcome] = (read_one(p, source, canonical_names, cache, salt) for p in paths)
         yield from _counted(outcomes, len(paths), step, progress)
@@ -190,6 +193,7 @@ def read_records(source: Path, editorial_names: Mapping[str, str], report: Build
         report.documents_read += 1
         if outcome.key:
             report.cache_keys.append(outcome.key)
+        report.from_cache += outcome.from_cache
         if outcome.stops_build:
             fatal.extend(outcome.problems)
             continue

@@ -59,7 +59,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     for line in printable_problems(report.problems):
         _err(line)
     if not args.quiet:
-        _err(timings_line(report.timings))
+        _err(timings_line(report.timings) + f" ({report.from_cache} of {report.documents_read} captures unchanged, from the cache)")
     _err(summary_line(documents_read=report.documents_read, records_built=len(report.records),
                       warnings=len(report.warnings), errors=len(report.errors), pages=report.pages,
                       seconds=time.perf_counter() - started, out=report.out))

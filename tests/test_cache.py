@@ -1,0 +1,141 @@
+"""The per-capture cache and the parallel read: a rebuild after one change
+re-reads only that capture, a stale entry is never used, and the pool gives
+the same records in the same order as a serial read."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+import archive_builder.build as build_module
+from archive_builder.build import BuildReport, read_one, read_outcomes, read_records
+from archive_builder.cache import CaptureCache, capture_key, code_version, settings_version
+from archive_builder.config import load_config
+
+DOC = "Statement number {n} of the Office\n\nOn {n} January 1990, {k} people were killed, the Office said.\n"
+
+
+def corpus(folder: Path, count: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        (folder / f"doc{n:03d}.txt").write_text(DOC.format(n=n + 1, k=100 + n), encoding="utf-8")
+    return folder
+
+
+def build(tmp_path: Path, **kwargs) -> BuildReport:
+    config = load_config(None, source=str(tmp_path / "src"), out=str(tmp_path / "site"), search=False,
+                         editorial=str(tmp_path / "no-editorial"))
+    return build_module.build(config, **kwargs)
+
+
+def test_rebuild_after_one_change_rereads_only_that_capture(tmp_path):
+    corpus(tmp_path / "src", 8)
+    first = build(tmp_path, jobs=1)
+    assert first.from_cache == 0 and first.documents_read == 8
+    second = build(tmp_path, jobs=1)
+    assert second.from_cache == 8
+    (tmp_path / "src" / "doc003.txt").write_text("A corrected statement\n\nNew text.\n", encoding="utf-8")
+    third = build(tmp_path, jobs=1)
+    assert third.from_cache == 7
+    assert next(r for r in third.records if r.source_file == "doc003.txt").body.endswith("New text.")
+
+
+def test_a_sidecar_change_invalidates_its_capture(tmp_path):
+    corpus(tmp_path / "src", 3)
+    build(tmp_path, jobs=1)
+    (tmp_path / "src" / "doc001.yaml").write_text("title: Corrected title\n", encoding="utf-8")
+    report = build(tmp_path, jobs=1)
+    assert report.from_cache == 2
+    rec = next(r for r in report.records if r.source_file == "doc001.txt")
+    assert rec.title.value == "Corrected title" and rec.title.basis == "sidecar"
+    (tmp_path / "src" / "doc001.yaml").unlink()
+    report = build(tmp_path, jobs=1)
+    rec = next(r for r in report.records if r.source_file == "doc001.txt")
+    assert rec.title.basis != "sidecar"
+
+
+def test_a_renamed_capture_is_not_served_from_its_old_entry(tmp_path):
+    corpus(tmp_path / "src", 2)
+    build(tmp_path, jobs=1)
+    (tmp_path / "src" / "doc000.txt").rename(tmp_path / "src" / "renamed.txt")
+    report = build(tmp_path, jobs=1)
+    assert sorted(r.id for r in report.records) == ["doc001", "renamed"]
+    assert report.from_cache == 1
+
+
+def test_skipped_captures_are_cached_with_their_problems(tmp_path):
+    corpus(tmp_path / "src", 2)
+    (tmp_path / "src" / "bin.txt").write_bytes(b"\x00\x01binary")
+    build(tmp_path, jobs=1)
+    again = build(tmp_path, jobs=1)
+    assert again.from_cache == 3 and again.skipped == ["bin.txt"]
+    assert [p.message for p in again.errors] and "binary" in again.errors[0].message
+
+
+def test_key_changes_with_every_input():
+    base = capture_key("salt", "a.txt", b"text", None, None)
+    assert len({base,
+                capture_key("salt2", "a.txt", b"text", None, None),
+                capture_key("salt", "b.txt", b"text", None, None),
+                capture_key("salt", "a.txt", b"text!", None, None),
+                capture_key("salt", "a.txt", b"text", "a.yaml", b""),
+                capture_key("salt", "a.txt", b"text", "a.yaml", b"title: x"),
+                capture_key("salt", "a.tx", b"ttext", None, None)}) == 7
+
+
+def test_settings_version_depends_on_code_and_editorial_names():
+    assert settings_version({}) == settings_version({})
+    assert settings_version({"A": "B"}) != settings_version({})
+    assert len(code_version()) == 64
+
+
+def test_damaged_entry_is_a_miss(tmp_path):
+    cache = CaptureCache(tmp_path / "c")
+    cache.put("ab" + "0" * 62, {"x": 1})
+    assert cache.get("ab" + "0" * 62) == {"x": 1}
+    (tmp_path / "c" / "ab" / ("ab" + "0" * 62 + ".pickle")).write_bytes(b"not a pickle")
+    assert cache.get("ab" + "0" * 62) is None
+    assert cache.get("cd" + "0" * 62) is None
+
+
+def test_prune_keeps_only_what_the_build_used(tmp_path):
+    cache = CaptureCache(tmp_path / "c")
+    keys = [f"{i:02d}" + "f" * 62 for i in range(5)]
+    for k in keys:
+        cache.put(k, k)
+    assert cache.prune(keys[:2]) == 3
+    assert [cache.get(k) for k in keys] == keys[:2] + [None] * 3
+
+
+def test_outcomes_are_picklable_and_carry_no_cache_flag(tmp_path):
+    src = corpus(tmp_path / "src", 1)
+    cache = CaptureCache(tmp_path / "c")
+    fresh = read_one(src / "doc000.txt", src, {}, cache, "s")
+    again = read_one(src / "doc000.txt", src, {}, cache, "s")
+    assert not fresh.from_cache and again.from_cache
+    assert pickle.loads(pickle.dumps(fresh)) == fresh
+    assert again.record == fresh.record
+
+
+@pytest.mark.parametrize("use_cache", [False, True])
+def test_pool_gives_the_serial_order_and_records(tmp_path, monkeypatch, use_cache):
+    src = corpus(tmp_path / "src", 40)
+    (src / "bin.txt").write_bytes(b"\x00")
+    monkeypatch.setattr(build_module, "PARALLEL_MIN_CAPTURES", 2)
+    cache = CaptureCache(tmp_path / "c") if use_cache else None
+    paths = sorted(src.glob("*.txt"))
+    serial = list(read_outcomes(paths, src, {}, None, jobs=1))
+    parallel = list(read_outcomes(paths, src, {}, cache, jobs=2))
+    assert [o.source_file for o in parallel] == [p.name for p in paths]
+    assert [o.record for o in parallel] == [o.record for o in serial]
+    assert [o.problems for o in parallel] == [o.problems for o in serial]
+
+
+def test_read_records_reports_progress_on_large_inputs(tmp_path, monkeypatch):
+    src = corpus(tmp_path / "src", 30)
+    monkeypatch.setattr(build_module, "_PROGRESS_EVERY", 10)
+    lines: list[str] = []
+    read_records(src, {}, BuildReport(), jobs=1, progress=lines.append)
+    assert lines == ["  read 10/30", "  read 20/30"]
