@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 
 def slugify(text: str, max_length: int = 80) -> str:
@@ -63,6 +64,16 @@ class Urls:
     def pagefind(self) -> str: return self.path("pagefind/")
     def pagefind_file(self, name: str) -> str: return self.path(f"pagefind/{name}")
     def not_found(self) -> str: return self.path("404.html")
+    def downloads(self) -> str: return self.path("downloads/")
+    def feed(self) -> str: return self.path("feed.xml")
+    def sitemap(self) -> str: return self.path("sitemap.xml")
+    def robots(self) -> str: return self.path("robots.txt")
+
+
+def absolute_url(site_url: str, url: str) -> str:
+    """A URL made by Urls, absolute on the deployed site when `site_url` is known
+    (the path of `url` already holds the base path); else `url` unchanged."""
+    return urljoin(site_url, url) if site_url else url
 
 
 def page_file(url_path: str, base: str) -> str:
