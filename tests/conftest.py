@@ -55,9 +55,12 @@ def site_server(seed_site: Path) -> str:
         yield root
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     """Debian's headless chromium through Playwright (its own browser download is not used).
+
+    Module-scoped on purpose: while Playwright's sync API is running, the thread
+    has a running asyncio loop, and any later test calling asyncio.run() fails.
 
     In CI (CI=true) a missing chromium or Playwright fails the browser tests:
     a green run must mean they ran. Elsewhere they are skipped with the fix.
