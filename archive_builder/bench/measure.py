@@ -83,7 +83,11 @@ class _Poller(threading.Thread):
             except psutil.Error:
                 return
             total = main
-            self.main = max(self.main, main)
+            if self.kinds.setdefault(self.pid, False) or _is_pagefind(root):
+                self.kinds[self.pid] = True   # `python -m pagefind` execs the binary in its own process
+                self.pagefind = max(self.pagefind, main)
+            else:
+                self.main = max(self.main, main)
             for child in children:
                 try:
                     rss = child.memory_info().rss

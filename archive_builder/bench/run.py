@@ -19,6 +19,7 @@ import json
 import os
 import platform
 import shutil
+import subprocess
 import sys
 import tempfile
 from dataclasses import asdict
@@ -29,6 +30,7 @@ from .corpus import edit_capture, write_corpus
 from .hugo import hugo_binary, write_hugo_site
 from .measure import Measurement, run_measured
 
+PROJECT = Path(__file__).resolve().parent.parent.parent
 SMOKE_SIZE = 50
 SEED = 1
 MB_1GB, MB_8GB = 1024, 8192
@@ -38,8 +40,25 @@ def our_build(source: Path, out: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "archive_builder", "build", "--source", str(source), "--out", str(out), *extra]
 
 
+def snapshot_code(folder: Path, commit: str = "HEAD") -> tuple[Path, str]:
+    """The committed package (and its static files) at `commit`, unpacked into `folder`.
+
+    Several people edit the working tree while a long benchmark runs; the
+    build's cache is keyed by the package's source, so a changing tree both
+    measures mixed code and defeats the cache between a build and its rebuild.
+    """
+    commit_id = subprocess.run(["git", "rev-parse", commit], cwd=PROJECT, capture_output=True, text=True,
+                               check=True).stdout.strip()
+    folder.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(["git", "archive", "--format=tar", commit_id, "archive_builder", "static"],
+                             cwd=PROJECT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
+    return folder, commit_id
+
+
 def bench_size(size: int, work: Path, *, hugo: bool, hugo_timeout: float, our_timeout: float | None,
-               seed: int = SEED, log=print, on_result=lambda m: None) -> list[Measurement]:
+               seed: int = SEED, log=print, on_result=lambda m: None,
+               env: dict[str, str] | None = None, rebuild_with_search: bool = True) -> list[Measurement]:
     """Every measurement for one archive size, in the order they ran."""
     work.mkdir(parents=True, exist_ok=True)
     source, site = work / "captures", work / "site"
@@ -49,7 +68,7 @@ def bench_size(size: int, work: Path, *, hugo: bool, hugo_timeout: float, our_ti
 
     def measure(label: str, command: list[str], cwd: Path, timeout: float | None) -> Measurement:
         log(f"[{size}] {label}: {' '.join(command)}")
-        m = run_measured(label, command, cwd=cwd, timeout=timeout)
+        m = run_measured(label, command, cwd=cwd, timeout=timeout, env=env)
         log(f"[{size}] {label}: {'done' if m.finished else 'DID NOT FINISH' if m.returncode is None else f'exit {m.returncode}'}"
             f" in {m.wall_s} s{'' if m.returncode is not None else f' (stopped at {timeout} s)'}")
         log(f"[{size}] {label}: cpu {m.cpu_s} s, peak MB main {m.peak_main_mb} other {m.peak_other_mb} "
@@ -63,8 +82,9 @@ def bench_size(size: int, work: Path, *, hugo: bool, hugo_timeout: float, our_ti
     full = measure("ours: full build", our_build(source, site), work, our_timeout)
     if full.finished:
         changed = size // 2
-        edit_capture(source, size, seed, changed, revision=1)
-        measure("ours: 1 changed, rebuild", our_build(source, site), work, our_timeout)
+        if rebuild_with_search:
+            edit_capture(source, size, seed, changed, revision=1)
+            measure("ours: 1 changed, rebuild", our_build(source, site), work, our_timeout)
         edit_capture(source, size, seed, changed, revision=2)
         measure("ours: 1 changed, rebuild --no-search", our_build(source, site, "--no-search"), work, our_timeout)
     if hugo:
@@ -164,6 +184,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=SEED)
     p.add_argument("--hugo-timeout", type=float, default=600.0, help="seconds before Hugo or its Pagefind is stopped")
     p.add_argument("--timeout", type=float, default=None, help="seconds before one of our builds is stopped")
+    p.add_argument("--skip-search-rebuild", action="store_true",
+                   help="time the one-file rebuild only without the search step (saves a long run)")
+    p.add_argument("--snapshot", metavar="COMMIT", nargs="?", const="HEAD", default=None,
+                   help="build with the package as committed at COMMIT (default HEAD), not the working tree")
     return p.parse_args(argv)
 
 
@@ -177,6 +201,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows: list[tuple[int, Measurement]] = []
     verdicts: list[str] = []
     log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
+    env = None
+    if args.snapshot:
+        code, commit_id = snapshot_code(work / "code", args.snapshot)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(code), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+        info["code"] = {"commit": commit_id, "folder": str(code)}
+        log(f"building with the package as committed at {commit_id}, unpacked in {code}")
 
     def save(size: int, m: Measurement | None = None) -> None:   # after every step: a long run leaves its figures
         if m is not None:
@@ -189,7 +219,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for size in sizes:
             results = bench_size(size, work / str(size), hugo=hugo, hugo_timeout=args.hugo_timeout,
                                  our_timeout=args.timeout, seed=args.seed, log=log,
-                                 on_result=lambda m, size=size: save(size, m))
+                                 on_result=lambda m, size=size: save(size, m), env=env,
+                                 rebuild_with_search=not args.skip_search_rebuild)
             rows.extend((size, m) for m in results)
             verdicts.extend(targets(size, results))
             save(size)
