@@ -819,7 +819,9 @@ def find_anniversaries(text: str, *, language: str = "en") -> list[tuple[int, in
     found: list[tuple[int, int, int, str]] = []
     taken: list[tuple[int, int]] = []
     for rule in _rules(_norm_lang(language)):
-        if rule.build is not _b_relative:
+        # same cheap pre-check as find_dates: the long alternations are only
+        # scanned when their trigger word occurs at all
+        if rule.build is not _b_relative or not rule.trigger.search(text):
             continue
         for m in rule.pattern.finditer(text):
             n = _rel_number(m)
