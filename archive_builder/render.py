@@ -33,6 +33,7 @@ try:  # the analysis pages land separately; the site renders without them
     from . import render_analysis
 except ImportError:  # pragma: no cover - depends on what has landed
     render_analysis = None  # type: ignore[assignment]
+from . import reuse   # downloads, feed, sitemap, citations and JSON-LD (reuse.py)
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 NEWEST_ON_HOME = 20
@@ -361,12 +362,19 @@ def document_values(ctx: SiteContext, record: Record) -> dict[str, Any]:
         author_page=ctx.agents["author"].page_for(record.author.value),
         publisher_page=ctx.agents["publisher"].page_for(record.publisher.value),
         analysis_for_doc=analysis,
+        cite=reuse.document_citations(ctx, record),
+        jsonld=reuse.document_jsonld(ctx, record),
+        meta_tags=reuse.document_meta(ctx, record),
     )
 
 
 def render_site(ctx: SiteContext, env: Environment | None = None) -> Iterator[tuple[str, bytes]]:
+    env = env or environment(ctx.config, ctx.urls)
+    yield from reuse.with_reuse_files(ctx, env, render_pages(ctx, env))
+
+
+def render_pages(ctx: SiteContext, env: Environment) -> Iterator[tuple[str, bytes]]:
     u = ctx.urls
-    env = env or environment(ctx.config, u)
     records = ctx.newest_first
     by_id = ctx.records_by_id
     authors, publishers = ctx.agents["author"], ctx.agents["publisher"]

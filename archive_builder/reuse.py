@@ -1,0 +1,478 @@
+"""Reuse: the downloads page and everything a machine reads.
+
+`render_reuse_files(ctx, env, pages)` yields (site-relative path, bytes) for
+the downloads page, data/documents.csv, data/originals.zip,
+data/datapackage.json, feed.xml, robots.txt and (when `site_url` is set)
+sitemap.xml.  `document_jsonld(ctx, record)` is a document page's Schema.org
+JSON-LD and `document_meta(ctx, record)` its Open Graph / Twitter / Highwire
+meta tags.  Pure apart from reading the capture bytes for the zip.
+
+Choices:
+
+* No clock.  Zip entries carry SOURCE_DATE_EPOCH (or 1980-01-01, the zip
+  format's first day); the feed's `updated` is the record's own date, else
+  SOURCE_DATE_EPOCH, else the Unix epoch — never the build time.
+* Dates in JSON-LD: `datePublished` only for a date the capture states (or an
+  archivist set) that ISO 8601 can write as it is (a year, month or day).  An
+  inferred or uncertain date is never given as `datePublished`; the
+  `description` says it in words ("date inferred by the archive: …").
+* The sitemap protocol needs absolute URLs, so there is a sitemap only when
+  `site_url` is set; the downloads page says so.  robots.txt is always
+  written (crawlers read it only at the root of a host: a site under a base
+  path should copy its lines into the host's own robots.txt).
+* JSON-LD is escaped for a <script> element: "<", ">" and "&" are written as
+  \\u003c, \\u003e and \\u0026, so no document text can end the script.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import hashlib
+import io
+import json
+import os
+import re
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any, Iterable, Iterator, Sequence
+from xml.sax.saxutils import escape as xml_escape, quoteattr
+
+from markupsafe import Markup
+
+from . import render as site   # a cycle render -> reuse -> render: used at call time only
+from .cite import cited_date, citations, is_person
+from .data import dumps
+from .model import Agent, Record
+from .urls import absolute_url, page_file, slugify
+
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)        # the earliest time a zip entry can hold
+ATOM_NS = "http://www.w3.org/2005/Atom"
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+# --- time, from the environment only --------------------------------------------
+
+
+def source_date_epoch() -> int | None:
+    """SOURCE_DATE_EPOCH (reproducible-builds.org), or None when unset or not a number."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def zip_timestamp() -> tuple[int, int, int, int, int, int]:
+    epoch = source_date_epoch()
+    if epoch is None:
+        return ZIP_EPOCH
+    t = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
+    # zip timestamps cannot go before 1980 and have two-second steps
+    return max(ZIP_EPOCH, (t.year, t.month, t.day, t.hour, t.minute, t.second - t.second % 2))
+
+
+def permalink(ctx, record: Record) -> str:
+    return absolute_url(ctx.config.site_url, ctx.urls.document(record.id))
+
+
+def capture_url(ctx, record: Record) -> str:
+    """The capture as a file, byte for byte (written by build.py beside records.json)."""
+    return absolute_url(ctx.config.site_url, ctx.urls.raw(record.id, PurePosixPath(record.source_file).suffix.lower()))
+
+
+def document_citations(ctx, record: Record):
+    """The document page's "Cite this" block (templates/partials/cite.html)."""
+    return citations(record, permalink(ctx, record), ctx.config.title)
+
+
+# --- documents.csv -----------------------------------------------------------------
+
+DOCUMENT_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    # (column, Table Schema type, description)
+    ("id", "string", "Stable id of the document; its page is documents/<id>/"),
+    ("title", "string", "Title"),
+    ("document_type", "string", "statement, comment, letter, …"),
+    ("author", "string", "Who issued the document (canonical name when the archive has one)"),
+    ("publisher", "string", "Who published it"),
+    ("date_edtf", "string", "Date of the document in EDTF (ISO 8601-2): uncertain dates and intervals as such"),
+    ("date_basis", "string", "stated, inferred, sidecar (set by an archivist) or unknown"),
+    ("language", "string", "Language tag"),
+    ("source_file", "string", "Path of the capture in originals.zip"),
+    ("sha256", "string", "SHA-256 of the capture's bytes"),
+    ("url", "string", "The document's page"),
+)
+
+
+def _display(agent: Any) -> str:
+    return agent.display if isinstance(agent, Agent) else ""
+
+
+def documents_csv(ctx, records: Sequence[Record]) -> bytes:
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow([c for c, _, _ in DOCUMENT_COLUMNS])
+    for r in records:
+        w.writerow([r.id, r.title.value or "", r.document_type.value or "", _display(r.author.value),
+                    _display(r.publisher.value), r.date.value or "", r.date.basis, r.language.value or "",
+                    r.source_file, r.sha256, permalink(ctx, r)])
+    return out.getvalue().encode("utf-8")
+
+
+# --- originals.zip -------------------------------------------------------------------
+
+
+def originals_zip(captures: Iterable[tuple[str, bytes]]) -> bytes:
+    """The captures in a zip that is the same bytes on every build: names sorted,
+    one fixed time, fixed permissions, one compression level."""
+    buffer = io.BytesIO()
+    stamp = zip_timestamp()
+    with zipfile.ZipFile(buffer, "w") as z:
+        for name, data in sorted(captures):
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3                      # Unix, so the permissions below are read
+            info.external_attr = (0o100644 & 0xFFFF) << 16
+            z.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+    return buffer.getvalue()
+
+
+def read_captures(ctx, records: Sequence[Record]) -> list[tuple[str, bytes]]:
+    """(source file, bytes) of each capture still on disk."""
+    out = []
+    for r in records:
+        raw = site.read_raw(ctx, r)
+        if raw is not None:
+            out.append((r.source_file, raw))
+    return out
+
+
+# --- datapackage.json ---------------------------------------------------------------
+
+CLAIM_FIELD_TYPES = {"value": "number", "low": "number", "high": "number"}
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file of the downloads page and of the data package."""
+
+    name: str           # data package resource name
+    path: str           # relative to data/
+    title: str
+    description: str
+    mediatype: str
+    format: str
+    schema: dict | None = None
+    hash: str | None = None     # "sha256:…", for the files made here
+    size: int | None = None
+
+
+def table_schema(columns: Iterable[tuple[str, str, str]], primary_key: str | None = None) -> dict:
+    schema: dict[str, Any] = {"fields": [{"name": n, "type": t, "description": d} for n, t, d in columns]}
+    if primary_key:
+        schema["primaryKey"] = primary_key
+    return schema
+
+
+def claim_columns() -> list[tuple[str, str, str]]:
+    columns = getattr(site.render_analysis, "CSV_COLUMNS", ())
+    return [(c, CLAIM_FIELD_TYPES.get(c, "string"), "") for c in columns]
+
+
+def downloads(ctx, documents: bytes, originals: bytes) -> list[Download]:
+    """Every data file, in the order the downloads page lists them."""
+    def made_here(data: bytes) -> dict[str, Any]:
+        return dict(hash="sha256:" + hashlib.sha256(data).hexdigest(), size=len(data))
+
+    items = [
+        Download("records", "records.json", "Records",
+                 "Every document with its metadata (and each value's basis and evidence), text, what was set "
+                 "aside and why, reader comments (kept apart) and claims. Schema: records.schema.json.",
+                 "application/json", "json"),
+        Download("documents", "documents.csv", "Documents (CSV)",
+                 "One row per document: title, type, author, publisher, date (EDTF) and its basis, language, "
+                 "capture file and its SHA-256, page URL.", "text/csv", "csv",
+                 table_schema(DOCUMENT_COLUMNS, "id"), **made_here(documents)),
+    ]
+    if site.render_analysis is not None:
+        items += [
+            Download("events", "events.json", "Events",
+                     "Events with neutral labels (place and date), the names each side's sources use, "
+                     "and the figures each source gives.", "application/json", "json"),
+            Download("claims", "claims.csv", "Claims (CSV)",
+                     "One row per figure of a claim: what a source states, with its exact quote.",
+                     "text/csv", "csv", table_schema(claim_columns())),
+        ]
+    items.append(Download("originals", "originals.zip", "Original captures (zip)",
+                          "Every capture exactly as received, byte for byte; compare with the SHA-256 in "
+                          "documents.csv.", "application/zip", "zip", **made_here(originals)))
+    return items
+
+
+def datapackage_json(ctx, items: Sequence[Download]) -> bytes:
+    """A Frictionless Data Package (v1) describing the data files."""
+    resources = []
+    for d in items:
+        resource: dict[str, Any] = {"name": d.name, "path": d.path, "title": d.title, "description": d.description,
+                                    "format": d.format, "mediatype": d.mediatype}
+        if d.format == "csv":
+            resource.update(profile="tabular-data-resource", encoding="utf-8", schema=d.schema)
+        else:
+            resource["profile"] = "data-resource"
+        if d.hash:
+            resource.update(hash=d.hash, bytes=d.size)
+        resources.append(resource)
+    package: dict[str, Any] = {"profile": "data-package", "name": slugify(ctx.config.title),
+                               "title": ctx.config.title, "description": ctx.config.description}
+    if ctx.config.site_url:
+        package["homepage"] = absolute_url(ctx.config.site_url, ctx.urls.home())
+    package["resources"] = resources
+    return dumps(package)
+
+
+# --- sitemap, robots, feed ------------------------------------------------------------
+
+
+def page_url(ctx, rel: str) -> str:
+    """The URL of a page from its file in the site ("documents/x/index.html" -> ".../documents/x/")."""
+    path = rel[: -len("index.html")] if rel == "index.html" or rel.endswith("/index.html") else rel
+    return absolute_url(ctx.config.site_url, ctx.urls.path(path))
+
+
+def sitemap_xml(ctx, pages: Iterable[str]) -> bytes:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
+    for rel in sorted(set(pages)):
+        lines.append(f"  <url><loc>{xml_escape(page_url(ctx, rel))}</loc></url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def robots_txt(ctx) -> bytes:
+    lines = ["User-agent: *", "Allow: /"]
+    if ctx.config.site_url:
+        lines.append(f"Sitemap: {absolute_url(ctx.config.site_url, ctx.urls.sitemap())}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _rfc3339(d: datetime.date) -> str:
+    return f"{d.isoformat()}T00:00:00Z"
+
+
+def entry_updated(record: Record) -> str:
+    """The record's own date as an Atom time: the first day it can be (Atom needs a full
+    time); else SOURCE_DATE_EPOCH; else the Unix epoch.  Never the build's clock."""
+    d = cited_date(record.date.value, record.date.basis)
+    point = d.start if d.kind in ("single", "range", "after") else d.end if d.kind == "before" else None
+    if point is not None and point.year is not None and 1 <= point.year <= 9999:
+        return _rfc3339(datetime.date(point.year, point.month or 1, point.day or 1))
+    return epoch_time()
+
+
+def epoch_time() -> str:
+    """SOURCE_DATE_EPOCH, else the Unix epoch, as an Atom time."""
+    epoch = source_date_epoch() or 0
+    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def entry_id(ctx, record: Record) -> str:
+    """The permalink when the site's address is known, else a name-based UUID URN of
+    the site and document id (Atom ids must be absolute IRIs)."""
+    if ctx.config.site_url:
+        return permalink(ctx, record)
+    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"archive-builder:{ctx.config.title}:{record.id}"))
+
+
+def summary_text(record: Record) -> str:
+    """'Issued by X; published by Y; 20 January 2021 (date inferred by the archive).'"""
+    parts = [f"Issued by {_display(record.author.value) or 'an unknown author'}"]
+    if isinstance(record.publisher.value, Agent):
+        parts.append(f"published by {record.publisher.value.display}")
+    if record.date.value:
+        date = site.format_edtf(record.date.value)
+        parts.append(f"{date} (date inferred by the archive)" if record.date.basis == "inferred" else date)
+    else:
+        parts.append("date unknown")
+    return "; ".join(parts) + "."
+
+
+def feed_xml(ctx, records: Sequence[Record]) -> bytes:
+    """An Atom feed of the documents, newest first by the document's date."""
+    u, config = ctx.urls, ctx.config
+    ordered = sorted(records, key=site.newest_first_key)
+    updated = max((entry_updated(r) for r in ordered), default=epoch_time())
+    feed_id = absolute_url(config.site_url, u.home()) if config.site_url else \
+        "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"archive-builder:{config.title}"))
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<feed xmlns="{ATOM_NS}" xml:lang={quoteattr(config.language)}>',
+             f"  <title>{xml_escape(config.title)}</title>",
+             f"  <subtitle>{xml_escape(config.description)}</subtitle>",
+             f"  <id>{xml_escape(feed_id)}</id>",
+             f"  <updated>{updated}</updated>",
+             f"  <link rel=\"self\" href={quoteattr(absolute_url(config.site_url, u.feed()))}/>",
+             f"  <link rel=\"alternate\" type=\"text/html\" href={quoteattr(absolute_url(config.site_url, u.home()))}/>",
+             "  <generator>archive_builder</generator>"]
+    for r in ordered:
+        author = _display(r.author.value) or _display(r.publisher.value) or "Unknown source"
+        lines += ["  <entry>",
+                  f"    <title>{xml_escape(r.title.value or r.id)}</title>",
+                  f"    <id>{xml_escape(entry_id(ctx, r))}</id>",
+                  f"    <link rel=\"alternate\" type=\"text/html\" href={quoteattr(permalink(ctx, r))}/>",
+                  f"    <link rel=\"related\" type=\"text/plain\" href={quoteattr(capture_url(ctx, r))}/>",
+                  f"    <updated>{entry_updated(r)}</updated>",
+                  f"    <author><name>{xml_escape(author)}</name></author>"]
+        if r.document_type.value:
+            lines.append(f"    <category term={quoteattr(r.document_type.value)}/>")
+        lines += [f"    <summary>{xml_escape(summary_text(r))}</summary>", "  </entry>"]
+    lines.append("</feed>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+# --- JSON-LD and meta tags of a document page ---------------------------------------
+
+# document type -> Schema.org type; anything else is a CreativeWork
+SCHEMA_TYPES: dict[str, str] = {
+    "letter": "Message",
+    "note verbale": "Message",
+    "news report": "NewsArticle",
+    "article": "Article",
+    "press release": "Article",
+}
+_ISO_DATE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
+_SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_SCRIPT_UNSAFE_RE = re.compile("[<>&\u2028\u2029]")
+
+
+def script_json(data: Any) -> str:
+    """JSON that is safe inside <script type="application/ld+json">: the characters
+    that could end the element or start markup are written as JSON escapes."""
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    return _SCRIPT_UNSAFE_RE.sub(lambda m: _SCRIPT_UNSAFE[m.group(0)], text)
+
+
+def stated_date(record: Record) -> str | None:
+    """The date as ISO 8601 when the capture states it (or an archivist set it) exactly."""
+    value = record.date.value
+    if record.date.basis in ("stated", "sidecar") and value and _ISO_DATE.match(value):
+        return value
+    return None
+
+
+def agent_ld(agent: Agent) -> dict[str, Any]:
+    if is_person(agent):
+        ld: dict[str, Any] = {"@type": "Person", "name": agent.display}
+        if agent.title:
+            ld["jobTitle"] = agent.title
+        if agent.affiliation:
+            ld["affiliation"] = {"@type": "Organization", "name": agent.affiliation}
+    else:
+        ld = {"@type": "Organization", "name": agent.display}
+    if agent.name != agent.display:
+        ld["alternateName"] = agent.name
+    return ld
+
+
+def document_description(record: Record) -> str:
+    return summary_text(record) + " Text as published by its source, reproduced without endorsement."
+
+
+def document_ld(ctx, record: Record) -> dict[str, Any]:
+    """The document as Schema.org data, its claims as `Claim` parts."""
+    url = permalink(ctx, record)
+    kind = SCHEMA_TYPES.get(record.document_type.value or "", "CreativeWork")
+    ld: dict[str, Any] = {"@context": "https://schema.org", "@type": kind, "@id": url, "url": url,
+                          "name": record.title.value or record.id}
+    author = record.author.value if isinstance(record.author.value, Agent) else None
+    if author:
+        ld["author"] = agent_ld(author)
+    if isinstance(record.publisher.value, Agent):
+        ld["publisher"] = agent_ld(record.publisher.value)
+    date = stated_date(record)
+    if date:
+        ld["datePublished"] = date
+    ld["description"] = document_description(record)
+    if record.document_type.value:
+        ld["genre"] = record.document_type.value
+    if record.language.value:
+        ld["inLanguage"] = record.language.value
+    ld["identifier"] = {"@type": "PropertyValue", "propertyID": "SHA-256", "value": record.sha256}
+    ld["isBasedOn"] = capture_url(ctx, record)
+    ld["isPartOf"] = {"@type": "WebSite", "name": ctx.config.title,
+                      "url": absolute_url(ctx.config.site_url, ctx.urls.home())}
+    claims = ctx.claims_by_document.get(record.id, ())
+    if claims:
+        ld["hasPart"] = [claim_ld(url, c, author) for c in claims]
+    return ld
+
+
+def claim_ld(document_url: str, claim, author: Agent | None) -> dict[str, Any]:
+    anchor = f"{document_url}#claim-{claim.id}"
+    ld: dict[str, Any] = {"@type": "Claim", "@id": anchor, "text": claim.quote,
+                          "appearance": {"@type": "CreativeWork", "url": anchor}}
+    if author:
+        ld["author"] = agent_ld(author)
+    return ld
+
+
+def document_jsonld(ctx, record: Record) -> Markup:
+    """The <script> element's content, ready to be put in the page as it is."""
+    return Markup(script_json(document_ld(ctx, record)))
+
+
+def document_meta(ctx, record: Record) -> list[tuple[str, str, str]]:
+    """(attribute, key, content) of the page's meta tags: Open Graph ("property"),
+    Twitter cards and Highwire Press tags ("name", read by Zotero and Google Scholar)."""
+    config = ctx.config
+    title = record.title.value or record.id
+    description = summary_text(record)
+    tags = [("property", "og:type", "article"), ("property", "og:title", title),
+            ("property", "og:description", description), ("property", "og:site_name", config.title)]
+    if config.site_url:   # Open Graph wants an absolute URL
+        tags.append(("property", "og:url", permalink(ctx, record)))
+    if record.language.value:
+        tags.append(("property", "og:locale", record.language.value.replace("-", "_")))
+    date = stated_date(record)
+    if date:
+        tags.append(("property", "article:published_time", date))
+    tags += [("name", "twitter:card", "summary"), ("name", "twitter:title", title),
+             ("name", "twitter:description", description),
+             ("name", "citation_title", title)]
+    if isinstance(record.author.value, Agent):
+        tags.append(("name", "citation_author", record.author.value.display))
+    if isinstance(record.publisher.value, Agent):
+        tags.append(("name", "citation_publisher", record.publisher.value.display))
+    if date:
+        tags.append(("name", "citation_publication_date", date.replace("-", "/")))
+    if record.language.value:
+        tags.append(("name", "citation_language", record.language.value))
+    return tags
+
+
+# --- the files ---------------------------------------------------------------------------
+
+
+def render_reuse_files(ctx, env, pages: Sequence[str] = ()) -> Iterator[tuple[str, bytes]]:
+    """The downloads page and the machine-readable files; `pages` are the site-relative
+    files of every HTML page rendered so far (for the sitemap)."""
+    u, base = ctx.urls, ctx.urls.base
+    records = sorted(ctx.records, key=lambda r: r.id)
+    documents = documents_csv(ctx, records)
+    originals = originals_zip(read_captures(ctx, records))
+    items = downloads(ctx, documents, originals)
+    downloads_page = page_file(u.downloads(), base)
+    html_pages = [p for p in (*pages, downloads_page) if p.endswith(".html") and p != page_file(u.not_found(), base)]
+    yield downloads_page, env.get_template("downloads.html").render(
+        items=items, has_sitemap=bool(ctx.config.site_url), documents_count=len(records)).encode("utf-8")
+    yield page_file(u.data("documents.csv"), base), documents
+    yield page_file(u.data("originals.zip"), base), originals
+    yield page_file(u.data("datapackage.json"), base), datapackage_json(ctx, items)
+    yield page_file(u.feed(), base), feed_xml(ctx, records)
+    yield page_file(u.robots(), base), robots_txt(ctx)
+    if ctx.config.site_url:
+        yield page_file(u.sitemap(), base), sitemap_xml(ctx, html_pages)
+
+
+def with_reuse_files(ctx, env, pages: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, bytes]]:
+    """Pass the site's pages through, noting their paths, then add the reuse files."""
+    seen: list[str] = []
+    for rel, data in pages:
+        seen.append(rel)
+        yield rel, data
+    yield from render_reuse_files(ctx, env, seen)
