@@ -5,6 +5,7 @@ Stages return values and Problems; nothing here prints (the CLI does).
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import time
@@ -164,10 +165,15 @@ def read_outcomes(paths: Sequence[Path], source: Path, canonical_names: Mapping[
         outcomes: Iterable[Outcome] = (read_one(p, source, canonical_names, cache, salt) for p in paths)
         yield from _counted(outcomes, len(paths), step, progress)
         return
+    # The first capture is read here, before the pool forks: the language and
+    # date models load lazily, and loaded once here they are shared with every
+    # worker instead of being loaded again in each.
+    first = read_one(paths[0], source, canonical_names, cache, salt)
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
                              initargs=(source, dict(canonical_names), cache.folder if cache else None, salt)) as pool:
         chunk = max(1, min(256, len(paths) // (jobs * 8)))
-        yield from _counted(pool.map(_read_in_worker, paths, chunksize=chunk), len(paths), step, progress)
+        rest = pool.map(_read_in_worker, paths[1:], chunksize=chunk)
+        yield from _counted(itertools.chain([first], rest), len(paths), step, progress)
 
 
 def _counted(outcomes: Iterable[Outcome], total: int, step: int, progress: Callable[[str], None]) -> Iterator[Outcome]:
