@@ -222,61 +222,81 @@ def _origin_base(base: str) -> tuple[str, str]:
 
 
 def link_problems(site: Path, base: str) -> list[Problem]:
-    """Broken internal links, missing anchors and references to other hosts."""
+    """Broken internal links, missing anchors and references to other hosts.
+
+    One pass over the files keeps only each page's ids (not its references), so
+    memory grows with the anchors of the site, not with its links; anchors are
+    checked at the end, when every page's ids are known.
+    """
     base = normalize_base(base)
     origin, base_path = _origin_base(base)
     origin = origin or read_site_origin(site, base_path)
     files = site_files(site)
     file_set = frozenset(files)
-    pages: dict[str, ParsedPage] = {}
-    references: list[Reference] = []
+    cited = cited_urls(site)
+    ids: dict[str, frozenset[str]] = {}
+    anchors: list[tuple[Reference, str, str]] = []   # (reference, target page, fragment)
+    problems: list[Problem] = []
     for rel in files:
         if rel.endswith(".html"):
             page = parse_page(rel, (site / rel).read_text(encoding="utf-8", errors="replace"))
-            pages[rel] = page
-            references.extend(page.references)
+            ids[rel] = page.ids
+            references: Iterable[Reference] = page.references
         elif rel.endswith(".css"):
-            references.extend(css_references(rel, (site / rel).read_text(encoding="utf-8", errors="replace")))
-    cited = cited_urls(site)
-    problems: list[Problem] = []
-    for ref in references:
-        message = _reference_problem(ref, base_path, origin, file_set, pages, cited)
-        if message:
-            problems.append(Problem(ref.page, ref.line, message, "error"))
-    return problems
+            references = css_references(rel, (site / rel).read_text(encoding="utf-8", errors="replace"))
+        else:
+            continue
+        for ref in references:
+            message, anchor = _reference_problem(ref, base_path, origin, file_set, cited)
+            if message:
+                problems.append(Problem(ref.page, ref.line, message, "error"))
+            elif anchor:
+                anchors.append((ref, *anchor))
+    for ref, target, fragment in anchors:
+        if fragment not in ids[target]:
+            problems.append(Problem(ref.page, ref.line, f"{_where(ref)}: no element with id \"{fragment}\" on {target}", "error"))
+    return sorted(problems, key=lambda p: (p.file, p.line or 0, p.message))
+
+
+def _where(ref: Reference) -> str:
+    return f"<{ref.tag} {ref.attribute}=\"{ref.url}\">" if ref.tag != "css" else f"url({ref.url})"
 
 
 def _reference_problem(ref: Reference, base_path: str, origin: str, files: frozenset[str],
-                       pages: dict[str, ParsedPage], cited: frozenset[str]) -> str | None:
-    where = f"<{ref.tag} {ref.attribute}=\"{ref.url}\">" if ref.tag != "css" else f"url({ref.url})"
-    page_address = "http://site.invalid" + page_url(ref.page, base_path)
-    absolute = urljoin(page_address, ref.url)
+                       cited: frozenset[str]) -> tuple[str | None, tuple[str, str] | None]:
+    """(what is wrong with a reference, or None; the (page, fragment) it needs to exist, or None)."""
+    where = _where(ref)
+    absolute = urljoin("http://site.invalid" + page_url(ref.page, base_path), ref.url)
     parts = urlsplit(absolute)
     if parts.scheme in NON_FETCHED_SCHEMES:
-        return None
+        return None, None
     if parts.netloc != "site.invalid":
-        internal = bool(origin) and absolute.startswith(origin + base_path)
-        if not internal:
-            if parts.scheme not in ("http", "https"):
-                return f"{where}: {parts.scheme}: URL"
-            if ref.tag == "link" and ref.rel and ref.rel <= NON_FETCHING_RELS:
-                return None
-            if (ref.tag, ref.attribute) in FOLLOWED_LINKS:
-                if not cited or absolute in cited or absolute.rstrip("/") in cited:
-                    return None
-                return f"{where}: outbound link that no document cites"
-            return f"{where}: refers to another host (everything the page loads must come from the site)"
+        if not (origin and absolute.startswith(origin + base_path)):
+            return _outbound_problem(ref, absolute, parts.scheme, cited), None
         parts = urlsplit(absolute[len(origin):])
     if not parts.path.startswith(base_path):
-        return f"{where}: outside the base URL {base_path}"
+        return f"{where}: outside the base URL {base_path}", None
     target = target_file(parts.path, base_path, files)
     if target is None:
-        return f"{where}: broken link (no such file in the site)"
+        return f"{where}: broken link (no such file in the site)", None
     fragment = unquote(parts.fragment)
     if fragment and not fragment.startswith(":~:") and target.endswith(".html"):
-        if fragment not in pages[target].ids:
-            return f"{where}: no element with id \"{fragment}\" on {target}"
-    return None
+        return None, (target, fragment)
+    return None, None
+
+
+def _outbound_problem(ref: Reference, absolute: str, scheme: str, cited: frozenset[str]) -> str | None:
+    """A reference to another host is fine only as a link the reader follows."""
+    where = _where(ref)
+    if scheme not in ("http", "https"):
+        return f"{where}: {scheme}: URL"
+    if ref.tag == "link" and ref.rel and ref.rel <= NON_FETCHING_RELS:
+        return None
+    if (ref.tag, ref.attribute) in FOLLOWED_LINKS:
+        if not cited or absolute in cited or absolute.rstrip("/") in cited:
+            return None
+        return f"{where}: outbound link that no document cites"
+    return f"{where}: refers to another host (everything the page loads must come from the site)"
 
 
 # ---------------------------------------------------------------- HTML validity
