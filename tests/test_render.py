@@ -94,7 +94,7 @@ def parse(html: str) -> Tags:
 
 
 def pages(ctx) -> dict[str, str]:
-    return {rel: data.decode("utf-8") for rel, data in render_site(ctx)}
+    return {rel: data.decode("utf-8") for rel, data in render_site(ctx) if rel.endswith(".html")}
 
 
 # --- dates and provenance ------------------------------------------------------
@@ -221,8 +221,11 @@ def test_every_page_keeps_hostile_text_inert():
             continue
         tags = parse(html).tags
         assert all(not k.startswith("on") for _, a in tags for k in a), rel
-        assert [a.get("src") for t, a in tags if t == "script" and a.get("src")] == \
-            [a.get("src") for t, a in tags if t == "script"], f"{rel}: inline script"
+        executable = [a for t, a in tags if t == "script" and a.get("type") != "application/ld+json"]
+        assert all(a.get("src") for a in executable), f"{rel}: inline script (JSON-LD data blocks are not scripts)"
+        # a data block (JSON-LD) must not let document text close the element
+        for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S):
+            assert "<" not in block, f"{rel}: markup inside JSON-LD"
         assert "alert(" not in "".join(a.get("src", "") + a.get("href", "") for _, a in tags), rel
         assert not re.search(r"<(script|img)[^>]*>\s*alert", html), rel
         assert len([t for t, _ in tags if t == "h1"]) == 1, f"{rel}: one h1 per page"
