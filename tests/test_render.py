@@ -376,3 +376,28 @@ def test_seed_site_has_every_page_kind(seed_site: Path, seed_records: list[dict]
                                            ("2021-01-20?", None), ("2021-13", None), (None, None)])
 def test_only_html_dates_become_datetime_attributes(edtf, machine):
     assert html_datetime(edtf) == machine
+
+
+SAFE_TAGS = {"p", "h3", "h4", "h5", "h6", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote",
+             "hr", "br", "s", "table", "thead", "tbody", "tr", "th", "td", "sup", "section", "h2", "mark", "span"}
+HOSTILE_PIECES = st.sampled_from([
+    "<script>", "</script>", "<img src=x onerror=alert(1)>", "javascript:alert(1)", "[x](javascript:alert(1))",
+    "[x](JaVaScRiPt:alert(1))", "[x](data:text/html;base64,PHNjcmlwdD4=)", "![i](http://evil.example/i.png)",
+    "<a href='javascript:x'>", "{{ x }}", "{% raw %}", "<sup>1</sup>", "[^1]", "# ", "\n\n", "\n", "*", "_", "`",
+    "> ", "- ", "1. ", "|a|b|\n|-|-|\n", "&lt;", "&", '"', "'", "<!-- -->", "<svg onload=alert(1)>", "text",
+])
+
+
+@given(st.lists(st.one_of(HOSTILE_PIECES, st.text(max_size=12)), max_size=30),
+       st.lists(st.text(alphabet="0123456789ab", min_size=1, max_size=3), max_size=3))
+def test_any_body_renders_to_safe_markup(pieces, labels):
+    body = "".join(pieces)
+    notes = [Footnote(label, f"note <b>{label}</b>", 1) for label in dict.fromkeys(labels)]
+    quote = body[len(body) // 3: len(body) // 2]
+    claims = [ClaimSpan("d-c1", quote, len(body) // 3)] if quote.strip() else []
+    tags = parse(render_body(body, notes, claims)).tags
+    assert {t for t, _ in tags} <= SAFE_TAGS
+    for _, attrs in tags:
+        assert not any(k.startswith("on") for k in attrs)
+        assert not (attrs.get("href") or "").strip().lower().startswith(("javascript:", "data:", "vbscript:"))
+        assert "src" not in attrs
