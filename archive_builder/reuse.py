@@ -406,8 +406,8 @@ def claim_ld(document_url: str, claim, author: Agent | None) -> dict[str, Any]:
     anchor = f"{document_url}#claim-{claim.id}"
     ld: dict[str, Any] = {"@type": "Claim", "@id": anchor, "text": claim.quote,
                           "appearance": {"@type": "CreativeWork", "url": anchor}}
-    if author:
-        ld["author"] = agent_ld(author)
+    if author:   # the name is enough here: the document's own `author` has the rest
+        ld["author"] = {"@type": agent_ld(author)["@type"], "name": author.display}
     return ld
 
 
