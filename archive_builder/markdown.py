@@ -50,7 +50,16 @@ def parser() -> MarkdownIt:
     md = MarkdownIt("js-default").use(footnote_plugin)
     md.disable("image")
     md.add_render_rule("footnote_block_open", _footnote_block_open)
+    md.add_render_rule("footnote_anchor", _footnote_backref)
     return md
+
+
+def _footnote_backref(self, tokens, idx, options, env) -> str:
+    # the plugin's bare "↩" link has no accessible name; ids are the plugin's own
+    ident = self.rules["footnote_anchor_name"](tokens, idx, options, env)
+    if tokens[idx].meta["subId"] > 0:
+        ident += ":" + str(tokens[idx].meta["subId"])
+    return f' <a href="#fnref{ident}" class="footnote-backref" aria-label="Back to the text">\u21a9\ufe0e</a>'
 
 
 def _footnote_block_open(self, tokens, idx, options, env) -> str:

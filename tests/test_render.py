@@ -176,6 +176,7 @@ def test_footnote_markers_become_references_to_the_records_footnotes():
     html = render_body(body, [Footnote("1", "See document <b>A/74/450</b>.", 40)])
     assert re.search(r'<sup class="footnote-ref"><a href="#fn1" id="fnref1">', html)
     assert 'id="fn1"' in html and "See document &lt;b&gt;A/74/450&lt;/b&gt;." in html
+    assert '<a href="#fnref1" class="footnote-backref" aria-label="Back to the text">' in html
     assert "&lt;sup&gt;9&lt;/sup&gt;" in html      # no footnote 9: the marker stays visible text
     assert html.count('id="p-') == 1                # footnote paragraphs are not body paragraphs
 
