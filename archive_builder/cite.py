@@ -307,7 +307,8 @@ def chicago(record: Record, permalink: str, site_title: str = "") -> str:
     parts.append(_quoted_title(title, "."))
     where = [publisher.display] if publisher else []
     where.append(date_text(cited_date(record.date.value, record.date.basis), "chicago"))
-    parts.append(_sentence(", ".join(where)))
+    where_text = ", ".join(where)   # "1990?." keeps its stop: the "?" belongs to the date
+    parts.append(where_text if where_text.endswith(".") else where_text + ".")
     if site_title:
         parts.append(f"{site_title}, {permalink}.")
     else:
