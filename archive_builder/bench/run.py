@@ -41,7 +41,7 @@ def our_build(source: Path, out: Path, *extra: str) -> list[str]:
 
 
 def snapshot_code(folder: Path, commit: str = "HEAD") -> tuple[Path, str]:
-    """The committed package (and its static files) at `commit`, unpacked into `folder`.
+    """The committed package (with its templates and static files) at `commit`, unpacked into `folder`.
 
     Several people edit the working tree while a long benchmark runs; the
     build's cache is keyed by the package's source, so a changing tree both
@@ -50,7 +50,7 @@ def snapshot_code(folder: Path, commit: str = "HEAD") -> tuple[Path, str]:
     commit_id = subprocess.run(["git", "rev-parse", commit], cwd=PROJECT, capture_output=True, text=True,
                                check=True).stdout.strip()
     folder.mkdir(parents=True, exist_ok=True)
-    archive = subprocess.run(["git", "archive", "--format=tar", commit_id, "archive_builder", "static"],
+    archive = subprocess.run(["git", "archive", "--format=tar", commit_id, "archive_builder", "static", "templates"],
                              cwd=PROJECT, capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)
     return folder, commit_id
