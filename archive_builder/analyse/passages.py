@@ -12,10 +12,11 @@ steps, none of which compares every pair of documents:
    only documents sharing a shingle meet.  Shingles in more than MAX_DF
    documents are boilerplate ("the Ministry of Foreign Affairs of") and are
    dropped, which also bounds the work per shingle.
-3. Around each cluster of shared shingles, difflib aligns the two word
-   windows; aligned blocks separated by small gaps (reworded, reordered or
-   inserted words) are merged into maximal spans, kept when long and dense
-   enough.  Offsets point into each record's body.
+3. Each cluster of shared shingles anchors an alignment: difflib aligns
+   only the short gaps between anchors and a few words at each end; aligned
+   blocks separated by small gaps (reworded, reordered or inserted words)
+   are merged into maximal spans, kept when long and dense enough.  Offsets
+   point into each record's body.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from typing import Mapping, Sequence
 from ..model import SharedPassage
 
 SHINGLE = 5            # words per shingle
-MAX_DF = 50            # a shingle in more documents than this is boilerplate
+MAX_DF = 30            # a shingle in more documents than this is boilerplate
 NEAR = 40              # shared shingles this close (in words) in both documents form one cluster
 MIN_SEEDS = 3          # shared shingles a cluster needs before it is aligned at all
 WINDOW = 15            # words aligned beyond a cluster's first and last shingle, to extend it
@@ -39,6 +40,7 @@ MAX_GAP = 8            # words of rewording allowed inside one passage (on each 
 MIN_EDGE_WORDS = 2     # a passage starts and ends with this many words in a row
 MIN_WORDS = 20         # aligned words for a passage to count
 MIN_SIMILARITY = 0.6   # 2 * aligned / (words in a + words in b)
+POSITION_BITS = 32     # word positions in a posting: documents of up to 4 billion words
 MAX_SEEDS_PER_PAIR = 2000   # a pair sharing more is near-identical: enough evidence
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -73,61 +75,107 @@ def shingles(w: Words, size: int = SHINGLE) -> list[int]:
 
 def candidate_seeds(texts: Sequence[Words], size: int = SHINGLE, max_df: int | None = None,
                     ) -> dict[tuple[int, int], list[tuple[int, int]]]:
-    """(doc a, doc b) -> positions (i in a, j in b) of shingles both contain."""
+    """(doc a, doc b) -> positions (i in a, j in b) of shingles both contain, for
+    the pairs sharing at least MIN_SEEDS shingles.
+
+    Two passes over the index: the first only counts shingles per pair (one
+    int per pair), the second keeps positions for the pairs that count, so
+    pairs meeting on a stock phrase or two cost no lists."""
     max_df = MAX_DF if max_df is None else max_df
-    index: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    # postings packed as doc << POSITION_BITS | position: a list of ints, not
+    # of tuples, keeps the index small at 100,000 documents
+    index: dict[int, list[int]] = defaultdict(list)
     for d, w in enumerate(texts):
         seen: set[int] = set()
         for i, h in enumerate(shingles(w, size)):
             if h in seen:           # a repeated shingle within one document adds no evidence
                 continue
             seen.add(h)
-            index[h].append((d, i))
-    seeds: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-    for postings in index.values():
-        if len(postings) < 2:
-            continue
-        if len({d for d, _ in postings}) > max_df:
-            continue
-        for x in range(len(postings)):
-            da, ia = postings[x]
-            for y in range(x + 1, len(postings)):
-                db, ib = postings[y]
+            index[h].append(d << POSITION_BITS | i)
+    n = len(texts)
+    shared = [[divmod(x, 1 << POSITION_BITS) for x in p] for p in index.values()
+              if 2 <= len(p) and len({x >> POSITION_BITS for x in p}) <= max_df]
+    del index
+    counts: dict[int, int] = defaultdict(int)
+    for postings in shared:
+        for x, (da, _) in enumerate(postings):
+            for db, _ in postings[x + 1:]:
                 if da != db:
+                    counts[da * n + db] += 1
+    seeds: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
+    for postings in shared:
+        for x, (da, ia) in enumerate(postings):
+            for db, ib in postings[x + 1:]:
+                if da != db and counts[da * n + db] >= MIN_SEEDS:
                     found = seeds[(da, db)]
                     if len(found) < MAX_SEEDS_PER_PAIR:
                         found.append((ia, ib))
     return seeds
 
 
-def _clusters(seeds: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+def _clusters(seeds: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
     """Seeds lying along one diagonal band (i - j drifts by at most NEAR, as rewording
-    shifts it) and close together, as (a_lo, a_hi, b_lo, b_hi) word ranges: the clusters
-    with at least MIN_SEEDS seeds, most seeds first."""
-    out: list[list[int]] = []   # a_lo, a_hi, b_lo, b_hi, seeds, last i, last j
+    shifts it) and close together: the clusters with at least MIN_SEEDS seeds,
+    most seeds first."""
+    out: list[list[tuple[int, int]]] = []
     for i, j in sorted(seeds):
         for c in reversed(out[-8:]):
-            if i - c[5] <= NEAR and abs((i - j) - (c[5] - c[6])) <= NEAR:
-                c[1], c[2], c[3] = max(c[1], i), min(c[2], j), max(c[3], j)
-                c[4], c[5], c[6] = c[4] + 1, i, j
+            li, lj = c[-1]
+            if i - li <= NEAR and abs((i - j) - (li - lj)) <= NEAR:
+                c.append((i, j))
                 break
         else:
-            out.append([i, i, j, j, 1, i, j])
-    kept = sorted((c for c in out if c[4] >= MIN_SEEDS), key=lambda c: (-c[4], c[0], c[2]))
-    return [(c[0], c[1], c[2], c[3]) for c in kept]
+            out.append([(i, j)])
+    return sorted((c for c in out if len(c) >= MIN_SEEDS), key=lambda c: (-len(c), c[0]))
 
 
-def align(a: Words, b: Words, a_lo: int, a_hi: int, b_lo: int, b_hi: int,
-          ) -> list[tuple[int, int, int, int, int]]:
-    """Maximal near-identical spans in two word windows: (a_first, a_last, b_first, b_last, aligned words)."""
+def _matching(a: Words, b: Words, a_lo: int, a_hi: int, b_lo: int, b_hi: int) -> list[tuple[int, int, int]]:
+    """difflib's matching word blocks (i, j, n) of two small windows."""
+    if a_hi <= a_lo or b_hi <= b_lo or set(a.norm[a_lo:a_hi]).isdisjoint(b.norm[b_lo:b_hi]):
+        return []
     matcher = difflib.SequenceMatcher(None, a.norm[a_lo:a_hi], b.norm[b_lo:b_hi], autojunk=False)
+    return [(a_lo + i, b_lo + j, n) for i, j, n in matcher.get_matching_blocks() if n]
+
+
+def matched_blocks(a: Words, b: Words, cluster: Sequence[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """Word blocks (i, j, n) the two documents share around a cluster of seeds.
+
+    The seeds are exact SHINGLE-word matches: chained in order they anchor the
+    alignment, so difflib only aligns the short gaps between anchors (reworded
+    words) and a WINDOW of words at each end (to extend the passage), never
+    whole documents."""
+    anchors: list[tuple[int, int, int]] = []
+    for i, j in sorted(cluster):
+        if anchors:
+            ai, aj, an = anchors[-1]
+            if i - ai == j - aj and i <= ai + an:          # the same run, one word on
+                anchors[-1] = (ai, aj, max(an, i - ai + SHINGLE))
+                continue
+            if i < ai + an or j < aj + an:                  # crosses the run before it
+                continue
+        anchors.append((i, j, SHINGLE))
+    blocks: list[tuple[int, int, int]] = []
+    first_i, first_j, _ = anchors[0]
+    blocks += _matching(a, b, max(0, first_i - WINDOW), first_i, max(0, first_j - WINDOW), first_j)
+    for k, (i, j, n) in enumerate(anchors):
+        blocks.append((i, j, n))
+        if k + 1 < len(anchors):
+            ni, nj, _ = anchors[k + 1]
+            blocks += _matching(a, b, i + n, ni, j + n, nj)
+    last_i, last_j, last_n = anchors[-1]
+    blocks += _matching(a, b, last_i + last_n, min(len(a.norm), last_i + last_n + WINDOW),
+                        last_j + last_n, min(len(b.norm), last_j + last_n + WINDOW))
+    return blocks
+
+
+def align(blocks: Sequence[tuple[int, int, int]]) -> list[tuple[int, int, int, int, int]]:
+    """Blocks in order merged into maximal near-identical spans: (a_first, a_last,
+    b_first, b_last, aligned words).  Blocks join when the words between them
+    are at most MAX_GAP on each side."""
     runs: list[list[tuple[int, int, int]]] = []
-    for bi, bj, n in matcher.get_matching_blocks():
-        if n == 0:
-            continue
-        i, j = a_lo + bi, b_lo + bj
+    for i, j, n in blocks:
         last = runs[-1][-1] if runs else None
-        if last and i - (last[0] + last[2]) <= MAX_GAP and j - (last[1] + last[2]) <= MAX_GAP:
+        if last and 0 <= i - (last[0] + last[2]) <= MAX_GAP and 0 <= j - (last[1] + last[2]) <= MAX_GAP:
             runs[-1].append((i, j, n))
         else:
             runs.append([(i, j, n)])
@@ -157,9 +205,8 @@ def shared_passages(bodies: Mapping[str, str]) -> tuple[SharedPassage, ...]:
     for (da, db), seeds in sorted(candidate_seeds(texts).items()):
         a, b = texts[da], texts[db]
         kept: list[tuple[int, int, int, int, int]] = []
-        for ia, ib, ja, jb in _clusters(seeds):
-            for span in align(a, b, max(0, ia - WINDOW), min(len(a.norm), ib + SHINGLE + WINDOW),
-                              max(0, ja - WINDOW), min(len(b.norm), jb + SHINGLE + WINDOW)):
+        for cluster in _clusters(seeds):
+            for span in align(matched_blocks(a, b, cluster)):
                 a0, a1, b0, b1, n = span
                 similarity = 2 * n / ((a1 - a0 + 1) + (b1 - b0 + 1))
                 if n >= MIN_WORDS and similarity >= MIN_SIMILARITY and not any(
