@@ -54,6 +54,11 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             return None
         return super().send_head()
 
+    def list_directory(self, path):
+        # GitHub Pages never lists a folder; neither does the preview
+        self.send_error(404)
+        return None
+
     def translate_path(self, path: str) -> str:
         url_path = unquote(urlsplit(path).path)
         return super().translate_path("/" + url_path[len(self.base):])

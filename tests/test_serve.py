@@ -55,6 +55,7 @@ def test_serves_the_site_under_its_base_path(tiny_site: Path):
         assert fetch(root + "/archive/documents/a") == (200, "<h1>doc a</h1>")     # redirected
         assert fetch(root + "/archive/missing/") == (404, "<h1>our not found page</h1>")
         assert fetch(root + "/documents/a/")[0] == 404           # outside the base path
+        assert fetch(root + "/archive/documents/") == (404, "<h1>our not found page</h1>")   # no listings
         assert fetch(root + "/archive/../../etc/passwd")[0] == 404
     finally:
         server.shutdown()
