@@ -66,7 +66,14 @@ def discard(staging: Path) -> None:
 
 
 def clean_stale_staging(out: Path) -> None:
-    """Staging folders left by killed builds are removed at the next build."""
+    """Staging folders left by killed builds are removed at the next build.
+
+    Where renameat2 is missing the swap takes two renames; a build killed
+    between them leaves the previous site as `.NAME-previous` and no `NAME`:
+    it is put back first."""
+    previous = out.with_name(f".{out.name}-previous")
+    if previous.is_dir() and not out.exists():
+        os.replace(previous, out)
     if out.parent.is_dir():
         for p in out.parent.glob(f".{out.name}-staging-*"):
             shutil.rmtree(p, ignore_errors=True)

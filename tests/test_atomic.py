@@ -169,3 +169,26 @@ def test_stale_staging_is_swept(tmp_path):
     (stale / "x").write_text("half a build")
     clean_stale_staging(out)
     assert staging_left(out) == []
+
+
+def test_previous_site_left_between_two_renames_is_restored(tmp_path):
+    out = tmp_path / "site"
+    previous = tmp_path / ".site-previous"
+    previous.mkdir()
+    (previous / "index.html").write_text("the previous site")
+    clean_stale_staging(out)
+    assert (out / "index.html").read_text() == "the previous site" and not previous.exists()
+
+
+def test_swap_without_renameat2_keeps_the_site_whole(tmp_path, monkeypatch):
+    import archive_builder.output as output
+
+    monkeypatch.setattr(output, "_exchange", lambda a, b: False)
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "old.html").write_text("old")
+    staging = staging_dir(out)
+    write_file(staging, "new.html", b"new")
+    swap_in(staging, out)
+    assert sorted(p.name for p in out.iterdir()) == ["new.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]

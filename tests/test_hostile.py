@@ -113,6 +113,7 @@ class _Inspector(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.found: list[str] = []
         self._in_script = False
+        self._script_type = ""
 
     def handle_starttag(self, tag, attrs):
         a = {k.lower(): (v or "") for k, v in attrs}
@@ -120,6 +121,7 @@ class _Inspector(HTMLParser):
             self.found.append(f"<{tag}>")
         if tag == "script":
             self._in_script = True
+            self._script_type = a.get("type", "").lower()
             if "src" in a and _external(a["src"]):
                 self.found.append(f"<script src={a['src']}>")
         if tag == "meta" and a.get("http-equiv", "").lower() == "refresh":
@@ -141,7 +143,17 @@ class _Inspector(HTMLParser):
             self._in_script = False
 
     def handle_data(self, data):
-        if self._in_script and ("alert(" in data or "evil" in data):
+        if not self._in_script:
+            return
+        if self._script_type in ("application/ld+json", "application/json"):
+            # data, not code: it must parse, and carry no "<" that could close the element early
+            try:
+                json.loads(data)
+            except ValueError:
+                self.found.append("<script type=json> that is not JSON")
+            if "<" in data:
+                self.found.append("unescaped '<' inside a JSON <script>")
+        elif "alert(" in data or "evil" in data:
             self.found.append("document text inside <script>")
 
 
@@ -294,13 +306,23 @@ INJECTION = """<script>alert('evil')</script> statement on injection
 
 @pytest.mark.parametrize("name", ["inject.txt", "inject.md"])
 def test_injected_markup_is_only_ever_escaped_text(archive, name):
-    code, err = archive({name: "Statement on markup\n\n" + INJECTION})
+    code, err = archive({name: "Statement on markup\n\nThe Office published the following text.\n\n" + INJECTION})
     assert code in (0, 1), err
     rec = records(archive.out)[name]
-    assert "<script>alert('evil')</script>" in rec["body"]     # kept in the record, verbatim
+    kept = rec["body"] + "".join(r["text"] for r in rec["removed"])
+    assert "<script>alert('evil')</script>" in kept              # kept in the record, verbatim
     text = page_text(archive.out, rec)
     assert "alert('evil')" in text                           # shown as text on the page
     # assert_no_live_markup ran in the fixture: no script, iframe, handler, remote load
+
+
+def test_markup_in_a_sidecar_title_never_closes_an_element(archive):
+    title = "</script><script>alert('evil')</script><img src=x onerror=alert('evil')> \"quoted\" & more"
+    code, err = archive({"t.txt": "A title\n\nText.\n", "t.yaml": f"title: {json.dumps(title)}\n"})
+    assert code == 0, err
+    rec = records(archive.out)["t.txt"]
+    assert rec["title"]["value"] == title
+    assert title in page_text(archive.out, rec)
 
 
 def test_template_syntax_appears_literally(archive):
