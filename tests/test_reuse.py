@@ -1,0 +1,313 @@
+"""Reuse (archive_builder.reuse): downloads, documents.csv, originals.zip,
+datapackage.json, feed, sitemap, robots.txt, JSON-LD and meta tags.
+
+Two in-process builds of the seeds (one with `site_url`, one without, both
+under /archive/) are compared and read back; hostile records are rendered
+directly to show that no document text can leave the JSON-LD script.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from archive_builder.build import build
+from archive_builder.config import Config
+from archive_builder.editorial import Editorial
+from archive_builder.model import Agent, Analysis, Claim, Record, Sourced
+from archive_builder.render import SiteContext, render_site
+from archive_builder.reuse import (ATOM_NS, SITEMAP_NS, document_ld, entry_updated, originals_zip, script_json,
+                                   zip_timestamp)
+from archive_builder.urls import Urls, page_file
+
+PROJECT = Path(__file__).resolve().parent.parent
+SEEDS = PROJECT / "seeds"
+BASE = "/archive/"
+SITE_URL = "https://example.org/archive/"
+
+
+def build_seeds(out: Path, site_url: str = "") -> Path:
+    config = Config(source=str(SEEDS), out=str(out), base_url=BASE, site_url=site_url, search=False,
+                    editorial=str(PROJECT / "editorial"), root=str(PROJECT))
+    build(config, jobs=1, use_cache=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("reuse")
+    return {"plain": build_seeds(root / "plain"), "again": build_seeds(root / "again"),
+            "absolute": build_seeds(root / "absolute", SITE_URL)}
+
+
+@pytest.fixture(scope="module")
+def records(sites) -> list[dict]:
+    return json.loads((sites["plain"] / "data" / "records.json").read_text(encoding="utf-8"))["records"]
+
+
+# --- originals.zip ------------------------------------------------------------------
+
+
+def test_zip_is_identical_across_builds_and_holds_every_capture(sites, records):
+    first = (sites["plain"] / "data" / "originals.zip").read_bytes()
+    assert first == (sites["again"] / "data" / "originals.zip").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(first)) as z:
+        names = z.namelist()
+        assert names == sorted(names) == sorted(r["source_file"] for r in records)
+        for r in records:
+            assert z.read(r["source_file"]) == (SEEDS / r["source_file"]).read_bytes()
+        for info in z.infolist():
+            assert info.date_time == (1980, 1, 1, 0, 0, 0)
+            assert (info.external_attr >> 16) & 0o777 == 0o644
+
+
+def test_zip_time_follows_source_date_epoch(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1611100800")     # 2021-01-20T00:00:00Z
+    assert zip_timestamp() == (2021, 1, 20, 0, 0, 0)
+    a = originals_zip([("b.txt", b"two"), ("a.txt", b"one")])
+    assert a == originals_zip([("a.txt", b"one"), ("b.txt", b"two")])
+    assert [i.date_time for i in zipfile.ZipFile(io.BytesIO(a)).infolist()] == [(2021, 1, 20, 0, 0, 0)] * 2
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")              # before 1980: the zip's first day
+    assert zip_timestamp() == (1980, 1, 1, 0, 0, 0)
+
+
+# --- documents.csv and datapackage.json ------------------------------------------------
+
+
+def test_documents_csv_has_one_row_per_record(sites, records):
+    rows = list(csv.DictReader(io.StringIO((sites["absolute"] / "data" / "documents.csv").read_text(encoding="utf-8"))))
+    assert [r["id"] for r in rows] == sorted(r["id"] for r in records)
+    by_id = {r["id"]: r for r in records}
+    for row in rows:
+        r = by_id[row["id"]]
+        assert row["sha256"] == r["sha256"] and row["source_file"] == r["source_file"]
+        assert row["date_edtf"] == (r["date"]["edtf"] or "") and row["date_basis"] == r["date"]["basis"]
+        assert row["author"] == ((r["author"]["value"] or {}).get("display") or "")
+        assert row["url"] == f"{SITE_URL}documents/{row['id']}/"
+
+
+def test_datapackage_resources_exist_and_describe_the_csvs(sites):
+    data = sites["plain"] / "data"
+    package = json.loads((data / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["profile"] == "data-package" and re.fullmatch(r"[a-z0-9._-]+", package["name"])
+    names = [r["name"] for r in package["resources"]]
+    assert len(names) == len(set(names)) and {"records", "documents", "originals"} <= set(names)
+    for resource in package["resources"]:
+        path = data / resource["path"]
+        assert path.is_file(), resource["path"]
+        if "hash" in resource:
+            assert resource["hash"] == "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+            assert resource["bytes"] == path.stat().st_size
+        if resource["format"] == "csv":
+            header = next(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+            assert header == [f["name"] for f in resource["schema"]["fields"]], resource["name"]
+
+
+def test_downloads_page_links_every_file(sites):
+    site = sites["plain"]
+    html = (site / "downloads" / "index.html").read_text(encoding="utf-8")
+    hrefs = set(re.findall(r'href="([^"#]+)"', html))
+    for name in ("records.json", "documents.csv", "originals.zip", "datapackage.json"):
+        assert f"{BASE}data/{name}" in hrefs
+    assert f"{BASE}feed.xml" in hrefs and f"{BASE}sitemap.xml" not in hrefs and "site_url" in html
+    for href in hrefs:
+        if href.startswith(BASE):
+            assert (site / page_file(unquote(href), BASE)).is_file(), href
+    assert f'href="{BASE}downloads/"' in (site / "index.html").read_text(encoding="utf-8")
+    absolute = (sites["absolute"] / "downloads" / "index.html").read_text(encoding="utf-8")
+    assert f'href="{BASE}sitemap.xml"' in absolute
+
+
+# --- feed, sitemap, robots -----------------------------------------------------------
+
+
+def test_feed_is_atom_newest_first_and_dated_by_the_documents(sites, records):
+    for key in ("plain", "absolute"):
+        root = ET.fromstring((sites[key] / "feed.xml").read_bytes())
+        assert root.tag == f"{{{ATOM_NS}}}feed"
+        entries = root.findall(f"{{{ATOM_NS}}}entry")
+        assert len(entries) == len(records)
+        ids = [e.findtext(f"{{{ATOM_NS}}}id") for e in entries]
+        assert len(set(ids)) == len(ids) and all(re.match(r"^(urn:uuid:|https://)", i) for i in ids)
+        updated = [e.findtext(f"{{{ATOM_NS}}}updated") for e in entries]
+        assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", u) for u in updated)
+        assert updated == sorted(updated, reverse=True)      # the seeds are all dated: newest first
+        assert root.findtext(f"{{{ATOM_NS}}}updated") == max(updated)
+        by_title = {r["title"]["value"]: r for r in records}
+        for e, u in zip(entries, updated):     # each entry's time is its document's date, not the clock
+            edtf = by_title[e.findtext(f"{{{ATOM_NS}}}title")]["date"]["edtf"]
+            assert u[:10] == re.match(r"\d{4}-\d\d-\d\d", edtf).group(0)
+        for e in entries:
+            assert e.find(f"{{{ATOM_NS}}}title").text and e.find(f"{{{ATOM_NS}}}author/{{{ATOM_NS}}}name").text
+    absolute = ET.fromstring((sites["absolute"] / "feed.xml").read_bytes())
+    assert all(e.findtext(f"{{{ATOM_NS}}}id").startswith(SITE_URL + "documents/")
+               for e in absolute.findall(f"{{{ATOM_NS}}}entry"))
+    assert (sites["plain"] / "feed.xml").read_bytes() == (sites["again"] / "feed.xml").read_bytes()
+
+
+def test_feed_time_is_the_documents_own_date(monkeypatch):
+    r = make_record("x", date=Sourced("1990-01-19/1990-01-20", "stated", None, 1))
+    assert entry_updated(r) == "1990-01-19T00:00:00Z"
+    assert entry_updated(make_record("y", date=Sourced("2021", "inferred", None, 1))) == "2021-01-01T00:00:00Z"
+    undated = make_record("z", date=Sourced.unknown())
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert entry_updated(undated) == "1970-01-01T00:00:00Z"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1611100800")
+    assert entry_updated(undated) == "2021-01-20T00:00:00Z"
+
+
+def test_sitemap_only_with_site_url_and_every_url_is_a_page(sites):
+    assert not (sites["plain"] / "sitemap.xml").exists()
+    assert "Sitemap:" not in (sites["plain"] / "robots.txt").read_text(encoding="utf-8")
+    site = sites["absolute"]
+    assert f"Sitemap: {SITE_URL}sitemap.xml" in (site / "robots.txt").read_text(encoding="utf-8")
+    root = ET.fromstring((site / "sitemap.xml").read_bytes())
+    assert root.tag == f"{{{SITEMAP_NS}}}urlset"
+    locs = [u.findtext(f"{{{SITEMAP_NS}}}loc") for u in root.findall(f"{{{SITEMAP_NS}}}url")]
+    assert len(locs) == len(set(locs)) > 10
+    for loc in locs:
+        assert loc.startswith(SITE_URL), loc
+        assert (site / page_file(unquote(urlsplit(loc).path), BASE)).is_file(), loc
+    pages = {p.relative_to(site).as_posix() for p in site.rglob("*.html")} - {"404.html"}
+    assert {page_file(unquote(urlsplit(l).path), BASE) for l in locs} == pages
+
+
+# --- JSON-LD ----------------------------------------------------------------------------
+
+
+class Scripts(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=False)
+        self.blocks: list[tuple[dict, str]] = []
+        self.meta: list[dict] = []
+        self._open: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "script":
+            self._open = dict(attrs)
+            self.blocks.append((self._open, ""))
+        elif tag == "meta":
+            self.meta.append(dict(attrs))
+
+    def handle_data(self, data):
+        if self._open is not None:
+            attrs, text = self.blocks[-1]
+            self.blocks[-1] = (attrs, text + data)
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._open = None
+
+
+def jsonld_of(html: str) -> list[dict]:
+    p = Scripts()
+    p.feed(html)
+    return [json.loads(text) for attrs, text in p.blocks if attrs.get("type") == "application/ld+json"]
+
+
+def test_every_seed_document_page_has_jsonld_naming_author_publisher_date(sites, records):
+    for r in records:
+        html = (sites["absolute"] / "documents" / r["id"] / "index.html").read_text(encoding="utf-8")
+        (ld,) = jsonld_of(html)
+        assert ld["@context"] == "https://schema.org" and ld["name"] == r["title"]["value"]
+        assert ld["url"] == f"{SITE_URL}documents/{r['id']}/"
+        assert ld["identifier"]["value"] == r["sha256"]
+        assert ld["isBasedOn"].startswith(SITE_URL + "originals/")
+        author, publisher = r["author"]["value"], r["publisher"]["value"]
+        assert ld["author"]["name"] == author["display"]
+        assert ld["author"]["@type"] in ("Person", "Organization")
+        if publisher:   # never invented: a record without a publisher has none here either
+            assert ld["publisher"]["name"] == publisher["display"]
+        else:
+            assert "publisher" not in ld
+        date = r["date"]
+        if date["basis"] in ("stated", "sidecar") and re.fullmatch(r"\d{4}(-\d\d){0,2}", date["edtf"] or ""):
+            assert ld["datePublished"] == date["edtf"]
+        else:   # an inferred date is said in words, never as datePublished
+            assert "datePublished" not in ld
+            assert date["basis"] != "inferred" or "date inferred by the archive" in ld["description"]
+        assert [c["text"] for c in ld.get("hasPart", [])] == [c["quote"] for c in r["claims"]]
+        for c in ld.get("hasPart", []):
+            assert c["@type"] == "Claim" and c["author"]["name"] == author["display"]
+            assert c["appearance"]["url"].startswith(ld["url"] + "#claim-")
+
+
+def test_seed_document_pages_have_open_graph_and_cite_blocks(sites, records):
+    for r in records:
+        html = (sites["absolute"] / "documents" / r["id"] / "index.html").read_text(encoding="utf-8")
+        p = Scripts()
+        p.feed(html)
+        meta = {m.get("property") or m.get("name"): m.get("content") for m in p.meta}
+        assert meta["og:url"] == f"{SITE_URL}documents/{r['id']}/" and meta["twitter:card"] == "summary"
+        assert meta["og:title"] == meta["citation_title"] == r["title"]["value"]
+        assert 'id="cite-heading"' in html and "@misc{" in html and r["sha256"] in html
+
+
+def make_record(id: str, body: str = "A body.", **fields) -> Record:
+    values = dict(
+        id=id, source_file=f"{id}.txt", sha256="cd" * 32, format="txt",
+        title=Sourced(f"Title of {id}", "stated", None, 1),
+        document_type=Sourced("statement", "stated", None, 1),
+        author=Sourced(Agent("Ministry of Examples"), "stated", None, 2),
+        publisher=Sourced(Agent("Example News"), "stated", None, 3),
+        date=Sourced("2021-01-20", "stated", None, 4),
+        language=Sourced("en", "inferred", None, None),
+        body=body, body_lines=(5,), removed=(), comments=(), references=())
+    values.update(fields)
+    return Record(**values)
+
+
+ATTACK = "</script><script>alert(1)</script><!-- & -->"
+
+
+def test_document_text_cannot_leave_the_jsonld_script():
+    body = f"Before {ATTACK} after."
+    record = make_record("hostile", body=body, title=Sourced(f"Title {ATTACK}", "stated", None, 1),
+                         author=Sourced(Agent(f"Ministry {ATTACK}"), "stated", None, 2))
+    start = body.index(ATTACK)
+    claim = Claim("hostile-c1", "hostile", "event", body[start:start + len(ATTACK)], start, start + len(ATTACK))
+    ctx = SiteContext(records=[record], analysis=Analysis(claims=(claim,)), config=Config(base_url=BASE),
+                      urls=Urls(BASE), editorial=Editorial())
+    html = dict(render_site(ctx))["documents/hostile/index.html"].decode("utf-8")
+    p = Scripts()
+    p.feed(html)
+    assert [attrs for attrs, _ in p.blocks] == [{"type": "application/ld+json"}]   # no script got in
+    (ld,) = jsonld_of(html)
+    assert ld["name"] == f"Title {ATTACK}" and ld["author"]["name"] == f"Ministry {ATTACK}"
+    assert ld["hasPart"][0]["text"] == ATTACK
+    text = p.blocks[0][1]
+    assert not re.search(r"[<>&]", text)
+    assert "<script>alert" not in html
+
+
+def test_script_json_round_trips_any_text():
+    for text in (ATTACK, "\u2028\u2029", "a&b<c>d", "</SCRIPT >", "<!--"):
+        out = script_json({"t": text})
+        assert not re.search("[<>&\u2028\u2029]", out) and json.loads(out) == {"t": text}
+
+
+def test_inferred_date_is_never_date_published():
+    ctx = SiteContext(records=[], analysis=Analysis(), config=Config(base_url=BASE), urls=Urls(BASE),
+                      editorial=Editorial())
+    stated = document_ld(ctx, make_record("a"))
+    assert stated["datePublished"] == "2021-01-20"
+    inferred = document_ld(ctx, make_record("b", date=Sourced("2021-01-20", "inferred", "an anniversary", 4)))
+    assert "datePublished" not in inferred and "20 January 2021 (date inferred by the archive)" in inferred["description"]
+    interval = document_ld(ctx, make_record("c", date=Sourced("1990-01-19/1990-01-20", "stated", None, 4)))
+    assert "datePublished" not in interval
+    person = document_ld(ctx, make_record("d", document_type=Sourced("letter", "stated", None, 1),
+                                          author=Sourced(Agent("Jane Doe", title="Ambassador", affiliation="Examplestan"),
+                                                         "stated", None, 2)))
+    assert person["@type"] == "Message"
+    assert person["author"] == {"@type": "Person", "name": "Jane Doe", "jobTitle": "Ambassador",
+                                "affiliation": {"@type": "Organization", "name": "Examplestan"}}
