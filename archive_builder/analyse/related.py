@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from ..model import Claim, Event, Problem, Record, Reason, Reference, Relation, SharedPassage
 
@@ -165,70 +165,110 @@ def _pairs(postings: dict[str, list[str]], cutoff: int) -> Iterable[tuple[str, s
                     yield signal, a, b
 
 
-def relate(records: Sequence[Record], claims: Sequence[Claim], events: Sequence[Event],
-           passages: Sequence[SharedPassage], curation: Curation | None = None) -> tuple[Relation, ...]:
-    curation = curation or Curation({}, frozenset())
+def _evidence(records: Sequence[Record], claims: Sequence[Claim], events: Sequence[Event],
+              passages: Sequence[SharedPassage], curation: Curation, cutoff: int,
+              ) -> Iterator[tuple[str, str, str, Any, float]]:
+    """Every piece of evidence that a document relates to another, as
+    (source, target, kind, what, weight); "place" items carry the place key and
+    are weighed together per pair (WEIGHTS["shared places at most"])."""
     ids = {r.id for r in records}
-    cutoff = df_cutoff(len(records))
-    reasons: dict[tuple[str, str], list[Reason]] = defaultdict(list)
-    places_shared: dict[tuple[str, str], set[str]] = defaultdict(set)
-
-    describes: dict[str, list[str]] = {}
-    labels = {e.id: e.label for e in events}
-    for e in events:
-        describes[e.id] = [d for d in e.documents if d in ids]
+    describes = {e.id: [d for d in e.documents if d in ids] for e in events}
+    by_id = {e.id: e for e in events}
     for eid, a, b in _pairs(describes, cutoff):
-        reasons[(a, b)].append(Reason("shared event", f"both describe {labels[eid]}", WEIGHTS["shared event"]))
+        yield a, b, "shared event", ("both describe", by_id[eid].label), WEIGHTS["shared event"]
     for e in events:
         if len(e.documents) + len(e.mentioned_by) > cutoff:
             continue
         for m in e.mentioned_by:
             for d in e.documents:
-                reasons[(m, d)].append(Reason("shared event", f"this document refers to {e.label}, which the other describes",
-                                              WEIGHTS["mentioned event"]))
-                reasons[(d, m)].append(Reason("shared event", f"the other document refers to {e.label}, which this one describes",
-                                              WEIGHTS["mentioned event"]))
-
+                yield m, d, "shared event", ("refers", e.label), WEIGHTS["mentioned event"]
+                yield d, m, "shared event", ("referred", e.label), WEIGHTS["mentioned event"]
     place_docs: dict[str, list[str]] = defaultdict(list)
-    spelling: dict[str, str] = {}
     for c in claims:
-        for text, key in c.places:
+        for _, key in c.places:
             if key:
                 place_docs[key].append(c.document_id)
-                spelling.setdefault(key, text)
     for key, a, b in _pairs(place_docs, cutoff):
-        places_shared[(a, b)].add(key)
-    for pair, keys in places_shared.items():
-        names = sorted(spelling[k] for k in keys)
-        weight = min(WEIGHTS["shared place"] * len(keys), WEIGHTS["shared places at most"])
-        reasons[pair].append(Reason("shared places", "both name " + ", ".join(names), weight))
-
+        yield a, b, "place", key, 0.0
     for p in passages:
-        detail = f"both contain a passage nearly word for word ({p.similarity:.0%} alike)"
-        reasons[(p.a, p.b)].append(Reason("shared passage", detail, WEIGHTS["shared passage"]))
-        reasons[(p.b, p.a)].append(Reason("shared passage", detail, WEIGHTS["shared passage"]))
-
+        yield p.a, p.b, "shared passage", ("passage", p.similarity), WEIGHTS["shared passage"]
+        yield p.b, p.a, "shared passage", ("passage", p.similarity), WEIGHTS["shared passage"]
     for src, dst, ref in resolve_references(records):
         kind = "reply" if ref.relation == "answers" else "reference"
+        yield src, dst, kind, ("this", ref.text), WEIGHTS[kind]
+        yield dst, src, kind, ("other", ref.text), WEIGHTS[kind]
+    for (a, b), note in sorted(curation.pins.items()):
+        yield a, b, "pinned", ("pinned", note), WEIGHTS["pinned"]
+
+
+def _places_weight(n: int) -> float:
+    return min(WEIGHTS["shared place"] * n, WEIGHTS["shared places at most"])
+
+
+def _reason(kind: str, what: tuple[str, Any], weight: float) -> Reason:
+    how, value = what
+    if how == "both describe":
+        return Reason(kind, f"both describe {value}", weight)
+    if how == "refers":
+        return Reason(kind, f"this document refers to {value}, which the other describes", weight)
+    if how == "referred":
+        return Reason(kind, f"the other document refers to {value}, which this one describes", weight)
+    if how == "passage":
+        return Reason(kind, f"both contain a passage nearly word for word ({value:.0%} alike)", weight)
+    if how in ("this", "other"):
         verb = "answers" if kind == "reply" else "cites"
-        reasons[(src, dst)].append(Reason(kind, f"this document {verb} the other: “{ref.text}”", WEIGHTS[kind]))
-        reasons[(dst, src)].append(Reason(kind, f"the other document {verb} this one: “{ref.text}”", WEIGHTS[kind]))
+        who = f"this document {verb} the other" if how == "this" else f"the other document {verb} this one"
+        return Reason(kind, f"{who}: “{value}”", weight)
+    return Reason(kind, str(value), weight)
 
-    for pair, note in curation.pins.items():
-        reasons[pair].append(Reason("pinned", note, WEIGHTS["pinned"]))
 
-    by_source: dict[str, list[Relation]] = defaultdict(list)
-    for (a, b), rs in reasons.items():
-        if (a, b) in curation.blocks:
+def relate(records: Sequence[Record], claims: Sequence[Claim], events: Sequence[Event],
+           passages: Sequence[SharedPassage], curation: Curation | None = None) -> tuple[Relation, ...]:
+    """Each document's related documents, best first, with reasons.
+
+    Two passes over the evidence: the first only adds up scores per pair; the
+    second writes reasons for the pairs each document keeps, so a corpus with
+    millions of weakly related pairs never holds millions of Reason objects."""
+    curation = curation or Curation({}, frozenset())
+    cutoff = df_cutoff(len(records))
+    evidence = lambda: _evidence(records, claims, events, passages, curation, cutoff)  # noqa: E731
+
+    score: dict[tuple[str, str], float] = defaultdict(float)
+    places: dict[tuple[str, str], int] = defaultdict(int)
+    for a, b, kind, what, weight in evidence():
+        if kind == "place":
+            places[(a, b)] += 1
+        else:
+            score[(a, b)] += weight
+    for pair, n in places.items():
+        score[pair] += _places_weight(n)
+    best: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    for (a, b), total in score.items():
+        if total >= THRESHOLD and (a, b) not in curation.blocks:
+            best[a].append((-round(total, 3), b))
+    kept = {(a, b) for a, ranked in best.items() for _, b in sorted(ranked)[:MAX_RELATED]}
+
+    reasons: dict[tuple[str, str], list[Reason]] = defaultdict(list)
+    place_keys: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for a, b, kind, what, weight in evidence():
+        if (a, b) not in kept:
             continue
-        merged = _merge_reasons(rs)
-        score = round(sum(r.weight for r in merged), 3)
-        if score >= THRESHOLD:
-            by_source[a].append(Relation(a, b, score, merged))
+        if kind == "place":
+            place_keys[(a, b)].append(what)
+        else:
+            reasons[(a, b)].append(_reason(kind, what, weight))
+    if place_keys:
+        spelling: dict[str, str] = {}
+        for c in claims:
+            for text, key in c.places:
+                spelling.setdefault(key, text)
+        for pair, keys in place_keys.items():
+            names = sorted({spelling.get(k, k) for k in keys})
+            reasons[pair].append(Reason("shared places", "both name " + ", ".join(names), _places_weight(len(keys))))
     out: list[Relation] = []
-    for a in sorted(by_source):
-        ranked = sorted(by_source[a], key=lambda r: (-r.score, r.target))
-        out.extend(ranked[:MAX_RELATED])
+    for a in sorted(best):
+        for neg, b in sorted(best[a])[:MAX_RELATED]:
+            out.append(Relation(a, b, -neg, _merge_reasons(reasons[(a, b)])))
     return tuple(out)
 
 
