@@ -35,6 +35,20 @@ def test_no_axe_violations(open_page, url_of, every_page_type, color_scheme):
     assert_no_violations(page)
 
 
+def test_no_axe_violations_on_any_page_type_of_the_build(open_page, page_urls, page_types):
+    """Page types added after the list above are checked too (one page each, both colour schemes)."""
+    others = {kind: url for kind, url in page_urls.items() if kind not in page_types}
+    page, _ = open_page()
+    found = []
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        for kind, url in others.items():
+            page.goto(url)
+            page.wait_for_load_state("networkidle")
+            found += [f"{kind} ({scheme}): {describe_violation(v)}" for v in axe_violations(page)]
+    assert not found, "\n".join(found)
+
+
 def test_no_axe_violations_on_search_results(open_page, url_of):
     page, watch = open_page()
     page.goto(url_of("search/"))

@@ -83,12 +83,15 @@ def test_every_page_type_loads_cleanly_and_only_from_the_site(open_page, url_of,
 
 def test_a_missing_page_gets_the_sites_404_page(open_page, site_server):
     page, watch = open_page()
-    response = page.goto(f"{site_server}no-such-page/")
+    missing = f"{site_server}no/such/page/"   # deep, so relative links on the 404 page would break
+    response = page.goto(missing)
     assert response is not None and response.status == 404
     assert page.locator("h1").count() == 1
     home_links = [h for h in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)") if h == site_server]
     assert home_links, "the 404 page should link home (under the base path)"
-    assert not watch.off_site and not watch.page_errors
+    page.wait_for_load_state("networkidle")
+    assert watch.http_errors == [f"404 {missing}"], watch.http_errors   # its stylesheet and the rest load
+    assert not watch.off_site and not watch.page_errors and not watch.failed_requests
 
 
 PAGE_WEIGHT_LIMIT = 50_000   # bytes, uncompressed (GitHub Pages gzips text, so what travels is less)
