@@ -76,6 +76,7 @@ def test_two_builds_in_different_environments_are_byte_identical(tmp_path):
     assert one.returncode in (0, 1), one.stderr
     assert two.returncode == one.returncode, two.stderr
     assert_identical(tmp_path / "a" / "site", tmp_path / "b" / "site")
+    assert any(name.startswith("pagefind/") for name in tree(tmp_path / "a" / "site")), "the search index was compared too"
 
 
 def test_cached_parallel_and_serial_builds_are_byte_identical(tmp_path):
