@@ -124,10 +124,16 @@ def documents_csv(ctx, records: Sequence[Record]) -> bytes:
 def originals_zip(captures: Iterable[tuple[str, bytes]]) -> bytes:
     """The captures in a zip that is the same bytes on every build: names sorted,
     one fixed time, fixed permissions, one compression level."""
+    return zip_in_order(sorted(captures, key=lambda c: c[0]))
+
+
+def zip_in_order(captures: Iterable[tuple[str, bytes]]) -> bytes:
+    """originals_zip for captures already sorted by name: read one at a time, so
+    only the compressed zip is held in memory, never every capture at once."""
     buffer = io.BytesIO()
     stamp = zip_timestamp()
     with zipfile.ZipFile(buffer, "w") as z:
-        for name, data in sorted(captures):
+        for name, data in captures:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3                      # Unix, so the permissions below are read
@@ -136,14 +142,12 @@ def originals_zip(captures: Iterable[tuple[str, bytes]]) -> bytes:
     return buffer.getvalue()
 
 
-def read_captures(ctx, records: Sequence[Record]) -> list[tuple[str, bytes]]:
-    """(source file, bytes) of each capture still on disk."""
-    out = []
+def read_captures(ctx, records: Iterable[Record]) -> Iterator[tuple[str, bytes]]:
+    """(source file, bytes) of each capture still on disk, in the records' order."""
     for r in records:
         raw = site.read_raw(ctx, r)
         if raw is not None:
-            out.append((r.source_file, raw))
-    return out
+            yield r.source_file, raw
 
 
 # --- datapackage.json ---------------------------------------------------------------
@@ -238,10 +242,28 @@ def page_url(ctx, rel: str) -> str:
     return absolute_url(ctx.config.site_url, ctx.urls.path(path))
 
 
-def sitemap_xml(ctx, pages: Iterable[str]) -> bytes:
+SITEMAP_LIMIT = 50_000     # URLs in one sitemap file, as the protocol allows
+
+
+def sitemap_files(ctx, pages: Iterable[str], limit: int = SITEMAP_LIMIT) -> list[tuple[str, bytes]]:
+    """(site-relative path, bytes): sitemap.xml alone, or, past `limit` URLs,
+    sitemap.xml as an index of sitemap-1.xml, sitemap-2.xml, …"""
+    urls = [page_url(ctx, rel) for rel in sorted(set(pages))]
+    main = page_file(ctx.urls.sitemap(), ctx.urls.base)
+    if len(urls) <= limit:
+        return [(main, _urlset(urls))]
+    parts = [(main.replace("sitemap.xml", f"sitemap-{n}.xml"), _urlset(urls[i:i + limit]))
+             for n, i in enumerate(range(0, len(urls), limit), start=1)]
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<sitemapindex xmlns="{SITEMAP_NS}">']
+    for rel, _ in parts:
+        lines.append(f"  <sitemap><loc>{xml_escape(page_url(ctx, rel))}</loc></sitemap>")
+    lines.append("</sitemapindex>")
+    return [(main, ("\n".join(lines) + "\n").encode("utf-8")), *parts]
+
+
+def _urlset(urls: Sequence[str]) -> bytes:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
-    for rel in sorted(set(pages)):
-        lines.append(f"  <url><loc>{xml_escape(page_url(ctx, rel))}</loc></url>")
+    lines += [f"  <url><loc>{xml_escape(u)}</loc></url>" for u in urls]
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
@@ -294,10 +316,13 @@ def summary_text(record: Record) -> str:
     return "; ".join(parts) + "."
 
 
-def feed_xml(ctx, records: Sequence[Record]) -> bytes:
-    """An Atom feed of the documents, newest first by the document's date."""
+FEED_ENTRIES = 100     # a feed is for news: the newest documents; documents.csv lists them all
+
+
+def feed_xml(ctx, records: Sequence[Record], limit: int = FEED_ENTRIES) -> bytes:
+    """An Atom feed of the newest `limit` documents, newest first by the document's date."""
     u, config = ctx.urls, ctx.config
-    ordered = sorted(records, key=site.newest_first_key)
+    ordered = sorted(records, key=site.newest_first_key)[:limit]
     updated = max((entry_updated(r) for r in ordered), default=epoch_time())
     feed_id = absolute_url(config.site_url, u.home()) if config.site_url else \
         "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"archive-builder:{config.title}"))
@@ -454,19 +479,20 @@ def render_reuse_files(ctx, env, pages: Sequence[str] = ()) -> Iterator[tuple[st
     u, base = ctx.urls, ctx.urls.base
     records = sorted(ctx.records, key=lambda r: r.id)
     documents = documents_csv(ctx, records)
-    originals = originals_zip(read_captures(ctx, records))
+    originals = zip_in_order(read_captures(ctx, sorted(records, key=lambda r: r.source_file)))
     items = downloads(ctx, documents, originals)
     downloads_page = page_file(u.downloads(), base)
     html_pages = [p for p in (*pages, downloads_page) if p.endswith(".html") and p != page_file(u.not_found(), base)]
     yield downloads_page, env.get_template("downloads.html").render(
-        items=items, has_sitemap=bool(ctx.config.site_url), documents_count=len(records)).encode("utf-8")
+        items=items, has_sitemap=bool(ctx.config.site_url), documents_count=len(records),
+        feed_entries=FEED_ENTRIES).encode("utf-8")
     yield page_file(u.data("documents.csv"), base), documents
     yield page_file(u.data("originals.zip"), base), originals
     yield page_file(u.data("datapackage.json"), base), datapackage_json(ctx, items)
     yield page_file(u.feed(), base), feed_xml(ctx, records)
     yield page_file(u.robots(), base), robots_txt(ctx)
     if ctx.config.site_url:
-        yield page_file(u.sitemap(), base), sitemap_xml(ctx, html_pages)
+        yield from sitemap_files(ctx, html_pages)
 
 
 def with_reuse_files(ctx, env, pages: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, bytes]]:

@@ -26,8 +26,8 @@ from archive_builder.config import Config
 from archive_builder.editorial import Editorial
 from archive_builder.model import Agent, Analysis, Claim, Record, Sourced
 from archive_builder.render import SiteContext, render_site
-from archive_builder.reuse import (ATOM_NS, SITEMAP_NS, document_ld, entry_updated, originals_zip, script_json,
-                                   zip_timestamp)
+from archive_builder.reuse import (ATOM_NS, SITEMAP_NS, document_ld, entry_updated, feed_xml, originals_zip,
+                                   script_json, sitemap_files, zip_timestamp)
 from archive_builder.urls import Urls, page_file
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -311,3 +311,28 @@ def test_inferred_date_is_never_date_published():
     assert person["@type"] == "Message"
     assert person["author"] == {"@type": "Person", "name": "Jane Doe", "jobTitle": "Ambassador",
                                 "affiliation": {"@type": "Organization", "name": "Examplestan"}}
+
+
+def _bare_context(records=()) -> SiteContext:
+    return SiteContext(records=list(records), analysis=Analysis(), config=Config(base_url=BASE, site_url=SITE_URL),
+                       urls=Urls(BASE), editorial=Editorial())
+
+
+def test_feed_keeps_the_newest_documents():
+    recs = [make_record(f"d{n}", date=Sourced(f"20{n:02d}-01-01", "stated", None, 1)) for n in range(10, 15)]
+    root = ET.fromstring(feed_xml(_bare_context(recs), recs, limit=3))
+    titles = [e.findtext(f"{{{ATOM_NS}}}title") for e in root.findall(f"{{{ATOM_NS}}}entry")]
+    assert titles == ["Title of d14", "Title of d13", "Title of d12"]
+
+
+def test_large_sitemap_becomes_an_index_of_files():
+    ctx = _bare_context()
+    pages = [f"documents/d{n}/index.html" for n in range(7)] + ["index.html"]
+    files = dict(sitemap_files(ctx, pages, limit=3))
+    assert sorted(files) == ["sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml", "sitemap.xml"]
+    index = ET.fromstring(files["sitemap.xml"])
+    assert index.tag == f"{{{SITEMAP_NS}}}sitemapindex"
+    assert [s.findtext(f"{{{SITEMAP_NS}}}loc") for s in index] == [f"{SITE_URL}sitemap-{n}.xml" for n in (1, 2, 3)]
+    locs = [u.findtext(f"{{{SITEMAP_NS}}}loc") for n in (1, 2, 3) for u in ET.fromstring(files[f"sitemap-{n}.xml"])]
+    assert sorted(locs) == sorted([f"{SITE_URL}documents/d{n}/" for n in range(7)] + [SITE_URL])
+    assert len(locs) == 8 and len(dict(sitemap_files(ctx, pages, limit=8))) == 1
