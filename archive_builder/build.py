@@ -253,6 +253,8 @@ def build(config: Config, *, progress: Callable[[str], None] = lambda s: None,
             for rel, data in render_site(ctx):
                 write_file(staging, rel, data)
                 report.pages += 1
+                if report.pages % _PROGRESS_EVERY == 0:
+                    progress(f"  rendered {report.pages} pages")
             for r in records:   # the capture, byte for byte, beside its SHA-256 in records.json
                 write_file(staging, urls.raw(r.id, Path(r.source_file).suffix.lower())[len(urls.base):],
                            (source / r.source_file).read_bytes())

@@ -457,6 +457,21 @@ def test_link_out_of_the_source_folder_is_skipped(archive, tmp_path):
     assert "link.txt" not in records(archive.out)
 
 
+def test_hostile_file_names_give_safe_ids(archive):
+    name = "<script>alert('evil')<\\script> ../ & \"q\" صورة.txt".replace("/", "_").replace("\\", "_")
+    code, err = archive({name: "A statement\n\nText.\n"})
+    assert code == 0, err
+    rec = records(archive.out)[name]
+    assert rec["id"] and all(c.isalnum() or c == "-" for c in rec["id"])
+    assert (archive.out / "documents" / rec["id"] / "index.html").is_file()
+
+
+def test_file_names_that_make_the_same_id_stop_the_build_naming_both(archive):
+    code, err = archive({"Report 1.txt": "One\n\nText.\n", "report-1.txt": "Two\n\nText.\n"})
+    assert code == 2
+    assert "id 'report-1' is already used by" in err and "Report 1.txt" in err and "report-1.txt" in err
+
+
 # --- configuration -------------------------------------------------------------
 
 
