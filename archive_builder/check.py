@@ -23,7 +23,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -70,6 +69,8 @@ SRCSET_ATTRIBUTES = frozenset({("img", "srcset"), ("source", "srcset"), ("link",
 FOLLOWED_LINKS = frozenset({("a", "href"), ("area", "href")})
 NON_FETCHING_RELS = frozenset({"canonical", "alternate", "author", "license", "help", "search",
                                "next", "prev", "me", "bookmark", "external", "nofollow", "noopener", "noreferrer"})
+# Where a quotation comes from: never fetched, so it may name any host.
+CITATION_ATTRIBUTES = frozenset({("blockquote", "cite"), ("q", "cite")})
 # Links that are not to a page (mailto:, tel:, data: images, javascript: is never expected).
 NON_FETCHED_SCHEMES = frozenset({"mailto", "tel", "data", "blob", "about"})
 
@@ -290,7 +291,7 @@ def _outbound_problem(ref: Reference, absolute: str, scheme: str, cited: frozens
     where = _where(ref)
     if scheme not in ("http", "https"):
         return f"{where}: {scheme}: URL"
-    if ref.tag == "link" and ref.rel and ref.rel <= NON_FETCHING_RELS:
+    if (ref.tag == "link" and ref.rel and ref.rel <= NON_FETCHING_RELS) or (ref.tag, ref.attribute) in CITATION_ATTRIBUTES:
         return None
     if (ref.tag, ref.attribute) in FOLLOWED_LINKS:
         if not cited or absolute in cited or absolute.rstrip("/") in cited:
@@ -406,46 +407,14 @@ def launch_chromium(playwright, executable: str | None = None):
     return playwright.chromium.launch(executable_path=executable or chromium_path(), args=list(CHROMIUM_ARGS))
 
 
-class _SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the site folder at the base path, with the site's own 404 page."""
-
-    base = "/"
-
-    def log_message(self, format: str, *args) -> None:  # quiet: tests and checks read results, not logs
-        pass
-
-    def translate_path(self, path: str) -> str:
-        path = urlsplit(path).path
-        if not path.startswith(self.base):
-            return str(Path(self.directory) / ".not-under-base" / "x")
-        return super().translate_path("/" + path[len(self.base):])
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        page = Path(self.directory) / "404.html"
-        if code != 404 or not page.is_file():
-            return super().send_error(code, message, explain)
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-
-_SiteHandler.extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                               ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
-                               ".json": "application/json", ".css": "text/css", ".svg": "image/svg+xml",
-                               ".pf_meta": "application/octet-stream", ".pf_fragment": "application/octet-stream",
-                               ".pf_index": "application/octet-stream", ".pf_filter": "application/octet-stream"}
-
-
 @contextmanager
 def local_server(site: Path, base: str = "/", host: str = "127.0.0.1") -> Iterator[str]:
     """Serve `site` at http://host:<free port><base> in a thread; yields that root URL."""
-    base_path = _origin_base(normalize_base(base))[1]
-    handler = type("SiteHandler", (_SiteHandler,), {"base": base_path})
-    server = http.server.ThreadingHTTPServer((host, 0), functools.partial(handler, directory=str(site)))
+    from .serve import SiteHandler, base_path as path_of   # the preview's handler: served as `serve` serves it
+
+    base_path = path_of(base)
+    handler = functools.partial(SiteHandler, directory=str(site), base=base_path)
+    server = http.server.ThreadingHTTPServer((host, 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="archive-site-server", daemon=True)
     thread.start()
