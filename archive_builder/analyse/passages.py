@@ -33,7 +33,8 @@ from ..model import SharedPassage
 
 SHINGLE = 5            # words per shingle
 MAX_DF = 30            # a shingle in more documents than this is boilerplate
-NEAR = 40              # shared shingles this close (in words) in both documents form one cluster
+NEAR = 40              # shared shingles this close (in words) in both documents form one cluster ...
+DRIFT = 16             # ... when their offsets differ by at most this (words inserted or dropped)
 MIN_SEEDS = 3          # shared shingles a cluster needs before it is aligned at all
 WINDOW = 15            # words aligned beyond a cluster's first and last shingle, to extend it
 MAX_GAP = 8            # words of rewording allowed inside one passage (on each side)
@@ -114,14 +115,14 @@ def candidate_seeds(texts: Sequence[Words], size: int = SHINGLE, max_df: int | N
 
 
 def _clusters(seeds: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
-    """Seeds lying along one diagonal band (i - j drifts by at most NEAR, as rewording
+    """Seeds lying along one diagonal band (i - j drifts by at most DRIFT, as rewording
     shifts it) and close together: the clusters with at least MIN_SEEDS seeds,
     most seeds first."""
     out: list[list[tuple[int, int]]] = []
     for i, j in sorted(seeds):
         for c in reversed(out[-8:]):
             li, lj = c[-1]
-            if i - li <= NEAR and abs((i - j) - (li - lj)) <= NEAR:
+            if i - li <= NEAR and abs((i - j) - (li - lj)) <= DRIFT:
                 c.append((i, j))
                 break
         else:
