@@ -149,3 +149,23 @@ def test_long_claim_lists_are_split_into_pages(monkeypatch):
     first, second = out["claims/index.html"].decode(), out["claims/page/2/index.html"].decode()
     assert first.count(" states: ") == 3 and second.count(" states: ") == min(3, n - 3)
     assert 'href="/archive/claims/page/2/"' in first and f"{n} claims" in second
+
+
+def test_document_context_lists_documents_it_cites_and_passages_linked_both_ways():
+    from archive_builder.model import Analysis, Reference, SharedPassage
+
+    shared = "the council declared the flooding a disaster caused by negligence of the dam operators"
+    letter = make_record("letter", "A letter. " + shared, header=(("symbol", "A/60/100"),))
+    reply = make_record("reply", "We answer the letter A/60/100. " + shared,
+                        references=(Reference("the letter A/60/100", "un-symbol", 1, symbol="A/60/100", relation="answers"),))
+    passage = SharedPassage("p1", "letter", 10, 10 + len(shared), "reply", 31, 31 + len(shared), 1.0)
+    ctx = SiteContext(records=[letter, reply], analysis=Analysis(passages=(passage,)), config=Config(),
+                      urls=Urls("/"), editorial=Editorial())
+    env = environment(ctx.config, ctx.urls)
+    mine = document_context(ctx, reply)
+    assert [(c["record"].id, c["reference"].relation) for c in mine["cites"]] == [("letter", "answers")]
+    theirs = document_context(ctx, letter)
+    assert [c["record"].id for c in theirs["cited_by"]] == ["reply"]
+    assert mine["passages"][0]["text"] == shared and mine["passages"][0]["other_url"] == "/documents/letter/#passage-p1"
+    html = env.get_template("partials/document_analysis.html").render(analysis_for_doc=mine)
+    assert 'Answers <a href="/documents/letter/">' in html and 'id="passage-p1"' in html
