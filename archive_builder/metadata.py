@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cached_property
+import itertools
 from itertools import islice
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import py3langid
 
@@ -49,14 +49,22 @@ class Metadata:
 DOCUMENT_TYPES = ("statement", "comment", "letter", "note verbale", "news report",
                   "press release", "interview", "article", "resolution", "other")
 
-# How many leading paragraphs count as the "lead" of a news item.
+# How many leading paragraphs count as the "lead" of a news item, and at
+# most how many characters (one huge paragraph is not all lead).
 LEAD_PARAGRAPHS = 4
+LEAD_CHARS = 3000
 # An inferred title longer than this is cut at a word boundary.
 TITLE_MAX = 160
 # How far before a document phrase we look for its issuer or "in connection with".
 LOOK_BEHIND = 200
+# Anniversary phrases weighed for the date (the first decides; the others
+# only confirm it in the evidence).
+MAX_CUES = 12
 # Fewer letters than this and a language guess is noise.
 LANGUAGE_MIN_LETTERS = 20
+# The language is read from the body's first characters: enough to be sure,
+# and a multi-megabyte capture costs no more than a short one.
+LANGUAGE_SAMPLE = 20_000
 
 
 # ---------------------------------------------------------------------------
@@ -154,10 +162,11 @@ class Facts:
 
     @cached_property
     def language(self) -> str | None:
-        letters = sum(1 for _ in islice(_LETTER.finditer(self.cleaned.body), LANGUAGE_MIN_LETTERS))
+        sample = self.cleaned.body[:LANGUAGE_SAMPLE]
+        letters = sum(1 for _ in islice(_LETTER.finditer(sample), LANGUAGE_MIN_LETTERS))
         if letters < LANGUAGE_MIN_LETTERS:
             return None
-        code, _score = py3langid.classify(self.cleaned.body)
+        code, _score = py3langid.classify(sample)
         return code
 
     @property
@@ -170,10 +179,14 @@ class Facts:
         return tuple(find_dates(self.cleaned.body, language=self.lang))
 
     @cached_property
+    def most_mentioned(self) -> "MostMentioned | None":
+        return most_mentioned(self.body_dates)
+
+    @cached_property
     def lead(self) -> tuple[tuple[str, int | None], ...]:
-        """The first paragraphs of the body, with their capture lines."""
+        """The first paragraphs of the body (up to LEAD_CHARS), with their capture lines."""
         out = []
-        for i, text in enumerate(self.cleaned.body.split("\n")):
+        for i, text in enumerate(self.cleaned.body[:LEAD_CHARS].split("\n")):
             if text.strip():
                 out.append((text.strip(), self.body.lines[i] if i < len(self.body.lines) else None))
             if len(out) == LEAD_PARAGRAPHS:
@@ -184,12 +197,12 @@ class Facts:
     def lead_end(self) -> int:
         """Offset in the body where the lead paragraphs end."""
         seen, pos = 0, 0
-        for text in self.cleaned.body.split("\n"):
+        for text in self.cleaned.body[:LEAD_CHARS].split("\n"):
             pos += len(text) + 1
             seen += bool(text.strip())
             if seen == LEAD_PARAGRAPHS:
                 break
-        return pos
+        return min(pos, LEAD_CHARS)
 
     @cached_property
     def issued(self) -> "Issued | None":
@@ -795,30 +808,40 @@ def date_from_un_distribution(facts: Facts) -> Sourced | None:
                    f"“{distribution}”: the UN distribution date (the document states no date of its own)", line)
 
 
-def _event_date(mentions: Iterable[DateMention], after: int) -> tuple[str, int, bool] | None:
+@dataclass(frozen=True)
+class MostMentioned:
     """The date the body is about: the day-precision date it mentions most
-    (an interval counts for its end day); ties -> the first mentioned after
-    `after`.  Without any day, the same at month, then year precision.
-    Returns (date, times mentioned, whether other dates tie with it)."""
-    mentions = [m for m in mentions if m.kind == "stated"]
+    (an interval counts for its end day); without any day, the same at month,
+    then year precision.  Several dates may tie."""
+
+    times: int
+    dates: tuple[tuple[str, tuple[int, ...]], ...]    # each tied date and where it is mentioned
+
+    @property
+    def tied(self) -> bool:
+        return len(self.dates) > 1
+
+    def pick(self, after: int) -> str:
+        """Ties -> the first one mentioned after offset `after` (else the first one)."""
+        def first_after(item: tuple[str, tuple[int, ...]]) -> tuple[int, int]:
+            starts = item[1]
+            i = bisect_left(starts, after)
+            return (0, starts[i]) if i < len(starts) else (1, starts[0])
+
+        return min(self.dates, key=first_after)[0]
+
+
+def most_mentioned(mentions: Iterable[DateMention]) -> MostMentioned | None:
+    stated = [m for m in mentions if m.kind == "stated" and not m.edtf.endswith("..")]
     for pattern in (_DAY, _MONTH, _YEAR):
-        counted: list[tuple[str, int]] = []
-        for m in mentions:
-            point = m.edtf.split("/")[-1] if "/" in m.edtf else m.edtf
-            if pattern.match(point) and not m.edtf.endswith(".."):
-                counted.append((point, m.start))
-        if not counted:
-            continue
-        counts = Counter(point for point, _ in counted)
-        top = max(counts.values())
-
-        def first_after(point: str) -> tuple[int, int]:
-            starts = [s for p, s in counted if p == point]
-            later = [s for s in starts if s >= after]
-            return (0, min(later)) if later else (1, min(starts))
-
-        tied = sorted((p for p, n in counts.items() if n == top), key=first_after)
-        return tied[0], top, len(tied) > 1
+        where: dict[str, list[int]] = {}
+        for m in stated:
+            point = m.edtf.rsplit("/", 1)[-1]
+            if pattern.match(point):
+                where.setdefault(point, []).append(m.start)
+        if where:
+            times = max(len(v) for v in where.values())
+            return MostMentioned(times, tuple(sorted((p, tuple(v)) for p, v in where.items() if len(v) == times)))
     return None
 
 
@@ -838,17 +861,44 @@ _NOW = re.compile(r"(?i)\b(?:today|now|this\s+year|marks?|marking|marked|commemo
                   r"gone\s+by|сегодня|ныне|исполня\w*|прошл\w*|bu\s+gün|aujourd'hui|heute)\b")
 
 
-def _sentence_around(text: str, start: int, end: int) -> str:
-    """The sentence of `text` that holds text[start:end]."""
+_THE_GAP = re.compile(r"\s*(?:the\s+)?")
+
+
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """(left, right) of the sentence of `text` that holds text[start:end]
+    (at most 400 characters back; never across a line break)."""
     before = [m.end() for m in _SENTENCE_STOP.finditer(text, max(0, start - 400), start)]
-    after = _SENTENCE_STOP.search(text, end)
-    left = max([0] + before, key=lambda x: x)
-    left = max(left, text.rfind("\n", 0, start) + 1)
-    right = after.end() if after else len(text)
-    newline = text.find("\n", end)
-    if newline != -1:
-        right = min(right, newline)
+    left = max(before[-1] if before else max(0, start - 400), text.rfind("\n", 0, start) + 1)
+    after = _SENTENCE_STOP.search(text, end, end + 2000)
+    right = after.end() if after else min(len(text), end + 2000)
+    newline = text.find("\n", end, right)
+    return left, (newline if newline != -1 else right)
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    left, right = _sentence_bounds(text, start, end)
     return text[left:right].strip()
+
+
+def _anniversary_cues(facts: Facts) -> Iterator[tuple[int, int, int, str]]:
+    """Anniversary phrases that speak of the time of writing: those in the lead,
+    and those in a sentence with a word such as "today", "marks", "ago".
+    ("In 2016, on the 25th anniversary of …" deep in the body is not the
+    document's day.)  Only those parts of the body are searched: long bodies
+    stay cheap."""
+    text = facts.cleaned.body
+    lead_end = min(facts.lead_end, len(text))
+    windows = itertools.chain([(0, lead_end)], (_sentence_bounds(text, m.start(), m.end())
+                                                for m in _NOW.finditer(text, lead_end)))
+    done = 0
+    for left, right in windows:
+        left = max(left, done)
+        if left >= right:
+            continue
+        done = right
+        for years, start, end, cue in find_anniversaries(text[left:right], language=facts.lang):
+            if left + start < lead_end or _NOW.search(_sentence_around(text, left + start, left + end)):
+                yield years, left + start, left + end, cue
 
 
 def _cue_phrase(cue: str, years: int) -> str:
@@ -860,22 +910,20 @@ def date_from_anniversary(facts: Facts) -> Sourced | None:
     """"the 31st anniversary of …" + the date the body is about -> that date plus 31 years.
     "31 years passed since <date>" and "33 years ago" support it the same way."""
     text = facts.cleaned.body
-    cues = find_anniversaries(text, language=facts.lang)
     mentions = facts.body_dates
+    starts = [m.start for m in mentions]
     results: list[tuple[str, str, int]] = []     # (edtf, reasoning, offset)
-    for years, start, end, cue in cues:
-        if start >= facts.lead_end and not _NOW.search(_sentence_around(text, start, end)):
-            continue    # "in 2016, on the 25th anniversary of …" deep in the body: not the document's day
+    for years, start, end, cue in islice(_anniversary_cues(facts), MAX_CUES):
         # "31 years passed since the January 20, 1990 events": the date is right there.
-        near = next((m for m in mentions if m.kind == "stated" and end <= m.start <= end + 12
-                     and re.fullmatch(r"\s*(?:the\s+)?", text[end:m.start])), None)
+        near = next((m for m in mentions[bisect_left(starts, end):bisect_right(starts, end + 12)]
+                     if m.kind == "stated" and _THE_GAP.fullmatch(text, end, m.start)), None)
         if near is not None and "/" not in near.edtf:
             event, why = near.edtf, _quote(text[start:near.end])
         else:
-            found = _event_date(mentions, end)
+            found = facts.most_mentioned
             if found is None:
                 continue
-            event, times, tied = found
+            event, times, tied = found.pick(end), found.times, found.tied
             counted = f"{times} time{'s' if times != 1 else ''}"
             why = _quote(_sentence_around(text, start, end)) + (
                 f", and {format_edtf(event)} is the first date after it among those the body mentions most "
