@@ -120,3 +120,15 @@ def test_smoke_run_completes_and_prints_its_table(tmp_path):
     assert full["size"] == SMOKE_SIZE and full["returncode"] == 0
     assert {"read", "analyse", "render"} <= set(full["stages"])
     assert full["peak_main_mb"] > 0 and full["cpu_s"] > 0
+
+
+def test_saved_figures_read_back_as_they_were_written(tmp_path):
+    from dataclasses import asdict
+
+    from archive_builder.bench.run import load_results
+
+    measured = [_m("ours: full build", 12.5), _m("hugo --minify (related content)", 600.0, returncode=None)]
+    path = tmp_path / "bench.json"
+    path.write_text(json.dumps({"command": "x", "machine": {}, "results": [{"size": 7, **asdict(m)} for m in measured]}))
+    _, rows = load_results(path)
+    assert rows == [(7, m) for m in measured]
