@@ -15,6 +15,27 @@ capture.  English phrasings are regexes that simply do not fire on other
 languages; there the title comes from the cleaner's header, the date from
 `parse_stated_date(…, language)`, and the rest stays unknown unless stated.
 
+Fields, and the rules tried in order (see the *_RULES tables below):
+
+title          header "title" (stated) · "X has issued a statement on Y" +
+               "The statement reads:" -> "Statement by X on Y" · the lead sentence
+document_type  first noun of the title ("Comment of …", "Letter dated …") · a
+               statement carried by an outlet / a news report about one
+author         UN signature "(Signed) NAME ROLE" completed by the title's
+               "from the ROLE of STATE to the United Nations" · header byline ·
+               "Statement by X on …" in the title · the issuer a lead names
+publisher      UN header (organs as title) · outlet signature · the site a
+               comment policy names (inferred) · else unknown
+date           dateline · "Letter dated D" (the document's own date, before the
+               UN distribution date) · distribution date · "Nth anniversary" /
+               "N years passed since" / "N years ago" + the body's most
+               mentioned date · a reply: "D/.." after what it answers
+language       py3langid on the body (not the UN "Original:" language)
+references     UN symbols; "the statement of X dated D", "the trilateral
+               statements of D1 and D2", "decision “T”", "a resolution titled
+               “T”", in title, body and footnotes; "answers" for what a comment
+               or reply responds to
+
 Canonical names of authors are editorial (editorial/authors.yaml) and are
 applied by records.py, not here.
 """
