@@ -494,3 +494,15 @@ def test_segment_maps_every_offset_to_its_capture_line(parts, first_line):
         for i in range(len(part) + 1):
             assert segment.line_at(offset + i) == number
         offset += len(part) + 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(max_size=60), max_size=8),
+       st.lists(st.tuples(st.sampled_from(["title", "dateline", "outlet", "comment_policy_site", "un_organisation",
+                                           "un_distribution", "un_bodies", "un_symbol", "byline"]),
+                          st.text(max_size=40)), max_size=4))
+def test_arbitrary_text_and_header_never_break_extraction(body_lines, header):
+    m = meta(*body_lines, *[Aside(v) for _, v in header], header=tuple(header))
+    assert isinstance(m, Metadata)
+    for field in (m.title, m.document_type, m.author, m.publisher, m.date, m.language):
+        assert (field.value is None) == (field.basis == "unknown")
