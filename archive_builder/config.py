@@ -22,23 +22,24 @@ def parse_yaml(text: str, name: str, first_line: int = 1) -> tuple[Any, dict[str
     Raises YamlProblem for bad syntax and for values YAML cannot construct
     (a date such as 1990-02-31), always with the file and line; never a
     bare traceback.  `first_line` is the file line the text starts on."""
+    # an error found at the end of the stream belongs to the last line, not the one after it
+    last = max(0, len(text.splitlines()) - 1)
+    node = None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.SafeLoader(text).construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        # an error found at the end of the stream belongs to the last line, not the one after it
-        last = max(0, len(text.splitlines()) - 1)
         raise YamlProblem(Problem(name, min(mark.line if mark else 0, last) + first_line,
                                   f"not valid YAML: {problem}", "error")) from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        line = _unconstructible_line(node) if node is not None else None
+        message = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise YamlProblem(Problem(name, min(line or 0, last) + first_line,
+                                  f"not valid YAML: {message}", "error")) from None
     if node is None:
         return None, {}
-    try:
-        data = yaml.SafeLoader(text).construct_document(node)
-    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
-        line = _unconstructible_line(node)
-        raise YamlProblem(Problem(name, (line if line is not None else 0) + first_line,
-                                  f"not valid YAML: {exc}", "error")) from None
     lines = {str(k.value): k.start_mark.line + first_line for k, _ in node.value} if isinstance(node, yaml.MappingNode) else {}
     return data, lines
 

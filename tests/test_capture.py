@@ -122,3 +122,21 @@ def test_parse_yaml_locates_every_error(text, line):
 def test_parse_yaml_key_lines_with_an_offset():
     data, lines = parse_yaml("a: 1\n\nb: two\n", "f", first_line=2)
     assert data == {"a": 1, "b": "two"} and lines == {"a": 2, "b": 4}
+
+
+@pytest.mark.parametrize("text", ["[" * 50000, "a: !!python/object/apply:os.system [echo]\n", "a: !!binary xyz\n",
+                                  "? [a]\n: b\n", "a: &x [*x]\nb: [\n"])
+def test_parse_yaml_hostile_documents_are_located_problems(text):
+    with pytest.raises(YamlProblem) as exc:
+        parse_yaml(text, "f.yaml")
+    assert 1 <= exc.value.problem.line <= max(1, len(text.splitlines()))
+    assert "\n" not in exc.value.problem.message
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=120))
+def test_parse_yaml_never_raises_anything_else(text):
+    try:
+        parse_yaml(text, "f.yaml")
+    except YamlProblem as exc:
+        assert 1 <= exc.problem.line <= max(1, len(text.splitlines()))
