@@ -14,7 +14,6 @@ import functools
 import http.server
 import sys
 import threading
-import time
 from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, urlsplit

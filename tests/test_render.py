@@ -18,7 +18,7 @@ from hypothesis import given, strategies as st
 from archive_builder.config import Config
 from archive_builder.editorial import Editorial
 from archive_builder.markdown import ClaimSpan, render_body
-from archive_builder.model import (Agent, Analysis, Claim, Comment, Footnote, Record, Reference,
+from archive_builder.model import (Agent, Analysis, Comment, Footnote, Record, Reference,
                                    RemovedLine, Sourced)
 from archive_builder.render import (SiteContext, agent_index, basis_note, capture_lines, edtf_year,
                                     format_edtf, header_fields, html_datetime, newest_first_key,

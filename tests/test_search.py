@@ -9,7 +9,6 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
 
 from archive_builder.capture import discover
 from archive_builder.config import Config
