@@ -9,7 +9,6 @@ import re
 import shutil
 from pathlib import Path
 
-
 from archive_builder.capture import discover
 from archive_builder.config import Config
 from archive_builder.search import document_glob, index_site
