@@ -20,7 +20,7 @@ from archive_builder.editorial import Editorial
 from archive_builder.markdown import ClaimSpan, render_body
 from archive_builder.model import (Agent, Analysis, Comment, Footnote, Record, Reference,
                                    RemovedLine, Sourced)
-from archive_builder.render import (SiteContext, agent_index, basis_note, capture_lines, edtf_year,
+from archive_builder.render import (SiteContext, agent_index, basis_note, capture_lines, edtf_year, short_basis,
                                     format_edtf, header_fields, html_datetime, newest_first_key,
                                     render_site)
 from archive_builder.urls import Urls
@@ -402,3 +402,20 @@ def test_any_body_renders_to_safe_markup(pieces, labels):
         assert not any(k.startswith("on") for k in attrs)
         assert not (attrs.get("href") or "").strip().lower().startswith(("javascript:", "data:", "vbscript:"))
         assert "src" not in attrs
+
+
+def test_short_basis_cuts_long_reasoning_at_a_word():
+    long = Sourced("2020-01-13", "inferred", "30th anniversary of events dated 13 January 1990: " + "word " * 40, 8)
+    short = short_basis(long)
+    assert short.endswith(" …") and len(short) <= 92 and basis_note(long).startswith(short[:-2])
+    brief = Sourced("2021", "stated", "2021", 3)
+    assert short_basis(brief) == basis_note(brief)
+
+
+def test_capture_lines_keep_every_line_whatever_the_endings():
+    raw = "One\r\nTwo\rThree\n\nFour".encode("utf-8")
+    rec = make_record("crlf", body="Two", body_lines=(2,),
+                      removed=(RemovedLine(1, "One", "title", "the title"),))
+    lines = capture_lines(rec, raw)
+    assert [(l.number, l.text, l.part) for l in lines] == [
+        (1, "One", "removed"), (2, "Two", "body"), (3, "Three", "other"), (4, "", "other"), (5, "Four", "other")]
