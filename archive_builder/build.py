@@ -21,7 +21,7 @@ from .config import Config
 from .data import records_json
 from .editorial import EditorialError, load_editorial
 from .model import Analysis, Problem, Record
-from .output import clean_stale_staging, discard, staging_dir, swap_in, write_file
+from .output import clean_stale_staging, copy_file, discard, staging_dir, swap_in, write_file
 from .records import build_record
 from .render import SiteContext, render_site
 from .report import report_json
@@ -256,8 +256,8 @@ def build(config: Config, *, progress: Callable[[str], None] = lambda s: None,
                 if report.pages % _PROGRESS_EVERY == 0:
                     progress(f"  rendered {report.pages} pages")
             for r in records:   # the capture, byte for byte, beside its SHA-256 in records.json
-                write_file(staging, urls.raw(r.id, Path(r.source_file).suffix.lower())[len(urls.base):],
-                           (source / r.source_file).read_bytes())
+                copy_file(staging, urls.raw(r.id, Path(r.source_file).suffix.lower())[len(urls.base):],
+                          source / r.source_file)
             write_file(staging, ".nojekyll", b"")
             write_file(staging, "data/records.json", records_json(records, analysis))
             write_file(staging, "data/records.schema.json", SCHEMA.read_bytes())

@@ -40,7 +40,13 @@ def parse_yaml(text: str, name: str, first_line: int = 1) -> tuple[Any, dict[str
                                   f"not valid YAML: {message}", "error")) from None
     if node is None:
         return None, {}
-    lines = {str(k.value): k.start_mark.line + first_line for k, _ in node.value} if isinstance(node, yaml.MappingNode) else {}
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            key, line = str(key_node.value), key_node.start_mark.line + first_line
+            if key in lines:    # YAML keeps the last silently; the archivist meant one of them
+                raise YamlProblem(Problem(name, line, f"'{key}' is set twice (first on line {lines[key]})", "error"))
+            lines[key] = line
     return data, lines
 
 

@@ -24,13 +24,22 @@ def staging_dir(out: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
 
 
-def write_file(root: Path, rel: str, data: bytes) -> None:
+def _target(root: Path, rel: str) -> Path:
     target = (root / rel).resolve()
     if root.resolve() not in target.parents:
         # every path comes from urls.py, but a path that escapes the site is never written
         raise ValueError(f"refusing to write outside the site: {rel}")
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    return target
+
+
+def write_file(root: Path, rel: str, data: bytes) -> None:
+    _target(root, rel).write_bytes(data)
+
+
+def copy_file(root: Path, rel: str, source: Path) -> None:
+    """Copy a file into the site without holding it in memory (the kernel copies it)."""
+    shutil.copyfile(source, _target(root, rel))
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -111,7 +111,7 @@ def test_survey_order_hidden_files_and_orphans(tmp_path):
     assert discover(tmp_path) == paths
 
 
-@pytest.mark.parametrize("text, line", [("a: 1\nb: [\n", 2), ("a: 1\nb: 1990-02-31\n", 2),
+@pytest.mark.parametrize("text, line", [("a: 1\nb: [\n", 2), ("title: A\nauthor: B\ntitle: C\n", 3), ("a: 1\nb: 1990-02-31\n", 2),
                                         ("a: 1\n\tb: 2\n", 2), ("{{ template }}: x\n", 1)])
 def test_parse_yaml_locates_every_error(text, line):
     with pytest.raises(YamlProblem) as exc:
