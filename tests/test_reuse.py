@@ -240,6 +240,7 @@ def test_every_seed_document_page_has_jsonld_naming_author_publisher_date(sites,
         for c in ld.get("hasPart", []):
             assert c["@type"] == "Claim" and c["author"]["name"] == author["display"]
             assert c["appearance"]["url"].startswith(ld["url"] + "#claim-")
+            assert f'id="{c["appearance"]["url"].split("#", 1)[1]}"' in html     # the anchor is on the page
 
 
 def test_seed_document_pages_have_open_graph_and_cite_blocks(sites, records):
