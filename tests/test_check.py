@@ -174,3 +174,8 @@ def test_relative_links_srcset_and_css_urls_resolve(tmp_path):
     assert any(m.startswith("index.html:1:") and "missing.png" in m for m in messages)
     assert any(m.startswith("docs/index.html:1:") and "nowhere" in m for m in messages)
     assert any(m.startswith("static/s.css:2:") and "gone.css" in m for m in messages)
+
+
+def test_a_base_url_other_than_the_sites_is_a_problem(seed_site, capsys):
+    assert check_site(seed_site, base_url="/elsewhere/", html=False, a11y=False) == 1
+    assert "built for base URL /archive/, not /elsewhere/" in capsys.readouterr().out
