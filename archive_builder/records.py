@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any, Mapping
 
 from .capture import CorrectionError
-from .config import suggest
+from .config import YamlProblem, parse_yaml, suggest
 from .clean import clean
 from .metadata import extract_metadata
 from .model import Agent, Capture, Problem, Record, Reference, Sourced
@@ -83,6 +83,15 @@ def _overrides(capture: Capture, items, source: str, basis: str, file: str,
     return out
 
 
+def front_matter_lines(capture: Capture) -> dict[str, int]:
+    """The capture line of each front-matter field (it starts on line 2, after '---')."""
+    block = "\n".join(capture.lines[1:capture.front_matter_end - 1])
+    try:
+        return parse_yaml(block, capture.source_file, first_line=2)[1]
+    except YamlProblem:     # capture.py already read this block; cannot happen, but never fatal here
+        return {}
+
+
 def build_record(capture: Capture, canonical_names: Mapping[str, str] | None = None) -> Record:
     """Raises CaptureError for a sidecar or front matter that cannot be applied."""
     cleaned = clean(capture)
@@ -95,7 +104,7 @@ def build_record(capture: Capture, canonical_names: Mapping[str, str] | None = N
     rid = record_id(capture.source_file)
     sidecar_fields: tuple[str, ...] = ()
     if capture.front_matter:
-        front_lines = {k: i + 2 for i, (k, _) in enumerate(capture.front_matter)}  # approximate: key order
+        front_lines = front_matter_lines(capture)
         front = _overrides(capture, capture.front_matter, "front matter of", "stated", capture.source_file, front_lines)
         rid = front.pop("id", rid)
         fields.update(front)

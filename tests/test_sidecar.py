@@ -94,3 +94,13 @@ def test_every_sidecar_field_can_be_set(tmp_path):
     rec = record_for(tmp_path, yaml.safe_dump(values))
     assert rec.id == "x-1" and rec.language.value == "ru" and rec.date.value == "2021-01"
     assert set(rec.sidecar_fields) == set(SIDECAR_FIELDS)
+
+
+def test_front_matter_errors_point_at_the_exact_line(tmp_path):
+    # unknown front-matter fields are the capture's own and ignored; a bad value is located exactly
+    md = "---\n# a comment line\ntitle: Fine\n\nauthr: X\n---\n\nBody.\n"
+    assert record_for(tmp_path, None, name="doc.md", text=md).title.value == "Fine"
+    md = "---\n# a comment line\ntitle: Fine\n\ndate: not a date\n---\n\nBody.\n"
+    with pytest.raises(CorrectionError) as exc:
+        record_for(tmp_path, None, name="doc.md", text=md)
+    assert exc.value.problem.file == "doc.md" and exc.value.problem.line == 5
