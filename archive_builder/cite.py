@@ -410,7 +410,8 @@ def bibtex(record: Record, permalink: str, site_title: str = "") -> str:
     fields.append(("title", "{{" + bibtex_escape(record.title.value or record.id) + "}}"))
     publisher = _publisher_to_cite(record)
     if publisher:
-        fields.append(("publisher", "{" + bibtex_escape(publisher.display) + "}"))
+        # @misc has no publisher field in BibTeX or biblatex: who made it public goes in howpublished
+        fields.append(("howpublished", "{" + bibtex_escape(publisher.display) + "}"))
     d = cited_date(record.date.value, record.date.basis)
     common = _common_point(d)
     if common and common.year is not None:

@@ -64,7 +64,7 @@ def test_organisation_author_stated_day():
     entry = bibtex(r, URL, SITE)
     assert entry.startswith("@misc{doc-1,\n")
     assert "  author = {{Ministry of Examples}},\n" in entry      # a body: never split into names
-    assert "  year = {2021},\n  month = jan,\n  date = {2021-01-20},\n" in entry
+    assert "  howpublished = {Example News},\n  year = {2021},\n  month = jan,\n  date = {2021-01-20},\n" in entry
     assert f"  url = {{{URL}}},\n" in entry and SHA in entry
 
 
