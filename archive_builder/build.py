@@ -21,7 +21,7 @@ from .config import Config
 from .data import records_json
 from .editorial import EditorialError, load_editorial
 from .model import Analysis, Problem, Record
-from .output import clean_stale_staging, copy_file, discard, staging_dir, swap_in, write_file
+from .output import build_lock, clean_stale_staging, copy_file, discard, staging_dir, swap_in, write_file
 from .records import build_record
 from .render import SiteContext, render_site
 from .report import report_json
@@ -246,36 +246,37 @@ def build(config: Config, *, progress: Callable[[str], None] = lambda s: None,
 
     urls = Urls(config.base_url)
     ctx = SiteContext(records=records, analysis=analysis, config=config, urls=urls, editorial=editorial)
-    clean_stale_staging(out)
-    staging = staging_dir(out)
-    try:
-        with clock("render"):
-            for rel, data in render_site(ctx):
-                write_file(staging, rel, data)
-                report.pages += 1
-                if report.pages % _PROGRESS_EVERY == 0:
-                    progress(f"  rendered {report.pages} pages")
-            for r in records:   # the capture, byte for byte, beside its SHA-256 in records.json
-                copy_file(staging, urls.raw(r.id, Path(r.source_file).suffix.lower())[len(urls.base):],
-                          source / r.source_file)
-            write_file(staging, ".nojekyll", b"")
-            write_file(staging, "data/records.json", records_json(records, analysis))
-            write_file(staging, "data/records.schema.json", SCHEMA.read_bytes())
-            static = config.path(config.static) if config.static else PROJECT / "static"
-            if static.is_dir():
-                shutil.copytree(static, staging / "static", dirs_exist_ok=True)
-        if config.search:
-            with clock("index"):
-                report.indexed = index_site(staging, config)
-        write_file(staging, REPORT_FILE, report_json(
-            documents_read=report.documents_read, records_built=len(records), skipped=report.skipped,
-            problems=report.problems, stages=list(report.timings), pages=report.pages, indexed=report.indexed,
-            timings=report.timings if report_timings else None))
-        with clock("write"):
-            swap_in(staging, out)
-    except BaseException:
-        discard(staging)
-        raise
+    with build_lock(out, progress):
+        clean_stale_staging(out)
+        staging = staging_dir(out)
+        try:
+            with clock("render"):
+                for rel, data in render_site(ctx):
+                    write_file(staging, rel, data)
+                    report.pages += 1
+                    if report.pages % _PROGRESS_EVERY == 0:
+                        progress(f"  rendered {report.pages} pages")
+                for r in records:   # the capture, byte for byte, beside its SHA-256 in records.json
+                    copy_file(staging, urls.raw(r.id, Path(r.source_file).suffix.lower())[len(urls.base):],
+                              source / r.source_file)
+                write_file(staging, ".nojekyll", b"")
+                write_file(staging, "data/records.json", records_json(records, analysis))
+                write_file(staging, "data/records.schema.json", SCHEMA.read_bytes())
+                static = config.path(config.static) if config.static else PROJECT / "static"
+                if static.is_dir():
+                    shutil.copytree(static, staging / "static", dirs_exist_ok=True)
+            if config.search:
+                with clock("index"):
+                    report.indexed = index_site(staging, config)
+            write_file(staging, REPORT_FILE, report_json(
+                documents_read=report.documents_read, records_built=len(records), skipped=report.skipped,
+                problems=report.problems, stages=list(report.timings), pages=report.pages, indexed=report.indexed,
+                timings=report.timings if report_timings else None))
+            with clock("write"):
+                swap_in(staging, out)
+        except BaseException:
+            discard(staging)
+            raise
     if cache is not None:
         cache.prune(report.cache_keys)
     report.out = out

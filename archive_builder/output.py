@@ -7,12 +7,15 @@ live folder, and the swap is one atomic rename where the OS offers it.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
+import fcntl
 import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Callable, Iterator
 
 _RENAME_EXCHANGE = 2  # renameat2 flag (Linux >= 3.15): swap two paths atomically
 _AT_FDCWD = -100
@@ -86,3 +89,23 @@ def clean_stale_staging(out: Path) -> None:
     if out.parent.is_dir():
         for p in out.parent.glob(f".{out.name}-staging-*"):
             shutil.rmtree(p, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def build_lock(out: Path, progress: Callable[[str], None] = lambda s: None) -> Iterator[None]:
+    """One build at a time writes a given site (a preview server rebuilding
+    while the archivist runs a build would otherwise sweep away the other's
+    staging folder).  The kernel drops the lock when the process dies, so a
+    killed build never leaves a stale lock behind."""
+    lock_dir = out.parent / ".cache" / "archive_builder"
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    with open(lock_dir / f"{out.name}.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            progress(f"waiting for another build of {out} to finish…")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -192,3 +192,22 @@ def test_swap_without_renameat2_keeps_the_site_whole(tmp_path, monkeypatch):
     swap_in(staging, out)
     assert sorted(p.name for p in out.iterdir()) == ["new.html"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_second_build_waits_for_the_first(tmp_path):
+    import threading
+
+    from archive_builder.output import build_lock
+
+    out = tmp_path / "site"
+    order: list[str] = []
+    with build_lock(out):
+        def second():
+            with build_lock(out, progress=lambda s: order.append("waiting")):
+                order.append("second")
+        t = threading.Thread(target=second)
+        t.start()
+        t.join(0.3)
+        order.append("first done")
+    t.join(5)
+    assert order == ["waiting", "first done", "second"]
