@@ -70,8 +70,21 @@ def _comparable(record: dict) -> dict:
 
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path, monkeypatch):
-    """Run in an empty folder: no ./archive.yaml, no project editorial/ files."""
+    """Run in an empty folder: no ./archive.yaml, no project editorial/ files;
+    and any attempt to open a network connection fails the test."""
+    import socket
+
     monkeypatch.chdir(tmp_path)
+    attempts: list[object] = []
+
+    def refuse(self, address, *args, **kwargs):
+        attempts.append(address)
+        raise OSError("network access during a build")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    yield
+    assert attempts == [], f"the build tried to reach {attempts}"
 
 
 @pytest.fixture(scope="module")
