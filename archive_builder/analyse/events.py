@@ -3,19 +3,23 @@
 An event is a time interval, the places it happened in, and the claims that
 describe it.  The grouping is automatic and explains itself:
 
-1. Each claim is *placed* by the first rule of PLACEMENT_RULES that applies
-   (a stated day-precision date, a day-precision date the claim inherits
-   from its context, or the main event of its document for a claim that
-   states figures without a date of its own).  Only day-precision dates
+1. Each claim is *placed* in time by the first rule of PLACEMENT_RULES that
+   applies: a stated day-precision date, else a day-precision date the
+   claim inherits from its paragraph (claims.py).  Only day-precision dates
    place a claim: "in January 1990" is too coarse to say which events of
    that month a sentence is about.
-2. Placed claims whose day intervals overlap and that share a place key
-   form one event (an interval sweep per place key, joined with
-   union-find: never all pairs).
-3. Claims with coarse dates (a month, a year, a decade) that name a place
-   *mention* the events of that place inside their interval: the document
-   refers to them without describing them (`Event.mentioned_by`).
-4. editorial/events.yaml may split, merge and label events, matched by
+2. Placed claims naming a specific place (a city, a town: not a country,
+   republic or region, see BROAD_KINDS) form events: claims whose day
+   intervals overlap and that share a place key are one event (an interval
+   sweep per place key, joined with union-find: never all pairs).
+3. A placed claim naming no specific place ("147 civilians were killed",
+   "the Soviet army entered the country") joins an event at the same time
+   in its document's own place, else one naming the same country or
+   region; otherwise claims of one country and time form their own event.
+4. Claims dated to a month (not a day) that name a place *refer to* the
+   events of that place in that month without describing them
+   (`Event.mentioned_by`); a year or an open interval is too wide to refer.
+5. editorial/events.yaml may split, merge and label events, matched by
    interval and place (never by a generated id, which could change).
 
 Labels are neutral: "Place, date".  The names each source gives an event
