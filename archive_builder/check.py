@@ -97,7 +97,7 @@ class ParsedPage:
     ids: frozenset[str]
     references: tuple[Reference, ...]
     base_meta: str | None
-    canonical: str | None
+    declared_url: str | None   # the page's own absolute URL: <link rel=canonical>, else og:url
 
 
 class _PageParser(HTMLParser):
@@ -108,6 +108,7 @@ class _PageParser(HTMLParser):
         self.references: list[Reference] = []
         self.base_meta: str | None = None
         self.canonical: str | None = None
+        self.og_url: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         line = self.getpos()[0]
@@ -120,6 +121,8 @@ class _PageParser(HTMLParser):
         rel = frozenset(values.get("rel", "").lower().split())
         if tag == "link" and "canonical" in rel:
             self.canonical = values.get("href", "").strip()
+        if tag == "meta" and values.get("property") == "og:url":
+            self.og_url = values.get("content", "").strip()
         for attribute, value in values.items():
             if (tag, attribute) in URL_ATTRIBUTES and value.strip():
                 self.references.append(Reference(self.rel, line, tag, attribute, value.strip(), rel))
@@ -146,7 +149,8 @@ def parse_page(rel: str, text: str) -> ParsedPage:
     parser = _PageParser(rel)
     parser.feed(text)
     parser.close()
-    return ParsedPage(rel, frozenset(parser.ids), tuple(parser.references), parser.base_meta, parser.canonical)
+    return ParsedPage(rel, frozenset(parser.ids), tuple(parser.references), parser.base_meta,
+                      parser.canonical or parser.og_url)
 
 
 def css_references(rel: str, text: str) -> tuple[Reference, ...]:
@@ -204,16 +208,6 @@ def read_base_url(site: Path) -> str | None:
     return normalize_base(home.base_meta) if home and home.base_meta else None
 
 
-def read_site_origin(site: Path, base_path: str) -> str:
-    """'https://host' when the home page's canonical URL is absolute and under the base path:
-    absolute links to that origin (permalinks, feeds) are then checked as internal links."""
-    home = _home(site)
-    parts = urlsplit(home.canonical or "") if home else None
-    if parts and parts.scheme in ("http", "https") and parts.netloc and parts.path.startswith(base_path):
-        return f"{parts.scheme}://{parts.netloc}"
-    return ""
-
-
 def _origin_base(base: str) -> tuple[str, str]:
     """('https://host', '/path/') for an absolute base URL, ('', base) for a path."""
     if "://" in base:
@@ -226,78 +220,99 @@ def link_problems(site: Path, base: str) -> list[Problem]:
     """Broken internal links, missing anchors and references to other hosts.
 
     One pass over the files keeps only each page's ids (not its references), so
-    memory grows with the anchors of the site, not with its links; anchors are
-    checked at the end, when every page's ids are known.
+    memory grows with the anchors of the site, not with its links.  Two things
+    wait for the end of the pass: anchors (every page's ids are known then) and
+    absolute <a> links, which are internal when they point to the origin the
+    pages declare as their own (a permalink), outbound otherwise.
     """
-    base = normalize_base(base)
-    origin, base_path = _origin_base(base)
-    origin = origin or read_site_origin(site, base_path)
+    origin, base_path = _origin_base(normalize_base(base))
     files = site_files(site)
     file_set = frozenset(files)
-    cited = cited_urls(site)
     ids: dict[str, frozenset[str]] = {}
-    anchors: list[tuple[Reference, str, str]] = []   # (reference, target page, fragment)
+    own_origins = {origin} if origin else set()
+    anchors: list[tuple[Reference, str, str]] = []      # (reference, target page, fragment)
+    outbound: list[tuple[Reference, str]] = []          # (reference, absolute URL)
     problems: list[Problem] = []
+
+    def resolve(ref: Reference, path: str, fragment: str) -> None:
+        message, anchor = _internal_problem(ref, path, fragment, base_path, file_set)
+        if message:
+            problems.append(Problem(ref.page, ref.line, message, "error"))
+        elif anchor:
+            anchors.append((ref, *anchor))
+
     for rel in files:
         if rel.endswith(".html"):
             page = parse_page(rel, (site / rel).read_text(encoding="utf-8", errors="replace"))
             ids[rel] = page.ids
             references: Iterable[Reference] = page.references
+            declared = _declared_origin(page, base_path)
+            if declared:
+                own_origins.add(declared)
         elif rel.endswith(".css"):
             references = css_references(rel, (site / rel).read_text(encoding="utf-8", errors="replace"))
         else:
             continue
         for ref in references:
-            message, anchor = _reference_problem(ref, base_path, origin, file_set, cited)
-            if message:
-                problems.append(Problem(ref.page, ref.line, message, "error"))
-            elif anchor:
-                anchors.append((ref, *anchor))
+            absolute = urljoin("http://site.invalid" + page_url(ref.page, base_path), ref.url)
+            parts = urlsplit(absolute)
+            if parts.scheme in NON_FETCHED_SCHEMES:
+                continue
+            if parts.netloc == "site.invalid" or (origin and f"{parts.scheme}://{parts.netloc}" == origin):
+                resolve(ref, parts.path, parts.fragment)
+            elif (ref.tag, ref.attribute) in FOLLOWED_LINKS and parts.scheme in ("http", "https"):
+                outbound.append((ref, absolute))
+            else:
+                message = _elsewhere_problem(ref, parts.scheme)
+                if message:
+                    problems.append(Problem(ref.page, ref.line, message, "error"))
+
+    cited = cited_urls(site)
+    for ref, absolute in outbound:
+        parts = urlsplit(absolute)
+        if f"{parts.scheme}://{parts.netloc}" in own_origins:
+            resolve(ref, parts.path, parts.fragment)
+        elif absolute not in cited and absolute.rstrip("/") not in cited:
+            problems.append(Problem(ref.page, ref.line, f"{_where(ref)}: outbound link that no document cites", "error"))
     for ref, target, fragment in anchors:
         if fragment not in ids[target]:
             problems.append(Problem(ref.page, ref.line, f"{_where(ref)}: no element with id \"{fragment}\" on {target}", "error"))
     return sorted(problems, key=lambda p: (p.file, p.line or 0, p.message))
 
 
+def _declared_origin(page: ParsedPage, base_path: str) -> str | None:
+    """'https://host' when the page declares an absolute URL of its own under the base path."""
+    parts = urlsplit(page.declared_url or "")
+    if parts.scheme in ("http", "https") and parts.netloc and parts.path == page_url(page.rel, base_path):
+        return f"{parts.scheme}://{parts.netloc}"
+    return None
+
+
 def _where(ref: Reference) -> str:
     return f"<{ref.tag} {ref.attribute}=\"{ref.url}\">" if ref.tag != "css" else f"url({ref.url})"
 
 
-def _reference_problem(ref: Reference, base_path: str, origin: str, files: frozenset[str],
-                       cited: frozenset[str]) -> tuple[str | None, tuple[str, str] | None]:
-    """(what is wrong with a reference, or None; the (page, fragment) it needs to exist, or None)."""
-    where = _where(ref)
-    absolute = urljoin("http://site.invalid" + page_url(ref.page, base_path), ref.url)
-    parts = urlsplit(absolute)
-    if parts.scheme in NON_FETCHED_SCHEMES:
-        return None, None
-    if parts.netloc != "site.invalid":
-        if not (origin and absolute.startswith(origin + base_path)):
-            return _outbound_problem(ref, absolute, parts.scheme, cited), None
-        parts = urlsplit(absolute[len(origin):])
-    if not parts.path.startswith(base_path):
-        return f"{where}: outside the base URL {base_path}", None
-    target = target_file(parts.path, base_path, files)
+def _internal_problem(ref: Reference, path: str, fragment: str, base_path: str,
+                      files: frozenset[str]) -> tuple[str | None, tuple[str, str] | None]:
+    """(what is wrong with a link into the site, or None; the (page, fragment) that must exist, or None)."""
+    if not path.startswith(base_path):
+        return f"{_where(ref)}: outside the base URL {base_path}", None
+    target = target_file(path, base_path, files)
     if target is None:
-        return f"{where}: broken link (no such file in the site)", None
-    fragment = unquote(parts.fragment)
+        return f"{_where(ref)}: broken link (no such file in the site)", None
+    fragment = unquote(fragment)
     if fragment and not fragment.startswith(":~:") and target.endswith(".html"):
         return None, (target, fragment)
     return None, None
 
 
-def _outbound_problem(ref: Reference, absolute: str, scheme: str, cited: frozenset[str]) -> str | None:
-    """A reference to another host is fine only as a link the reader follows."""
-    where = _where(ref)
+def _elsewhere_problem(ref: Reference, scheme: str) -> str | None:
+    """A reference to another host that is not a followed link: fine only if never fetched."""
     if scheme not in ("http", "https"):
-        return f"{where}: {scheme}: URL"
+        return f"{_where(ref)}: {scheme}: URL"
     if (ref.tag == "link" and ref.rel and ref.rel <= NON_FETCHING_RELS) or (ref.tag, ref.attribute) in CITATION_ATTRIBUTES:
         return None
-    if (ref.tag, ref.attribute) in FOLLOWED_LINKS:
-        if not cited or absolute in cited or absolute.rstrip("/") in cited:
-            return None
-        return f"{where}: outbound link that no document cites"
-    return f"{where}: refers to another host (everything the page loads must come from the site)"
+    return f"{_where(ref)}: refers to another host (everything the page loads must come from the site)"
 
 
 # ---------------------------------------------------------------- HTML validity
