@@ -26,6 +26,7 @@ from .records import build_record
 from .render import SiteContext, render_site
 from .report import report_json
 from .search import index_site
+from .theme import theme_dir
 from .urls import Urls
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -262,7 +263,7 @@ def build(config: Config, *, progress: Callable[[str], None] = lambda s: None,
                 write_file(staging, ".nojekyll", b"")
                 write_file(staging, "data/records.json", records_json(records, analysis))
                 write_file(staging, "data/records.schema.json", SCHEMA.read_bytes())
-                static = config.path(config.static) if config.static else PROJECT / "static"
+                static = config.path(config.static) if config.static else theme_dir("static")
                 if static.is_dir():
                     shutil.copytree(static, staging / "static", dirs_exist_ok=True)
             if config.search:

@@ -27,6 +27,7 @@ from .config import Config
 from .editorial import Editorial
 from .markdown import ClaimSpan, render_body
 from .model import Agent, Analysis, Claim, Record, Sourced
+from .theme import theme_dir
 from .urls import Urls, page_file, slugify
 
 try:  # the analysis pages land separately; the site renders without them
@@ -35,7 +36,7 @@ except ImportError:  # pragma: no cover - depends on what has landed
     render_analysis = None  # type: ignore[assignment]
 from . import reuse   # downloads, feed, sitemap, citations and JSON-LD (reuse.py)
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+DEFAULT_TEMPLATES = theme_dir("templates")
 NEWEST_ON_HOME = 20
 ROLES = ("author", "publisher")
 
