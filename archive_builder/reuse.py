@@ -31,7 +31,6 @@ import datetime
 import hashlib
 import io
 import json
-import os
 import re
 import uuid
 import zipfile
@@ -46,27 +45,23 @@ from . import render as site   # a cycle render -> reuse -> render: used at call
 from .cite import cited_date, citations, is_person
 from .data import dumps
 from .model import Agent, Record
+from .report import source_date
 from .urls import absolute_url, page_file, slugify
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)        # the earliest time a zip entry can hold
 ATOM_NS = "http://www.w3.org/2005/Atom"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+ATOM_TIME = "%Y-%m-%dT%H:%M:%SZ"      # the form report.source_date gives
 
 
 # --- time, from the environment only --------------------------------------------
 
 
-def source_date_epoch() -> int | None:
-    """SOURCE_DATE_EPOCH (reproducible-builds.org), or None when unset or not a number."""
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return int(value) if value.isdigit() else None
-
-
 def zip_timestamp() -> tuple[int, int, int, int, int, int]:
-    epoch = source_date_epoch()
-    if epoch is None:
+    stamp = source_date()
+    if stamp is None:
         return ZIP_EPOCH
-    t = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
+    t = datetime.datetime.strptime(stamp, ATOM_TIME)
     # zip timestamps cannot go before 1980 and have two-second steps
     return max(ZIP_EPOCH, (t.year, t.month, t.day, t.hour, t.minute, t.second - t.second % 2))
 
@@ -291,8 +286,7 @@ def entry_updated(record: Record) -> str:
 
 def epoch_time() -> str:
     """SOURCE_DATE_EPOCH, else the Unix epoch, as an Atom time."""
-    epoch = source_date_epoch() or 0
-    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return source_date() or "1970-01-01T00:00:00Z"
 
 
 def entry_id(ctx, record: Record) -> str:
