@@ -23,6 +23,8 @@ import datetime as dt
 import hashlib
 import random
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 from typing import Iterator
 
@@ -128,9 +130,11 @@ def events_for(seed: int, size: int) -> tuple[Event, ...]:
     return tuple(events)
 
 
-def _weights(n: int) -> list[float]:
-    # A few events are written about far more often than the rest.
-    return [1.0 / (k + 1) ** 0.7 for k in range(n)]
+@lru_cache(maxsize=4)
+def _cum_weights(n: int) -> tuple[float, ...]:
+    # A few events are written about far more often than the rest; cumulated
+    # once, as random.choices would on every call.
+    return tuple(accumulate(1.0 / (k + 1) ** 0.7 for k in range(n)))
 
 
 # ---- text -------------------------------------------------------------------------------
@@ -228,9 +232,9 @@ def generate_capture(seed: int, index: int, size: int, *, revision: int = 0,
     rng = random.Random(f"capture:{seed}:{size}:{index}")
     side = rng.randrange(2)
     s, other = SIDES[side], SIDES[1 - side]
-    weights = _weights(len(events))
-    main = rng.choices(events, weights=weights)[0]
-    also = [e for e in rng.choices(events, weights=weights, k=rng.choice((0, 0, 1, 2))) if e != main]
+    weights = _cum_weights(len(events))
+    main = rng.choices(events, cum_weights=weights)[0]
+    also = [e for e in rng.choices(events, cum_weights=weights, k=rng.choice((0, 0, 1, 2))) if e != main]
     anniversary = rng.choice((10, 15, 20, 25, 30, 31, 33, 35))
     written = min(dt.date(main.start.year + anniversary, main.start.month, min(main.start.day, 28))
                   + dt.timedelta(days=rng.randrange(-3, 20)), dt.date(2025, 12, 31))
