@@ -1,9 +1,9 @@
 """Reuse: the downloads page and everything a machine reads.
 
 `render_reuse_files(ctx, env, pages)` yields (site-relative path, bytes) for
-the downloads page, data/documents.csv, data/originals.zip,
-data/datapackage.json, feed.xml, robots.txt and (when `site_url` is set)
-sitemap.xml.  `document_jsonld(ctx, record)` is a document page's Schema.org
+the downloads page, data/documents.csv, data/citations.bib and .json (every
+document's citation), data/originals.zip, data/datapackage.json, feed.xml,
+robots.txt and (when `site_url` is set) sitemap.xml.  `document_jsonld(ctx, record)` is a document page's Schema.org
 JSON-LD and `document_meta(ctx, record)` its Open Graph / Twitter / Highwire
 meta tags.  Pure apart from reading the capture bytes for the zip.
 
@@ -177,10 +177,11 @@ def claim_columns() -> list[tuple[str, str, str]]:
     return [(c, CLAIM_FIELD_TYPES.get(c, "string"), "") for c in columns]
 
 
-def downloads(ctx, documents: bytes, originals: bytes) -> list[Download]:
-    """Every data file, in the order the downloads page lists them."""
-    def made_here(data: bytes) -> dict[str, Any]:
-        return dict(hash="sha256:" + hashlib.sha256(data).hexdigest(), size=len(data))
+def downloads(ctx, made: dict[str, bytes]) -> list[Download]:
+    """Every data file, in the order the downloads page lists them; `made` holds the
+    bytes of the files made here (by path), whose hash and size are given."""
+    def made_here(path: str) -> dict[str, Any]:
+        return dict(hash="sha256:" + hashlib.sha256(made[path]).hexdigest(), size=len(made[path]))
 
     items = [
         Download("records", "records.json", "Records",
@@ -190,7 +191,7 @@ def downloads(ctx, documents: bytes, originals: bytes) -> list[Download]:
         Download("documents", "documents.csv", "Documents (CSV)",
                  "One row per document: title, type, author, publisher, date (EDTF) and its basis, language, "
                  "capture file and its SHA-256, page URL.", "text/csv", "csv",
-                 table_schema(DOCUMENT_COLUMNS, "id"), **made_here(documents)),
+                 table_schema(DOCUMENT_COLUMNS, "id"), **made_here("documents.csv")),
     ]
     if site.render_analysis is not None:
         items += [
@@ -201,10 +202,25 @@ def downloads(ctx, documents: bytes, originals: bytes) -> list[Download]:
                      "One row per figure of a claim: what a source states, with its exact quote.",
                      "text/csv", "csv", table_schema(claim_columns())),
         ]
-    items.append(Download("originals", "originals.zip", "Original captures (zip)",
-                          "Every capture exactly as received, byte for byte; compare with the SHA-256 in "
-                          "documents.csv.", "application/zip", "zip", **made_here(originals)))
+    items += [
+        Download("citations-bibtex", "citations.bib", "Citations (BibTeX)",
+                 "Every document as a BibTeX/biblatex entry, as in its “Cite this document” block.",
+                 "application/x-bibtex", "bib", **made_here("citations.bib")),
+        Download("citations-csl", "citations.json", "Citations (CSL-JSON)",
+                 "Every document as a CSL-JSON item, for Zotero, Pandoc and other reference managers.",
+                 "application/vnd.citationstyles.csl+json", "json", **made_here("citations.json")),
+        Download("originals", "originals.zip", "Original captures (zip)",
+                 "Every capture exactly as received, byte for byte; compare with the SHA-256 in "
+                 "documents.csv.", "application/zip", "zip", **made_here("originals.zip")),
+    ]
     return items
+
+
+def citation_files(ctx, records: Sequence[Record]) -> dict[str, bytes]:
+    """citations.bib and citations.json: every document's citation in one file each."""
+    cited = [document_citations(ctx, r) for r in records]
+    return {"citations.bib": ("\n\n".join(c.bibtex for c in cited) + "\n").encode("utf-8"),
+            "citations.json": (json.dumps([c.csl for c in cited], ensure_ascii=False, indent=1) + "\n").encode("utf-8")}
 
 
 def datapackage_json(ctx, items: Sequence[Download]) -> bytes:
@@ -472,16 +488,17 @@ def render_reuse_files(ctx, env, pages: Sequence[str] = ()) -> Iterator[tuple[st
     files of every HTML page rendered so far (for the sitemap)."""
     u, base = ctx.urls, ctx.urls.base
     records = sorted(ctx.records, key=lambda r: r.id)
-    documents = documents_csv(ctx, records)
-    originals = zip_in_order(read_captures(ctx, sorted(records, key=lambda r: r.source_file)))
-    items = downloads(ctx, documents, originals)
+    made = {"documents.csv": documents_csv(ctx, records),
+            **citation_files(ctx, records),
+            "originals.zip": zip_in_order(read_captures(ctx, sorted(records, key=lambda r: r.source_file)))}
+    items = downloads(ctx, made)
     downloads_page = page_file(u.downloads(), base)
     html_pages = [p for p in (*pages, downloads_page) if p.endswith(".html") and p != page_file(u.not_found(), base)]
     yield downloads_page, env.get_template("downloads.html").render(
         items=items, has_sitemap=bool(ctx.config.site_url), documents_count=len(records),
         feed_entries=FEED_ENTRIES).encode("utf-8")
-    yield page_file(u.data("documents.csv"), base), documents
-    yield page_file(u.data("originals.zip"), base), originals
+    for path, data in made.items():
+        yield page_file(u.data(path), base), data
     yield page_file(u.data("datapackage.json"), base), datapackage_json(ctx, items)
     yield page_file(u.feed(), base), feed_xml(ctx, records)
     yield page_file(u.robots(), base), robots_txt(ctx)

@@ -117,7 +117,7 @@ def test_downloads_page_links_every_file(sites):
     site = sites["plain"]
     html = (site / "downloads" / "index.html").read_text(encoding="utf-8")
     hrefs = set(re.findall(r'href="([^"#]+)"', html))
-    for name in ("records.json", "documents.csv", "originals.zip", "datapackage.json"):
+    for name in ("records.json", "documents.csv", "originals.zip", "datapackage.json", "citations.bib", "citations.json"):
         assert f"{BASE}data/{name}" in hrefs
     assert f"{BASE}feed.xml" in hrefs and f"{BASE}sitemap.xml" not in hrefs and "site_url" in html
     for href in hrefs:
@@ -337,3 +337,16 @@ def test_large_sitemap_becomes_an_index_of_files():
     locs = [u.findtext(f"{{{SITEMAP_NS}}}loc") for n in (1, 2, 3) for u in ET.fromstring(files[f"sitemap-{n}.xml"])]
     assert sorted(locs) == sorted([f"{SITE_URL}documents/d{n}/" for n in range(7)] + [SITE_URL])
     assert len(locs) == 8 and len(dict(sitemap_files(ctx, pages, limit=8))) == 1
+
+
+def test_citation_files_hold_every_document(sites, records):
+    data = sites["absolute"] / "data"
+    bib = (data / "citations.bib").read_text(encoding="utf-8")
+    assert re.findall(r"^@misc\{([^,]+),$", bib, flags=re.M) == sorted(r["id"] for r in records)
+    items = json.loads((data / "citations.json").read_text(encoding="utf-8"))
+    assert [i["id"] for i in items] == sorted(r["id"] for r in records)
+    for item, r in zip(items, sorted(records, key=lambda r: r["id"])):
+        assert item["title"] == r["title"]["value"] and item["URL"] == f"{SITE_URL}documents/{r['id']}/"
+        assert r["sha256"] in item["note"]
+        html = (sites["absolute"] / "documents" / r["id"] / "index.html").read_text(encoding="utf-8")
+        assert f"@misc{{{r['id']}," in html      # the page's block and the file say the same
