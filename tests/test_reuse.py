@@ -20,14 +20,15 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from archive_builder.build import build
 from archive_builder.config import Config
 from archive_builder.editorial import Editorial
 from archive_builder.model import Agent, Analysis, Claim, Record, Sourced
-from archive_builder.render import SiteContext, render_site
-from archive_builder.reuse import (ATOM_NS, SITEMAP_NS, document_ld, entry_updated, feed_xml, originals_zip,
-                                   script_json, sitemap_files, zip_timestamp)
+from archive_builder.render import SiteContext, environment, render_site
+from archive_builder.reuse import (ATOM_NS, SITEMAP_NS, document_jsonld, document_ld, document_meta, entry_updated,
+                                   feed_xml, originals_zip, script_json, sitemap_files, zip_timestamp)
 from archive_builder.urls import Urls, page_file
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -350,3 +351,26 @@ def test_citation_files_hold_every_document(sites, records):
         assert r["sha256"] in item["note"]
         html = (sites["absolute"] / "documents" / r["id"] / "index.html").read_text(encoding="utf-8")
         assert f"@misc{{{r['id']}," in html      # the page's block and the file say the same
+
+
+# text, or text built from the pieces that end scripts and start markup
+hostile_text = st.text(min_size=1, max_size=40) | st.lists(
+    st.sampled_from(["</script>", "</SCRIPT ", "<script>", "<!--", "-->", "&", "<", ">", "\u2028", '"', "'", "a", " "]),
+    min_size=1, max_size=12).map("".join)
+
+
+@settings(max_examples=80, deadline=None)
+@given(hostile_text, hostile_text)
+def test_no_text_can_leave_the_head_block(title, name):
+    """Any title and author name: the partial holds one JSON-LD script that gives them back."""
+    ctx = _bare_context()
+    record = make_record("any", title=Sourced(title, "stated", None, 1), author=Sourced(Agent(name), "stated", None, 2))
+    html = environment(ctx.config, ctx.urls).get_template("partials/jsonld.html").render(
+        jsonld=document_jsonld(ctx, record), meta_tags=document_meta(ctx, record))
+    p = Scripts()
+    p.feed(html)
+    assert [attrs for attrs, _ in p.blocks] == [{"type": "application/ld+json"}]
+    (ld,) = jsonld_of(html)
+    assert ld["name"] == title and ld["author"]["name"] == name
+    meta = {m.get("property") or m.get("name"): m.get("content") for m in p.meta}
+    assert meta["og:title"] == title
