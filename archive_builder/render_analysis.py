@@ -266,7 +266,10 @@ def paged(items: Sequence[Any], url_for) -> Iterator[tuple[str, Sequence[Any], l
     n_pages = max(1, -(-len(items) // CLAIMS_PER_PAGE))
     urls = [url_for(n) for n in range(1, n_pages + 1)]
     for n in range(1, n_pages + 1):
-        pager = [(k, urls[k - 1], k == n) for k in range(1, n_pages + 1)] if n_pages > 1 else []
+        # a window of pages (first, last, and three either side), not every page:
+        # listing every page on every page would grow with the square of the archive
+        window = sorted({1, n_pages, *range(max(1, n - 3), min(n_pages, n + 3) + 1)})
+        pager = [(k, urls[k - 1], k == n) for k in window] if n_pages > 1 else []
         yield urls[n - 1], items[(n - 1) * CLAIMS_PER_PAGE: n * CLAIMS_PER_PAGE], pager
 
 
@@ -287,15 +290,18 @@ def render_analysis_pages(ctx, env: Environment) -> Iterator[tuple[str, bytes]]:
     yield _render(env, "timeline.html", u.timeline(), base, years=sorted(years.items()), records=ix.records,
                   source_name=source_label)
     facets = claim_facets(ix, claims)
-    common = dict(facets=facets, facet_titles=FACET_TITLES)
+    # The full list of filters (one entry per kind, event and document) is shown
+    # on the first claims page only; every other page links back to it.  Repeating
+    # it on each of the per-document pages made the site grow with n².
     for url, rows, pager in paged(claims, u.claims):
+        first = not pager or pager[0][2]
         yield _render(env, "claims.html", url, base, facet=None, group=None, rows=claim_rows(ix, rows),
-                      pager=pager, total=len(claims), **common)
+                      pager=pager, total=len(claims), facets=facets if first else {}, facet_titles=FACET_TITLES)
     for facet, groups in facets.items():
         for key, heading, members in groups:
             for url, rows, pager in paged(members, lambda n: u.claims_facet(facet, key, n)):
                 yield _render(env, "claims.html", url, base, facet=facet, group=heading, rows=claim_rows(ix, rows),
-                              pager=pager, total=len(members), **common)
+                              pager=pager, total=len(members), facets={}, facet_titles=FACET_TITLES)
     yield page_file(u.data("events.json"), base), events_json(events)
     yield page_file(u.data("claims.csv"), base), claims_csv(claims)
 
