@@ -68,13 +68,41 @@ def _join_broken(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int
     return joined
 
 
+# A "sentence" longer than this is not one a reader could check as a quote
+# (a capture with no punctuation, a run-on list): it is cut at clause marks or
+# spaces into pieces of at most this length, so a claim's quote stays readable
+# and nothing downstream (claims.csv, pages) repeats megabytes per figure.
+MAX_SENTENCE = 1500
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans in body order; text[start:end] is trimmed and not empty."""
     spans: list[tuple[int, int]] = []
     for p_start, p_end in split_paragraphs(text):
         for l_start, l_end in _line_groups(text, p_start, p_end):
-            spans.extend(_sentences_in(text, l_start, l_end))
+            for start, end in _sentences_in(text, l_start, l_end):
+                spans.extend(_bounded(text, start, end) if end - start > MAX_SENTENCE else [(start, end)])
     return spans
+
+
+def _bounded(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Cut an overlong span into pieces of at most MAX_SENTENCE characters,
+    preferring the last clause mark, else the last space, before the limit."""
+    pieces: list[tuple[int, int]] = []
+    while end - start > MAX_SENTENCE:
+        limit = start + MAX_SENTENCE
+        cut = max(text.rfind("; ", start, limit), text.rfind(", ", start, limit))
+        if cut <= start + MAX_SENTENCE // 2:
+            cut = text.rfind(" ", start, limit)
+        cut = cut + 1 if cut > start else limit
+        piece = _trim(text, start, cut)
+        if piece:
+            pieces.append(piece)
+        start = cut
+    piece = _trim(text, start, end)
+    if piece:
+        pieces.append(piece)
+    return pieces
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:

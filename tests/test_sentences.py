@@ -1,0 +1,42 @@
+"""Sentence spans stay checkable quotes, even in captures with no punctuation."""
+
+from hypothesis import given, settings, strategies as st
+
+from archive_builder.analyse.sentences import MAX_SENTENCE, split_sentences
+
+
+def check_spans(text: str) -> None:
+    spans = split_sentences(text)
+    previous_end = 0
+    for start, end in spans:
+        assert previous_end <= start < end <= len(text)
+        assert text[start:end] == text[start:end].strip()
+        assert end - start <= MAX_SENTENCE
+        previous_end = end
+
+
+def test_a_run_on_paragraph_is_cut_into_bounded_pieces_at_clause_marks():
+    text = "; ".join(f"item {i} of a list that never ends" for i in range(2000)) + "."
+    spans = split_sentences(text)
+    check_spans(text)
+    assert len(spans) > 10
+    assert all(text[s:e].endswith(";") or e == len(text) for s, e in spans)
+
+
+def test_a_long_unbroken_string_is_still_cut():
+    text = "x" * (3 * MAX_SENTENCE + 7)
+    check_spans(text)
+    assert "".join(text[s:e] for s, e in split_sentences(text)) == text
+
+
+def test_ordinary_sentences_are_untouched():
+    text = "On 20 January 1990 troops entered the city. At least 12 people died."
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "On 20 January 1990 troops entered the city.", "At least 12 people died."]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["word", "147", ",", ";", " ", "\n", "\n\n", ".", "Baku", "–", "مرحبا"]),
+                max_size=4000))
+def test_spans_are_bounded_ordered_and_trimmed(parts):
+    check_spans("".join(parts) * 2)
