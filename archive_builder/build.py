@@ -241,7 +241,10 @@ def build(config: Config, *, progress: Callable[[str], None] = lambda s: None,
         records = read_records(source, editorial.canonical_names, report, cache=cache,
                                jobs=default_jobs() if jobs is None else jobs, progress=progress)
     with clock("analyse"):
-        analysis = analyse(records, editorial)
+        try:
+            analysis = analyse(records, editorial)
+        except EditorialError as exc:   # e.g. a malformed editorial/places.yaml: the archivist's input
+            raise BuildStopped([exc.problem]) from None
         report.problems.extend(analysis.problems)
     report.records, report.analysis = records, analysis
 

@@ -30,6 +30,7 @@ class Editorial:
     related: Any = None     # parsed related.yaml
     files: dict[str, str] = field(default_factory=dict)   # kind -> file, for error messages
     lines: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> top-level key -> line
+    folder: str | None = None   # where other editorial files (places.yaml) are looked for
 
 
 def _load(path: Path) -> tuple[Any, dict[str, int]]:
@@ -62,4 +63,4 @@ def load_editorial(folder: Path) -> Editorial:
             raise EditorialError(Problem(files["authors"], 1,
                                          "authors.yaml maps a name as documents write it to a canonical name: 'name: canonical'", "error"))
         canonical = dict(authors)
-    return Editorial(canonical, loaded.get("events"), loaded.get("related"), files, lines)
+    return Editorial(canonical, loaded.get("events"), loaded.get("related"), files, lines, str(folder))
