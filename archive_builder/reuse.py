@@ -29,6 +29,7 @@ from __future__ import annotations
 import csv
 import datetime
 import hashlib
+import heapq
 import io
 import json
 import re
@@ -332,7 +333,7 @@ FEED_ENTRIES = 100     # a feed is for news: the newest documents; documents.csv
 def feed_xml(ctx, records: Sequence[Record], limit: int = FEED_ENTRIES) -> bytes:
     """An Atom feed of the newest `limit` documents, newest first by the document's date."""
     u, config = ctx.urls, ctx.config
-    ordered = sorted(records, key=site.newest_first_key)[:limit]
+    ordered = heapq.nsmallest(limit, records, key=site.newest_first_key)   # sorted, without sorting them all
     updated = max((entry_updated(r) for r in ordered), default=epoch_time())
     feed_id = absolute_url(config.site_url, u.home()) if config.site_url else \
         "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"archive-builder:{config.title}"))
