@@ -179,3 +179,12 @@ def test_relative_links_srcset_and_css_urls_resolve(tmp_path):
 def test_a_base_url_other_than_the_sites_is_a_problem(seed_site, capsys):
     assert check_site(seed_site, base_url="/elsewhere/", html=False, a11y=False) == 1
     assert "built for base URL /archive/, not /elsewhere/" in capsys.readouterr().out
+
+
+def test_an_accessibility_violation_is_found(site_copy):
+    home = site_copy / "index.html"
+    html = home.read_text(encoding="utf-8")
+    home.write_text(html.replace("</main>", '<img src="data:,">' + "</main>", 1), encoding="utf-8")   # no alt text
+    run = run_check(site_copy, "--no-html")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert any(line.startswith("index.html: axe image-alt") for line in run.stdout.splitlines()), run.stdout
