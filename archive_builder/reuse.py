@@ -12,10 +12,12 @@ Choices:
 * No clock.  Zip entries carry SOURCE_DATE_EPOCH (or 1980-01-01, the zip
   format's first day); the feed's `updated` is the record's own date, else
   SOURCE_DATE_EPOCH, else the Unix epoch — never the build time.
-* Dates in JSON-LD: `datePublished` only for a date the capture states (or an
-  archivist set) that ISO 8601 can write as it is (a year, month or day).  An
-  inferred or uncertain date is never given as `datePublished`; the
-  `description` says it in words ("date inferred by the archive: …").
+* Dates in JSON-LD: `datePublished` is the record's EDTF date whenever it is
+  known.  Schema.org dates are ISO 8601, and EDTF (levels 0-1) is a profile of
+  ISO 8601-2, so intervals ("2021-01-13/..": on or after) and qualifiers are
+  written as they are, never rounded to a day.  An inferred date is also said
+  in words in `description` ("date inferred by the archive"), since JSON-LD
+  has no field for provenance.
 * The sitemap protocol needs absolute URLs, so there is a sitemap only when
   `site_url` is set; the downloads page says so.  robots.txt is always
   written (crawlers read it only at the root of a host: a site under a base
@@ -371,7 +373,6 @@ SCHEMA_TYPES: dict[str, str] = {
     "article": "Article",
     "press release": "Article",
 }
-_ISO_DATE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
 _SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _SCRIPT_UNSAFE_RE = re.compile("[<>&\u2028\u2029]")
 
@@ -383,12 +384,9 @@ def script_json(data: Any) -> str:
     return _SCRIPT_UNSAFE_RE.sub(lambda m: _SCRIPT_UNSAFE[m.group(0)], text)
 
 
-def stated_date(record: Record) -> str | None:
-    """The date as ISO 8601 when the capture states it (or an archivist set it) exactly."""
-    value = record.date.value
-    if record.date.basis in ("stated", "sidecar") and value and _ISO_DATE.match(value):
-        return value
-    return None
+def schema_date(record: Record) -> str | None:
+    """The record's EDTF date (an ISO 8601-2 profile), or None when unknown."""
+    return record.date.value or None
 
 
 def agent_ld(agent: Agent) -> dict[str, Any]:
@@ -420,7 +418,7 @@ def document_ld(ctx, record: Record) -> dict[str, Any]:
         ld["author"] = agent_ld(author)
     if isinstance(record.publisher.value, Agent):
         ld["publisher"] = agent_ld(record.publisher.value)
-    date = stated_date(record)
+    date = schema_date(record)
     if date:
         ld["datePublished"] = date
     ld["description"] = document_description(record)
@@ -464,7 +462,7 @@ def document_meta(ctx, record: Record) -> list[tuple[str, str, str]]:
         tags.append(("property", "og:url", permalink(ctx, record)))
     if record.language.value:
         tags.append(("property", "og:locale", record.language.value.replace("-", "_")))
-    date = stated_date(record)
+    date = schema_date(record)
     if date:
         tags.append(("property", "article:published_time", date))
     tags += [("name", "twitter:card", "summary"), ("name", "twitter:title", title),

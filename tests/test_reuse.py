@@ -232,11 +232,8 @@ def test_every_seed_document_page_has_jsonld_naming_author_publisher_date(sites,
         else:
             assert "publisher" not in ld
         date = r["date"]
-        if date["basis"] in ("stated", "sidecar") and re.fullmatch(r"\d{4}(-\d\d){0,2}", date["edtf"] or ""):
-            assert ld["datePublished"] == date["edtf"]
-        else:   # an inferred date is said in words, never as datePublished
-            assert "datePublished" not in ld
-            assert date["basis"] != "inferred" or "date inferred by the archive" in ld["description"]
+        assert ld["datePublished"] == date["edtf"]   # every seed's date is known (stated or inferred)
+        assert date["basis"] != "inferred" or "date inferred by the archive" in ld["description"]
         assert [c["text"] for c in ld.get("hasPart", [])] == [c["quote"] for c in r["claims"]]
         for c in ld.get("hasPart", []):
             assert c["@type"] == "Claim" and c["author"]["name"] == author["display"]
@@ -298,15 +295,18 @@ def test_script_json_round_trips_any_text():
         assert not re.search("[<>&\u2028\u2029]", out) and json.loads(out) == {"t": text}
 
 
-def test_inferred_date_is_never_date_published():
+def test_dates_are_given_as_edtf_and_inferred_ones_say_so():
     ctx = SiteContext(records=[], analysis=Analysis(), config=Config(base_url=BASE), urls=Urls(BASE),
                       editorial=Editorial())
     stated = document_ld(ctx, make_record("a"))
     assert stated["datePublished"] == "2021-01-20"
     inferred = document_ld(ctx, make_record("b", date=Sourced("2021-01-20", "inferred", "an anniversary", 4)))
-    assert "datePublished" not in inferred and "20 January 2021 (date inferred by the archive)" in inferred["description"]
-    interval = document_ld(ctx, make_record("c", date=Sourced("1990-01-19/1990-01-20", "stated", None, 4)))
-    assert "datePublished" not in interval
+    assert inferred["datePublished"] == "2021-01-20"
+    assert "20 January 2021 (date inferred by the archive)" in inferred["description"]
+    interval = document_ld(ctx, make_record("c", date=Sourced("2021-01-13/..", "inferred", "a reply", 4)))
+    assert interval["datePublished"] == "2021-01-13/.."     # on or after: never rounded to a day
+    unknown = document_ld(ctx, make_record("e", date=Sourced.unknown()))
+    assert "datePublished" not in unknown
     person = document_ld(ctx, make_record("d", document_type=Sourced("letter", "stated", None, 1),
                                           author=Sourced(Agent("Jane Doe", title="Ambassador", affiliation="Examplestan"),
                                                          "stated", None, 2)))
