@@ -34,6 +34,7 @@ try:  # the analysis pages land separately; the site renders without them
     from . import render_analysis
 except ImportError:  # pragma: no cover - depends on what has landed
     render_analysis = None  # type: ignore[assignment]
+from . import dates
 from . import reuse   # downloads, feed, sitemap, citations and JSON-LD (reuse.py)
 
 DEFAULT_TEMPLATES = theme_dir("templates")
@@ -68,62 +69,23 @@ class SiteContext:
     def agents(self) -> dict[str, "AgentIndex"]:
         return {role: agent_index(self.records, role) for role in ROLES}
 
+    @cached_property
+    def browse(self) -> dict[str, "BrowseList"]:
+        """The browse lists by kind: year, type, language, place."""
+        return {"year": year_list(self.records), "type": type_list(self.records),
+                "language": language_list(self.records),
+                "place": place_list(self.records_by_id, self.analysis.claims)}
+
 
 # --- dates ---------------------------------------------------------------
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July",
-          "August", "September", "October", "November", "December")
-_EDTF_DATE = re.compile(r"^(?P<year>-?\d{4}|\d{2}XX|\d{3}X)(?:-(?P<month>\d{2}|XX)(?:-(?P<day>\d{2}|XX))?)?(?P<q>[?~%]?)$")
-_QUALIFIERS = {"?": "uncertain", "~": "approximate", "%": "uncertain, approximate"}
 _YEAR = re.compile(r"^(-?\d{4})")
 
 
-def _edtf_parts(edtf: str) -> tuple[str, int | None, int | None, str] | None:
-    m = _EDTF_DATE.match(edtf.strip())
-    if not m:
-        return None
-    month = int(m["month"]) if m["month"] and m["month"] != "XX" and 1 <= int(m["month"]) <= 12 else None
-    day = int(m["day"]) if month and m["day"] and m["day"] != "XX" else None
-    return m["year"], month, day, m["q"]
-
-
-def _year_text(year: str) -> str:
-    if year.endswith("XX"):
-        return f"{year[:2]}00s"
-    if year.endswith("X"):
-        return f"{year[:3]}0s"
-    return str(int(year)) if year.startswith("-") else year
-
-
-def _single_date(edtf: str) -> str:
-    parts = _edtf_parts(edtf)
-    if parts is None:
-        return edtf
-    year, month, day, q = parts
-    text = _year_text(year)
-    if month:
-        text = f"{MONTHS[month - 1]} {text}"
-    if day:
-        text = f"{day} {text}"
-    return f"{text} ({_QUALIFIERS[q]})" if q else text
-
-
 def format_edtf(edtf: str | None) -> str:
-    """A reader's date from EDTF: '2021-01-20' -> '20 January 2021',
-    '1990-01-19/1990-01-20' -> '19–20 January 1990'; unknown forms are shown as they are."""
-    if not edtf:
-        return "date unknown"
-    if "/" not in edtf:
-        return _single_date(edtf)
-    start, _, end = edtf.partition("/")
-    if start in ("", ".."):
-        return f"{_single_date(end)} or earlier"
-    if end in ("", ".."):
-        return f"{_single_date(start)} or later"
-    a, b = _edtf_parts(start), _edtf_parts(end)
-    if a and b and a[3] == b[3] == "" and a[0] == b[0] and a[1] and a[1] == b[1] and a[2] and b[2]:
-        return f"{a[2]}–{b[2]} {MONTHS[a[1] - 1]} {_year_text(a[0])}"
-    return f"{_single_date(start)} – {_single_date(end)}"
+    """A reader's date from EDTF (dates.format_edtf): '2021-01-20' -> '20 January 2021',
+    '2021-01-13/..' -> 'on or after 13 January 2021'; unknown forms are shown as they are."""
+    return dates.format_edtf(edtf) if edtf else "date unknown"
 
 
 _HTML_DATE = re.compile(r"^\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?$")
@@ -156,7 +118,7 @@ _BASIS_WORDS = {"stated": "stated", "inferred": "inferred", "sidecar": "set by a
 
 def basis_note(s: Sourced) -> str:
     """Why a value is what it is: '(inferred: 31st anniversary of …)'."""
-    word = _BASIS_WORDS.get(s.basis, s.basis)
+    word = basis_word(s)
     if s.basis == "unknown":
         return word
     detail = s.evidence or ""
@@ -165,6 +127,11 @@ def basis_note(s: Sourced) -> str:
     if s.line:
         detail = f"{detail}, capture line {s.line}" if detail else f"capture line {s.line}"
     return f"{word}: {detail}" if detail else word
+
+
+def basis_word(s: Sourced) -> str:
+    """How a value is known, in a word or two: 'stated', 'inferred', 'set by an archivist'."""
+    return _BASIS_WORDS.get(s.basis, s.basis)
 
 
 SHORT_BASIS = 90
@@ -263,18 +230,127 @@ def agent_index(records: Sequence[Record], role: str) -> AgentIndex:
         if isinstance(agent, Agent):
             documents.setdefault(agent.display, []).append(r)
             spellings.setdefault(agent.display, set()).add(agent.name)
-    pages: list[AgentPage] = []
+    names = sorted(documents, key=lambda n: (n.casefold(), n))
+    pages = [AgentPage(role, slug, name, tuple(sorted(spellings[name])),
+                       tuple(r.id for r in sorted(documents[name], key=newest_first_key)))
+             for name, slug in zip(names, unique_slugs(names))]
+    return AgentIndex(role, tuple(pages), {p.name: p for p in pages})
+
+
+def unique_slugs(names: Iterable[str]) -> list[str]:
+    """A slug per name, in order; a slug already taken gets -2, -3, …"""
     used: set[str] = set()
-    for name in sorted(documents, key=lambda n: (n.casefold(), n)):
+    out = []
+    for name in names:
         base = slug = slugify(name)
         n = 1
         while slug in used:
             n += 1
             slug = f"{base}-{n}"
         used.add(slug)
-        docs = tuple(r.id for r in sorted(documents[name], key=newest_first_key))
-        pages.append(AgentPage(role, slug, name, tuple(sorted(spellings[name])), docs))
-    return AgentIndex(role, tuple(pages), {p.name: p for p in pages})
+        out.append(slug)
+    return out
+
+
+# --- browse lists: date, document type, language, place ---------------------
+
+UNDATED = "undated"
+BROWSE_HEADINGS = {"year": "Documents by date", "type": "Documents by type",
+                   "language": "Documents by language", "place": "Documents by place"}
+
+
+@dataclass(frozen=True)
+class BrowseEntry:
+    """One value of a browse list (a year, a type, a language, a place) and its documents."""
+    slug: str
+    label: str
+    documents: tuple[str, ...]                              # record ids, oldest first
+    # places only: every name sources use for it, each with the documents using it,
+    # most used first (the first is the label; the rest are shown as "also written")
+    names_used: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+@dataclass(frozen=True)
+class BrowseList:
+    kind: str                                   # "year" | "type" | "language" | "place"
+    entries: tuple[BrowseEntry, ...]            # in reading order
+    by_value: Mapping[str, BrowseEntry]         # the record's value (or place key) -> its entry
+
+    def entry_for(self, value: Any) -> BrowseEntry | None:
+        return self.by_value.get(str(value)) if value is not None else None
+
+
+def date_order_key(record: Record) -> tuple:
+    """Oldest first by the date's earliest day (uncertain and open dates where their
+    known bound puts them), undated last; ties by id."""
+    return (dates.edtf_sort_key(record.date.value), record.id)
+
+
+def record_year(record: Record) -> str:
+    year = dates.edtf_year(record.date.value)
+    return str(year) if year is not None else UNDATED
+
+
+def _browse_list(kind: str, groups: Mapping[str, list[Record]], label_of, order_key,
+                 names_used: Mapping[str, tuple[tuple[str, tuple[str, ...]], ...]] | None = None,
+                 slug_of=None) -> BrowseList:
+    values = sorted(groups, key=order_key)
+    labels = [label_of(v) for v in values]
+    slugs = unique_slugs([slug_of(v) for v in values] if slug_of else labels)
+    entries = [BrowseEntry(slug, label, tuple(r.id for r in sorted(groups[v], key=date_order_key)),
+                           (names_used or {}).get(v, ()))
+               for v, label, slug in zip(values, labels, slugs)]
+    return BrowseList(kind, tuple(entries), {v: e for v, e in zip(values, entries)})
+
+
+def _grouped(records: Iterable[Record], value_of) -> dict[str, list[Record]]:
+    groups: dict[str, list[Record]] = {}
+    for r in records:
+        value = value_of(r)
+        if value:
+            groups.setdefault(str(value), []).append(r)
+    return groups
+
+
+def _year_order(year: str) -> tuple:
+    return (1, 0) if year == UNDATED else (0, int(year))
+
+
+def year_list(records: Sequence[Record]) -> BrowseList:
+    return _browse_list("year", _grouped(records, record_year),
+                        lambda y: "Undated" if y == UNDATED else y, _year_order)
+
+
+def type_list(records: Sequence[Record]) -> BrowseList:
+    return _browse_list("type", _grouped(records, lambda r: r.document_type.value),
+                        lambda t: t[:1].upper() + t[1:], lambda t: (t.casefold(), t))
+
+
+def language_list(records: Sequence[Record]) -> BrowseList:
+    return _browse_list("language", _grouped(records, lambda r: r.language.value),
+                        language_name, lambda code: (language_name(code).casefold(), code))
+
+
+def place_list(records_by_id: Mapping[str, Record], claims: Iterable[Claim]) -> BrowseList:
+    """One entry per place key of the analysis, named by the spelling most documents
+    use; every other spelling is kept, with the documents that use it (a contested
+    name is a name some sources use, never replaced by another)."""
+    spellings: dict[str, dict[str, set[str]]] = {}
+    for c in claims:
+        if c.document_id not in records_by_id:
+            continue
+        for spelling, key in c.places:
+            if key:
+                spellings.setdefault(key, {}).setdefault(spelling or key, set()).add(c.document_id)
+    ranked = {key: sorted(((name, tuple(sorted(docs))) for name, docs in by_name.items()),
+                          key=lambda nd: (-len(nd[1]), nd[0].casefold(), nd[0]))
+              for key, by_name in spellings.items()}
+    groups = {key: [records_by_id[d] for d in sorted(set().union(*by_name.values()))]
+              for key, by_name in spellings.items()}
+    label = {key: names[0][0] for key, names in ranked.items()}
+    return _browse_list("place", groups, label.__getitem__, lambda k: (label[k].casefold(), label[k], k),
+                        {key: tuple(names) for key, names in ranked.items()},
+                        slug_of=str)   # the key, so a place keeps its URL when its most used name changes
 
 
 # --- the original capture ------------------------------------------------
@@ -323,7 +399,7 @@ def environment(config: Config, urls: Urls) -> Environment:
     env.globals.update(urls=urls, site=config, nav=navigation(urls))
     env.filters.update(edtf_date=format_edtf, basis=basis_note, short_basis=short_basis, language=language_name, agent=agent_text,
                        year=edtf_year, html_datetime=html_datetime, bcp47=bcp47, paragraphs=paragraphs,
-                       header_fields=header_fields)
+                       header_fields=header_fields, basis_word=basis_word)
     return env
 
 
@@ -332,6 +408,7 @@ def navigation(urls: Urls) -> tuple[tuple[str, str, str], ...]:
     return (
         ("home", "Home", urls.home()),
         ("documents", "Documents", urls.documents()),
+        ("browse", "Browse", urls.browse()),
         ("sources", "Sources", urls.authors()),
         ("events", "Events", urls.events()),
         ("timeline", "Timeline", urls.timeline()),
@@ -363,10 +440,41 @@ def document_values(ctx: SiteContext, record: Record) -> dict[str, Any]:
         author_page=ctx.agents["author"].page_for(record.author.value),
         publisher_page=ctx.agents["publisher"].page_for(record.publisher.value),
         analysis_for_doc=analysis,
+        places=document_places(ctx, claims),
+        year_entry=ctx.browse["year"].entry_for(record_year(record)) if record.date.value else None,
+        browse=ctx.browse,
         cite=reuse.document_citations(ctx, record),
         jsonld=reuse.document_jsonld(ctx, record),
         meta_tags=reuse.document_meta(ctx, record),
     )
+
+
+def document_places(ctx: SiteContext, claims: Iterable[Claim]) -> list[tuple[BrowseEntry, tuple[str, ...]]]:
+    """The places a document's claims name: (its browse entry, the spellings this document uses)."""
+    used: dict[str, set[str]] = {}
+    for c in claims:
+        for spelling, key in c.places:
+            if key:
+                used.setdefault(key, set()).add(spelling or key)
+    places = ctx.browse["place"]
+    found = [(entry, tuple(sorted(used[key]))) for key in used if (entry := places.entry_for(key))]
+    return sorted(found, key=lambda pair: (pair[0].label.casefold(), pair[0].slug))
+
+
+def render_browse_pages(ctx: SiteContext, env: Environment, common: Mapping[str, Any]) -> Iterator[tuple[str, bytes]]:
+    """The Browse page, and for each browse list its index page and a page per value."""
+    u = ctx.urls
+    lists = ctx.browse
+    yield _page(env, "browse.html", u.browse(), u.base, **common)
+    for kind, list_url, entry_url in (("year", u.years(), u.year), ("type", u.doc_types(), u.doc_type),
+                                      ("language", u.languages(), u.language), ("place", u.places(), u.place)):
+        listing = lists[kind]
+        heading = BROWSE_HEADINGS[kind]
+        yield _page(env, "browse_list.html", list_url, u.base, listing=listing, list_url=list_url,
+                    entry_url=entry_url, heading=heading, **common)
+        for entry in listing.entries:
+            yield _page(env, "browse_entry.html", entry_url(entry.slug), u.base, listing=listing, entry=entry,
+                        list_url=list_url, heading=heading, documents=[ctx.records_by_id[d] for d in entry.documents], **common)
 
 
 def render_site(ctx: SiteContext, env: Environment | None = None) -> Iterator[tuple[str, bytes]]:
@@ -379,7 +487,8 @@ def render_pages(ctx: SiteContext, env: Environment) -> Iterator[tuple[str, byte
     records = ctx.newest_first
     by_id = ctx.records_by_id
     authors, publishers = ctx.agents["author"], ctx.agents["publisher"]
-    common = dict(by_id=by_id, authors=authors, publishers=publishers)
+    common = dict(by_id=by_id, authors=authors, publishers=publishers, browse=ctx.browse,
+                  event_count=len(ctx.analysis.events))
 
     yield _page(env, "home.html", u.home(), u.base, records=records, newest=records[:NEWEST_ON_HOME],
                 languages=sorted({r.language.value for r in records if r.language.value}),
@@ -397,6 +506,7 @@ def render_pages(ctx: SiteContext, env: Environment) -> Iterator[tuple[str, byte
         for p in index.pages:
             yield _page(env, "agent.html", page_url(p.slug), u.base, index=index, page=p,
                         documents=[by_id[d] for d in p.documents], **common)
+    yield from render_browse_pages(ctx, env, common)
     yield _page(env, "search.html", u.search(), u.base)
     yield "404.html", env.get_template("404.html").render().encode("utf-8")
     if render_analysis is not None:
