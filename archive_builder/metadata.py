@@ -25,7 +25,9 @@ author         UN signature "(Signed) NAME ROLE" completed by the title's
                "from the ROLE of STATE to the United Nations" · header byline ·
                "Statement by X on …" in the title · the issuer a lead names
 publisher      UN header (organs as title) · outlet signature · the site a
-               comment policy names (inferred) · else unknown
+               comment policy names (inferred) · for an official statement
+               or comment with no outlet at all, its issuing body (inferred,
+               as catalogues of government documents do) · else unknown
 date           dateline · "Letter dated D" (the document's own date, before the
                UN distribution date) · distribution date · "Nth anniversary" /
                "N years passed since" / "N years ago" + the body's most
@@ -575,10 +577,38 @@ def publisher_from_comment_policy(facts: Facts) -> Sourced | None:
                    f"the page's comment policy names the site that runs it: {quoted}", line)
 
 
+# "Press Service Department of the Ministry of X" is published by "the Ministry of X"
+_PARENT_BODY = re.compile(
+    r"^(?:the\s+)?(?:[\w’'\- ]+?\s+)?(?:Department|Service|Office|Division|Directorate|Bureau|Section|Unit)"
+    r"\s+of\s+(?:the\s+)?(?P<parent>\S.+)$")
+_SELF_PUBLISHED_TYPES = ("statement", "comment", "press release")
+
+
+def publisher_from_issuer(facts: Facts) -> Sourced | None:
+    """An official statement or comment that names no outlet, carries no comment
+    policy and no UN header was issued on its issuer's own channels: catalogues
+    of government documents give the issuing body as publisher.  Only for a
+    body the capture states as author (never a person, never a guess), and
+    said as an inference an archivist can override in a sidecar."""
+    if facts.document_type.value not in _SELF_PUBLISHED_TYPES or facts.document_type.basis != "stated":
+        return None
+    author = first_answer(AUTHOR_RULES, facts)
+    agent = author.value
+    if author.basis != "stated" or not isinstance(agent, Agent) or agent.title or agent.affiliation:
+        return None
+    m = _PARENT_BODY.match(agent.name)
+    body = m.group("parent") if m else agent.name
+    return Sourced(Agent(name=body), "inferred",
+                   f"the capture names no outlet or other publisher; an official {facts.document_type.value} "
+                   f"is taken as published by its issuing body ({body}), as catalogues of government "
+                   "documents do", author.line)
+
+
 PUBLISHER_RULES: tuple[tuple[str, Rule], ...] = (
     ("UN document header", publisher_from_un_header),
     ("outlet signature", publisher_from_outlet),
     ("site named by the comment policy", publisher_from_comment_policy),
+    ("issuing body of an official statement", publisher_from_issuer),
 )
 
 

@@ -238,9 +238,22 @@ def test_publisher_from_a_un_header_with_its_organs():
     assert (m.publisher.basis, m.publisher.line) == ("stated", 1)
 
 
-def test_ministry_page_without_an_outlet_has_no_publisher():
+def test_official_statement_without_an_outlet_is_published_by_its_issuer_inferred():
     title = "Statement by the Ministry of Defence of Ruritania"
     m = meta(Aside(title), FILLER, header=(("title", title),))
+    assert m.publisher.value == Agent(name="Ministry of Defence of Ruritania")
+    assert m.publisher.basis == "inferred" and "names no outlet" in m.publisher.evidence
+
+
+def test_a_department_statement_is_published_by_its_parent_body():
+    title = "Comment of the Information Office of the Ministry of Health of Ruritania on the flood"
+    m = meta(Aside(title), FILLER, header=(("title", title),))
+    assert m.author.value.name == "Information Office of the Ministry of Health of Ruritania"
+    assert m.publisher.value == Agent(name="Ministry of Health of Ruritania")
+
+
+def test_a_page_with_no_stated_issuer_keeps_its_publisher_unknown():
+    m = meta(FILLER)
     assert m.publisher.value is None and m.publisher.basis == "unknown"
 
 

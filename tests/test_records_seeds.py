@@ -42,7 +42,9 @@ def test_000_comment_answering_the_armenian_statement():
     assert r.author.value == Agent(
         name="Press Service Department of the Ministry of Foreign Affairs of the Republic of Azerbaijan")
     assert r.author.basis == "stated"
-    assert r.publisher.value is None and r.publisher.basis == "unknown"    # a ministry page: no outlet named
+    # a ministry page, no outlet named: its department's ministry, inferred and said so
+    assert r.publisher.value == Agent(name="Ministry of Foreign Affairs of the Republic of Azerbaijan")
+    assert r.publisher.basis == "inferred" and "names no outlet" in r.publisher.evidence
     # written on or after the statement it answers (13 January 2021), which is
     # later than anything the comment mentions itself (11 January 2021)
     assert (r.date.value, r.date.basis) == ("2021-01-13/..", "inferred")
@@ -90,7 +92,7 @@ def test_002_dated_ministry_statement():
     assert (r.title.basis, r.title.line) == ("stated", 1)
     assert (r.document_type.value, r.document_type.basis) == ("statement", "stated")
     assert r.author.value == Agent(name="Ministry of Foreign Affairs of the Republic of Azerbaijan")
-    assert r.publisher.basis == "unknown"
+    assert (r.publisher.value, r.publisher.basis) == (r.author.value, "inferred")
     assert (r.date.value, r.date.basis, r.date.evidence) == ("2023-01-20", "stated", "January 20, 2023")
     assert r.date.line == line_of(r, "January 20, 2023")
     assert [(ref.kind, ref.relation) for ref in r.references] == [("decision", "cites")]
