@@ -104,3 +104,23 @@ def test_search_results_link_under_the_base_path(open_page, url_of, site_server)
     hrefs = page.eval_on_selector_all(f"{RESULT_LINK}, .pagefind-ui__result a", "els => els.map(e => e.href)")
     assert hrefs and all(h.startswith(f"{site_server}documents/") for h in hrefs), hrefs
     watch.assert_clean()
+
+
+def test_a_result_jumps_to_the_paragraph_holding_the_word(open_page, url_of, seed_records, site_server):
+    """processResult (static/search.js) points results at the paragraph anchor before the match."""
+    expected = record_from_source(seed_records, "003_")
+    page, watch = open_page()
+    search(page, url_of("search/"), "Krasnovodsk")
+    link = page.locator(f'{RESULT_LINK}[href*="/documents/{expected["id"]}/"]').first
+    link.wait_for(timeout=15_000)
+    page.wait_for_load_state("networkidle")
+    hrefs = page.eval_on_selector_all(f'a[href*="/documents/{expected["id"]}/"]', "els => els.map(e => e.href)")
+    href = link.get_attribute("href")
+    assert re.search(r"/documents/[^/]+/#p-\d+$", href), href
+    fragments = {h.rsplit("#", 1)[1] for h in hrefs if "#" in h}
+    link.click()
+    page.wait_for_url(re.compile(f"#{href.rsplit('#', 1)[1]}$"))
+    assert page.evaluate("document.querySelector(':target').id") == href.rsplit("#", 1)[1]
+    for fragment in sorted(fragments):      # the result and every sub-result
+        assert "krasnovodsk" in page.locator(f"#{fragment}").inner_text().lower(), fragment
+    watch.assert_clean()
