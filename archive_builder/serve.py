@@ -5,13 +5,16 @@ base URL is /archive/, exactly as GitHub Pages would; anything missing gets
 404.html with status 404.  With watching on, the inputs (captures, templates,
 static files, editorial YAML) are polled once a second and the site is rebuilt
 in-process; the swap into the site folder is atomic, so a request never sees
-half a site.
+half a site.  The open page then reloads itself: in serve mode only, every HTML
+response gets a small script (never written to the built files) that polls
+/__archive_builder/version and reloads when the build counter changes.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import io
 import sys
 import threading
 from pathlib import Path
@@ -22,6 +25,39 @@ from .config import Config
 from .urls import normalize_base
 
 POLL_SECONDS = 1.0
+VERSION_PATH = "/__archive_builder/version"
+# Injected before </body> of served HTML; polls the build counter, reloads when it moves.
+RELOAD_SCRIPT = (
+    '<script data-archive-builder-reload>(function () {"use strict"; var seen = null;'
+    ' function poll() { fetch("' + VERSION_PATH + '", {cache: "no-store"})'
+    '.then(function (r) { return r.ok ? r.text() : seen; })'
+    '.then(function (v) { if (seen !== null && v !== seen) { location.reload(); } else { seen = v; } })'
+    '.catch(function () {}).then(function () { setTimeout(poll, 1000); }); }'
+    ' poll(); })();</script>\n'
+).encode("utf-8")
+
+
+class BuildCounter:
+    """How many builds the preview has finished; the page reloads when it changes."""
+
+    def __init__(self) -> None:
+        self._value = 0
+        self._lock = threading.Lock()
+
+    @property
+    def value(self) -> int:
+        with self._lock:
+            return self._value
+
+    def bump(self) -> None:
+        with self._lock:
+            self._value += 1
+
+
+def with_reload_script(html: bytes) -> bytes:
+    """The page with RELOAD_SCRIPT before its last </body> (appended when it has none)."""
+    at = html.lower().rfind(b"</body>")
+    return html + RELOAD_SCRIPT if at < 0 else html[:at] + RELOAD_SCRIPT + html[at:]
 
 
 def _say(message: str) -> None:
@@ -38,9 +74,11 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
     """Serves `directory` under `base`; 404.html for anything not found."""
 
     base = "/"
+    builds: BuildCounter | None = None      # set in serve mode: live reload on
 
-    def __init__(self, *args, base: str = "/", **kwargs):
+    def __init__(self, *args, base: str = "/", builds: BuildCounter | None = None, **kwargs):
         self.base = base
+        self.builds = builds
         super().__init__(*args, **kwargs)
 
     def _inside_base(self) -> bool:
@@ -48,10 +86,34 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         return url_path.startswith(self.base) or url_path + "/" == self.base
 
     def send_head(self):
+        if self.builds is not None and urlsplit(self.path).path == VERSION_PATH:
+            return self._send_bytes(200, str(self.builds.value).encode("ascii"), "text/plain; charset=utf-8")
         if not self._inside_base():      # GitHub Pages has nothing outside the base path either
             self.send_error(404)
             return None
+        page = self._html_file() if self.builds is not None else None
+        if page is not None:
+            return self._send_bytes(200, with_reload_script(page.read_bytes()), "text/html; charset=utf-8")
         return super().send_head()
+
+    def _html_file(self) -> Path | None:
+        """The HTML file a request is answered with, if it is one (folders ending in / give index.html)."""
+        url_path = urlsplit(self.path).path
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html" if url_path.endswith("/") else None   # no slash: the parent redirects
+        return path if path is not None and path.suffix == ".html" and path.is_file() else None
+
+    def _send_headers(self, code: int, length: int, content_type: str) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(length))
+        self.end_headers()
+
+    def _send_bytes(self, code: int, body: bytes, content_type: str) -> io.BytesIO:
+        """Headers now; the body as the file send_head's caller copies out."""
+        self._send_headers(code, len(body), content_type)
+        return io.BytesIO(body)
 
     def list_directory(self, path):
         # GitHub Pages never lists a folder; neither does the preview
@@ -68,10 +130,9 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
             super().send_error(code, message, explain)
             return
         body = page.read_bytes()
-        self.send_response(404, message)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
+        if self.builds is not None:
+            body = with_reload_script(body)
+        self._send_headers(404, len(body), "text/html; charset=utf-8")
         if self.command != "HEAD":
             self.wfile.write(body)
 
@@ -127,7 +188,8 @@ def _build(config: Config) -> bool:
 
 
 def watch_loop(config: Config, stop: threading.Event, rebuild: Callable[[Config], bool] = _build,
-               interval: float = POLL_SECONDS) -> None:
+               interval: float = POLL_SECONDS, builds: BuildCounter | None = None) -> None:
+    """Rebuild when the inputs change; each successful rebuild bumps `builds`."""
     seen = snapshot(config)
     while not stop.wait(interval):
         now = snapshot(config)
@@ -135,14 +197,19 @@ def watch_loop(config: Config, stop: threading.Event, rebuild: Callable[[Config]
             seen = now
             _say("change seen: rebuilding…")
             try:
-                rebuild(config)
+                built = rebuild(config)
             except Exception as exc:   # a broken edit must not stop the preview
                 _say(f"rebuild failed: {type(exc).__name__}: {exc}")
+                continue
+            if built and builds is not None:
+                builds.bump()
 
 
-def make_server(config: Config, host: str, port: int) -> http.server.ThreadingHTTPServer:
+def make_server(config: Config, host: str, port: int,
+                builds: BuildCounter | None = None) -> http.server.ThreadingHTTPServer:
+    """The preview server; with `builds`, served pages reload themselves after a rebuild."""
     site = config.path(config.out).resolve()
-    handler = functools.partial(SiteHandler, directory=str(site), base=base_path(config.base_url))
+    handler = functools.partial(SiteHandler, directory=str(site), base=base_path(config.base_url), builds=builds)
     return http.server.ThreadingHTTPServer((host, port), handler)
 
 
@@ -154,18 +221,21 @@ def serve(config: Config, host: str = "127.0.0.1", port: int = 8000, build_first
     if not site.is_dir():
         _say(f"no site at {site}: build it first (drop --no-build)")
         return 2
+    builds = BuildCounter() if watch else None
     try:
-        server = make_server(config, host, port)
+        server = make_server(config, host, port, builds)
     except OSError as exc:
         _say(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
         return 2
     stop = threading.Event()
-    watcher = threading.Thread(target=watch_loop, args=(config, stop), daemon=True) if watch else None
+    watcher = threading.Thread(target=watch_loop, args=(config, stop), kwargs=dict(builds=builds),
+                               daemon=True) if watch else None
     if watcher:
         watcher.start()
     shown_host = f"[{host}]" if ":" in host else host
     print(f"Serving {site} at http://{shown_host}:{server.server_address[1]}{base_path(config.base_url)}", flush=True)
-    print(f"{'Rebuilding when a capture, template or editorial file changes. ' if watch else ''}Ctrl-C to stop.",
+    print(f"{'Rebuilding and reloading the open page when a capture, template or editorial file changes. ' if watch else ''}"
+          "Ctrl-C to stop.",
           flush=True)
     try:
         server.serve_forever()
