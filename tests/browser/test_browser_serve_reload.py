@@ -12,7 +12,7 @@ from archive_builder.serve import BuildCounter, make_server
 def test_the_open_page_reloads_when_the_build_counter_moves(browser, tmp_path: Path):
     site = tmp_path / "site"
     site.mkdir()
-    (site / "index.html").write_text("<!doctype html><html lang=en><title>t</title><link rel=icon href="data:,"><body><p>before</p></body></html>")
+    (site / "index.html").write_text("<!doctype html><html lang=en><title>t</title><link rel=icon href='data:,'><body><p>before</p></body></html>")
     builds = BuildCounter()
     server = make_server(Config(out=str(site), base_url="/archive/"), "127.0.0.1", 0, builds)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -25,7 +25,7 @@ def test_the_open_page_reloads_when_the_build_counter_moves(browser, tmp_path: P
         page.wait_for_timeout(1500)                    # a poll or two: nothing changed, no reload
         page.evaluate("window.notReloaded = true")
         (site / "index.html").write_text(
-            "<!doctype html><html lang=en><title>t</title><link rel=icon href="data:,"><body><p>after</p></body></html>")
+            "<!doctype html><html lang=en><title>t</title><link rel=icon href='data:,'><body><p>after</p></body></html>")
         page.wait_for_timeout(1500)
         assert page.evaluate("window.notReloaded === true")     # a changed file alone does not reload
         builds.bump()
