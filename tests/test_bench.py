@@ -132,3 +132,10 @@ def test_saved_figures_read_back_as_they_were_written(tmp_path):
     path.write_text(json.dumps({"command": "x", "machine": {}, "results": [{"size": 7, **asdict(m)} for m in measured]}))
     _, rows = load_results(path)
     assert rows == [(7, m) for m in measured]
+
+
+def test_memory_of_an_unfinished_build_is_only_a_lower_bound():
+    stopped_low = [_m("ours: full build", 600.0, returncode=None, main=500.0)]
+    stopped_high = [_m("ours: full build", 600.0, returncode=None, main=2000.0)]
+    assert any("1 GB: undecided" in line for line in targets(10, stopped_low))
+    assert any("1 GB: NOT met" in line for line in targets(10, stopped_high))
