@@ -116,6 +116,10 @@ def _children_cpu() -> float:
 def run_measured(label: str, command: Sequence[str], *, cwd: Path | None = None,
                  env: Mapping[str, str] | None = None, timeout: float | None = None) -> Measurement:
     """Run `command` to the end (or to `timeout`, then kill its process group) and measure it."""
+    try:
+        import psutil  # noqa: F401  (the poller's; missing, every peak would silently read 0)
+    except ImportError:
+        raise SystemExit("the benchmark needs psutil to measure memory: pip install psutil") from None
     load_before = os.getloadavg()[0]
     cpu_before = _children_cpu()
     started = time.perf_counter()
