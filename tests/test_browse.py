@@ -92,6 +92,7 @@ def test_browse_pages_and_document_links():
     assert "January 2021</time> (inferred)" in year_page
     assert "on or after 13 January 2021</span> (inferred)" in year_page
     assert year_page.index(u.document("a")) < year_page.index(u.document("b"))
+    assert f'href="{u.doc_type("statement")}"' in year_page          # list entries link their type too
     place_page = pages[rel(u.place("sumgait"))]
     assert "also written: Sumgayit (1 document" in place_page
     assert "also written: Sumgayit (1 document)" in pages[rel(u.places())]
