@@ -139,3 +139,13 @@ def test_memory_of_an_unfinished_build_is_only_a_lower_bound():
     stopped_high = [_m("ours: full build", 600.0, returncode=None, main=2000.0)]
     assert any("1 GB: undecided" in line for line in targets(10, stopped_low))
     assert any("1 GB: NOT met" in line for line in targets(10, stopped_high))
+
+
+def test_a_stopped_command_counts_its_killed_child():
+    from archive_builder.bench.measure import run_measured
+
+    busy_child = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'while True: pass'])"
+    m = run_measured("busy", [sys.executable, "-c", busy_child], timeout=3)
+    assert m.returncode is None and not m.finished
+    assert m.cpu_s > 0.5              # the child's spinning, though nobody reaped it
+    assert m.peak_other_mb > 0        # the child was seen apart from the command's own process
