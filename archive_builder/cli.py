@@ -31,6 +31,7 @@ def _config(args: argparse.Namespace):
         "source": str(Path(args.source).resolve()) if getattr(args, "source", None) else None,
         "out": str(Path(args.out).resolve()) if getattr(args, "out", None) else None,
         "base_url": getattr(args, "base_url", None),
+        "site_url": getattr(args, "site_url", None),
     }
     if getattr(args, "no_search", False):
         overrides["search"] = False
@@ -110,6 +111,7 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--source", help="folder of captures (default: seeds/, or 'source' in archive.yaml)")
         sp.add_argument("--out", help="output folder (default: site/)")
         sp.add_argument("--base-url", dest="base_url", help="URL path the site is served under, e.g. /repo-name/ for a GitHub Pages project site (default: /)")
+        sp.add_argument("--site-url", dest="site_url", help="absolute address of the deployed site, e.g. https://user.github.io; gives absolute permalinks, citations, the feed and a sitemap (default: 'site_url' in archive.yaml)")
         sp.add_argument("--config", help="archive.yaml (default: ./archive.yaml if present)")
         sp.add_argument("--no-search", action="store_true", help="skip the Pagefind index")
         # SUPPRESS: a subcommand's default must not undo `archive_builder --debug build`

@@ -155,3 +155,19 @@ def test_python_dash_m_entry_point(tmp_path):
     assert run.returncode == 0, run.stderr
     assert SUMMARY.search(run.stderr)
     assert (tmp_path / "site" / "data" / "records.json").is_file()
+
+
+def test_site_url_flag_gives_absolute_permalinks_and_a_sitemap(tmp_path):
+    from pathlib import Path
+
+    from archive_builder.cli import main as cli_main
+
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    out = tmp_path / "site"
+    assert cli_main(["build", "--source", str(seeds), "--out", str(out), "--base-url", "/repo/",
+                     "--site-url", "https://example.github.io", "--no-search", "--quiet"]) == 0
+    sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>https://example.github.io/repo/documents/" in sitemap
+    without = tmp_path / "plain"
+    assert cli_main(["build", "--source", str(seeds), "--out", str(without), "--no-search", "--quiet"]) == 0
+    assert not (without / "sitemap.xml").exists()
