@@ -149,3 +149,14 @@ def test_a_stopped_command_counts_its_killed_child():
     assert m.returncode is None and not m.finished
     assert m.cpu_s > 0.5              # the child's spinning, though nobody reaped it
     assert m.peak_other_mb > 0        # the child was seen apart from the command's own process
+
+
+def test_a_stopped_build_decides_only_what_its_lower_bound_decides():
+    hugo_done = [_m("hugo --minify (related content)", 560.0), _m("pagefind over hugo public/", 170.0)]
+    ours_stopped = [_m("ours: full build", 600.0, returncode=None), *hugo_done]
+    lines = targets(10, ours_stopped)
+    assert any("no more wall time" in line and line.endswith("undecided") for line in lines)   # 600 < 730
+    assert any("under half" in line and line.endswith("NOT met") for line in lines)             # 600 > 365
+    both_stopped = [_m("ours: full build", 600.0, returncode=None),
+                    _m("hugo --minify (related content)", 600.0, returncode=None)]
+    assert all(line.endswith("undecided") for line in targets(10, both_stopped) if "full build incl." in line)
