@@ -29,7 +29,6 @@ from .search import index_site
 from .theme import theme_dir
 from .urls import Urls
 
-PROJECT = Path(__file__).resolve().parent.parent
 SCHEMA = Path(__file__).resolve().parent / "schema" / "records.schema.json"
 REPORT_FILE = "data/build-report.json"
 

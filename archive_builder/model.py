@@ -16,7 +16,7 @@ archivist in a *sidecar*, and quotes the evidence it came from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 Basis = Literal["stated", "inferred", "sidecar", "unknown"]
