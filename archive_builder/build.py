@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -18,18 +17,15 @@ from .analyse import analyse
 from .cache import CaptureCache, capture_key, settings_version
 from .capture import CaptureError, CorrectionError, load_capture, sidecar_of, survey
 from .config import Config
-from .data import records_json
 from .editorial import EditorialError, load_editorial
 from .model import Analysis, Problem, Record
-from .output import build_lock, clean_stale_staging, copy_file, discard, staging_dir, swap_in, write_file
+from .output import build_lock, clean_stale_staging, discard, staging_dir, swap_in, write_file
 from .records import build_record
-from .render import SiteContext, render_site
+from .render import SiteContext, write_site
 from .report import report_json
 from .search import index_site
-from .theme import theme_dir
 from .urls import Urls
 
-SCHEMA = Path(__file__).resolve().parent / "schema" / "records.schema.json"
 REPORT_FILE = "data/build-report.json"
 
 
@@ -254,20 +250,7 @@ def build(config: Config, *, progress: Callable[[str], None] = lambda s: None,
         staging = staging_dir(out)
         try:
             with clock("render"):
-                for rel, data in render_site(ctx):
-                    write_file(staging, rel, data)
-                    report.pages += 1
-                    if report.pages % _PROGRESS_EVERY == 0:
-                        progress(f"  rendered {report.pages} pages")
-                for r in records:   # the capture, byte for byte, beside its SHA-256 in records.json
-                    copy_file(staging, urls.raw(r.id, Path(r.source_file).suffix.lower())[len(urls.base):],
-                              source / r.source_file)
-                write_file(staging, ".nojekyll", b"")
-                write_file(staging, "data/records.json", records_json(records, analysis))
-                write_file(staging, "data/records.schema.json", SCHEMA.read_bytes())
-                static = config.path(config.static) if config.static else theme_dir("static")
-                if static.is_dir():
-                    shutil.copytree(static, staging / "static", dirs_exist_ok=True)
+                report.pages = write_site(ctx, staging, source, progress=progress)
             if config.search:
                 with clock("index"):
                     report.indexed = index_site(staging, config)

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
@@ -523,3 +523,34 @@ def group_by_year(records: Iterable[Record]) -> list[tuple[str, list[Record]]]:
     for r in records:
         groups.setdefault(edtf_year(r.date.value) or "Undated", []).append(r)
     return list(groups.items())
+
+
+SCHEMA = Path(__file__).resolve().parent / "schema" / "records.schema.json"
+_PROGRESS_EVERY = 1000   # at most one progress line per this many pages
+
+
+def write_site(ctx: SiteContext, staging: Path, source: Path,
+               progress: Callable[[str], None] = lambda s: None) -> int:
+    """Write every page, data file, original capture and static file into
+    `staging`; returns the number of pages rendered."""
+    import shutil
+
+    from .data import records_json
+    from .output import copy_file, write_file
+
+    pages = 0
+    for rel, data in render_site(ctx):
+        write_file(staging, rel, data)
+        pages += 1
+        if pages % _PROGRESS_EVERY == 0:
+            progress(f"  rendered {pages} pages")
+    u = ctx.urls
+    for r in ctx.records:   # the capture, byte for byte, beside its SHA-256 in records.json
+        copy_file(staging, u.raw(r.id, Path(r.source_file).suffix.lower())[len(u.base):], source / r.source_file)
+    write_file(staging, ".nojekyll", b"")
+    write_file(staging, "data/records.json", records_json(ctx.records, ctx.analysis))
+    write_file(staging, "data/records.schema.json", SCHEMA.read_bytes())
+    static = ctx.config.path(ctx.config.static) if ctx.config.static else theme_dir("static")
+    if static.is_dir():
+        shutil.copytree(static, staging / "static", dirs_exist_ok=True)
+    return pages

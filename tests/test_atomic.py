@@ -116,14 +116,14 @@ def test_failed_build_leaves_the_site_and_no_staging(tmp_path, capsys, monkeypat
 
 
 def test_build_that_breaks_while_rendering_leaves_the_site(tmp_path, capsys, monkeypatch):
-    import archive_builder.build as build_module
+    import archive_builder.render as render_module
 
     monkeypatch.chdir(tmp_path)
     src, out = tmp_path / "src", tmp_path / "site"
     write_corpus(src, 5)
     assert main(["build", "-q", "--no-search", "--source", str(src), "--out", str(out)]) == 0
     before = site_hashes(out)
-    real = build_module.render_site
+    real = render_module.render_site
 
     def render_then_break(ctx):
         for n, item in enumerate(real(ctx)):
@@ -131,7 +131,7 @@ def test_build_that_breaks_while_rendering_leaves_the_site(tmp_path, capsys, mon
                 raise RuntimeError("render failed half-way")
             yield item
 
-    monkeypatch.setattr(build_module, "render_site", render_then_break)
+    monkeypatch.setattr(render_module, "render_site", render_then_break)
     assert main(["build", "-q", "--no-search", "--source", str(src), "--out", str(out)]) == 70
     assert site_hashes(out) == before and staging_left(out) == []
 
