@@ -93,6 +93,9 @@ class Config:
     templates: str = ""             # default: the project's templates/
     static: str = ""                # default: the project's static/
     search: bool = True             # build the Pagefind index
+    # documents per Pagefind index: Pagefind's memory grows with the pages of
+    # one index, so a larger archive is indexed in shards the search page merges
+    search_shard_size: int = 10_000
     root: str = "."                 # folder the relative paths above are resolved against
 
     def path(self, value: str) -> Path:
@@ -106,6 +109,17 @@ KEYS = tuple(f.name for f in fields(Config) if f.name != "root")
 def suggest(key: str, valid: tuple[str, ...]) -> str:
     close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
     return f" (did you mean '{close[0]}'?)" if close else f" (valid keys: {', '.join(valid)})"
+
+
+# keys whose values must also be at least this (a bool is not a count)
+MINIMUM = {"search_shard_size": 1}
+
+
+def value_problem(key: str, value: Any) -> str | None:
+    """What is wrong with a value of the right type for `key`, or None."""
+    if key in MINIMUM and (isinstance(value, bool) or value < MINIMUM[key]):
+        return f"'{key}' must be a whole number of at least {MINIMUM[key]}, not {value!r}"
+    return None
 
 
 def load_config(path: Path | None, **overrides: Any) -> Config:
@@ -135,6 +149,9 @@ def load_config(path: Path | None, **overrides: Any) -> Config:
             if not isinstance(value, expected):
                 raise ConfigError(Problem(name, key_lines.get(key),
                                           f"'{key}' must be a {expected.__name__}, not {type(value).__name__}", "error"))
+            problem = value_problem(key, value)
+            if problem:
+                raise ConfigError(Problem(name, key_lines.get(key), problem, "error"))
             values[key] = value
         config = replace(config, root=str(path.parent), **values)
     return replace(config, **{k: v for k, v in overrides.items() if v is not None})

@@ -3,8 +3,10 @@
 Only document pages are indexed (their URLs, from Urls), and only what
 their template marks with `data-pagefind-body` (the metadata block and the
 text): navigation, reader comments, removed lines and original-capture pages
-never reach the index.  One index for the whole archive (force_language): a
-reader searching in the site's language also finds documents in others.
+never reach the index.  One language for the whole archive (force_language):
+a reader searching in the site's language also finds documents in others.
+A large archive is indexed in shards of `search_shard_size` documents, one
+Pagefind bundle each, which the search page merges (see index_site).
 """
 
 from __future__ import annotations
@@ -12,15 +14,21 @@ from __future__ import annotations
 import asyncio
 import gzip
 import hashlib
+import json
+import os
 import shutil
 import struct
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from .config import Config
 from .urls import Urls, page_file
 
 OUTPUT_FOLDER = "pagefind"
+# In the first bundle: the site-relative folder of every bundle, for static/search.js
+BUNDLES_FILE = "bundles.json"
+# Where a shard's pages are gathered (hard links) for Pagefind to read them alone
+SHARD_PAGES_FOLDER = ".pagefind-shard"
 
 
 def document_glob(config: Config) -> str:
@@ -29,24 +37,43 @@ def document_glob(config: Config) -> str:
     return page_file(urls.document("*"), urls.base)
 
 
-async def _index(site: Path, config: Config) -> int:
+def bundle_folder(shard: int) -> str:
+    """The site-relative folder of shard `shard` (0-based): pagefind, pagefind-2, pagefind-3, …"""
+    return OUTPUT_FOLDER if shard == 0 else f"{OUTPUT_FOLDER}-{shard + 1}"
+
+
+def document_pages(site: Path, config: Config) -> list[str]:
+    """The document pages of `site` (site-relative, posix), in order of document id."""
+    pages = (p.relative_to(site).as_posix() for p in site.glob(document_glob(config)) if p.is_file())
+    return sorted(pages, key=lambda rel: rel.split("/"))    # by path part: "a/" before "a-b/"
+
+
+def shards(pages: Sequence[str], shard_size: int) -> list[list[str]]:
+    """`pages` cut, in order, into the fewest shards of at most `shard_size`, as even as can be.
+
+    Depends only on the pages and the size: the same archive always puts a
+    document in the same shard, whatever order the file system lists them in."""
+    count = max(1, -(-len(pages) // shard_size))
+    return [list(pages[len(pages) * i // count:len(pages) * (i + 1) // count]) for i in range(count)]
+
+
+async def _index(source: Path, bundle: Path, config: Config) -> int:
     from pagefind.index import IndexConfig, PagefindIndex
 
-    index_config = IndexConfig(force_language=config.language, output_path=str(site / OUTPUT_FOLDER))
+    index_config = IndexConfig(force_language=config.language, output_path=str(bundle))
     async with PagefindIndex(config=index_config) as index:
         # One request for the whole folder: Pagefind reads the pages itself, in
         # parallel; a request per page costs the Python API a 0.1 s poll each.
         # URLs come out without the base path; the search page's UI adds it (baseUrl).
-        result = await index.add_directory(str(site), glob=document_glob(config))
+        result = await index.add_directory(str(source), glob=document_glob(config))
     return int(result["page_count"])
 
 
-def index_site(site: Path, config: Config) -> int:
-    """Index the built pages in `site`; returns the number of pages indexed."""
-    bundle = site / OUTPUT_FOLDER
+def _index_bundle(source: Path, bundle: Path, config: Config) -> int:
+    """Index the document pages under `source` into `bundle`; returns the pages indexed."""
     for _ in range(INDEX_ATTEMPTS):
         shutil.rmtree(bundle, ignore_errors=True)
-        indexed = asyncio.run(_index(site, config))
+        indexed = asyncio.run(_index(source, bundle, config))
         if indexed == 0:
             shutil.rmtree(bundle, ignore_errors=True)   # nothing to search: no bundle
             return 0
@@ -55,6 +82,53 @@ def index_site(site: Path, config: Config) -> int:
     else:
         raise RuntimeError(f"Pagefind left empty files in {bundle}: {', '.join(incomplete_files(bundle))}")
     canonical_filters(bundle)
+    return indexed
+
+
+def _gather(site: Path, pages: Sequence[str]) -> Path:
+    """A folder holding only `pages`, at their site-relative paths (so Pagefind
+    gives them the same URLs); hard links, or copies where links fail."""
+    folder = site / SHARD_PAGES_FOLDER
+    shutil.rmtree(folder, ignore_errors=True)
+    for rel in pages:
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(site / rel, target)
+        except OSError:
+            shutil.copyfile(site / rel, target)
+    return folder
+
+
+def index_site(site: Path, config: Config) -> int:
+    """Index the built pages in `site`; returns the number of pages indexed.
+
+    Up to `search_shard_size` documents make one bundle, pagefind/.  More are
+    cut into shards by document id, one bundle each (pagefind-2/, …), indexed
+    one after another: Pagefind's memory grows with the pages of one index
+    (Pagefind issue #842), so a shard bounds it.  pagefind/bundles.json lists
+    the bundles; the search page merges them (Pagefind's mergeIndex)."""
+    for stale in site.glob(f"{OUTPUT_FOLDER}-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    parts = shards(document_pages(site, config), config.search_shard_size)
+    if len(parts) == 1:
+        indexed = _index_bundle(site, site / OUTPUT_FOLDER, config)
+        bundles = [OUTPUT_FOLDER] if indexed else []
+    else:
+        indexed, bundles = 0, []
+        try:
+            for number, pages in enumerate(parts):
+                count = _index_bundle(_gather(site, pages), site / bundle_folder(number), config)
+                if count:
+                    indexed += count
+                    bundles.append(bundle_folder(number))
+        finally:
+            shutil.rmtree(site / SHARD_PAGES_FOLDER, ignore_errors=True)
+        if bundles and bundles[0] != OUTPUT_FOLDER:     # the search page loads pagefind/ first
+            raise RuntimeError(f"Pagefind indexed nothing of the first shard in {site}")
+    if bundles:
+        manifest = {"bundles": [f"{b}/" for b in bundles]}
+        (site / OUTPUT_FOLDER / BUNDLES_FILE).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     return indexed
 
 

@@ -2,6 +2,11 @@
    Settings come from data- attributes the template writes with Urls, so the
    base URL is never guessed here; ?q= from the header's search box prefills it.
 
+   Shards: a large archive is indexed as several bundles (pagefind/, pagefind-2/,
+   …), listed site-relative in pagefind/bundles.json (archive_builder/search.py).
+   The UI loads the first and merges the others (Pagefind's mergeIndex), each
+   with the same base URL, so results and filter counts span every shard.
+
    Sub-results: Pagefind splits a page at headings with ids, but a document's
    text is one section of paragraphs with ids p-1, p-2, …  processResult points
    the result, and each sub-result, at the paragraph holding its first matching
@@ -47,15 +52,34 @@
     return result;
   }
 
-  var ui = new PagefindUI({
-    element: "#search",
-    bundlePath: el.getAttribute("data-bundle-path"),
-    baseUrl: el.getAttribute("data-base-url"),
-    showSubResults: true,
-    showImages: false,
-    openFilters: ["author", "publisher", "year", "type"],
-    processResult: toParagraphs
-  });
-  var q = new URLSearchParams(window.location.search).get("q");
-  if (q) { ui.triggerSearch(q); }
+  var bundlePath = el.getAttribute("data-bundle-path");
+  var baseUrl = el.getAttribute("data-base-url");
+
+  /* The bundles after the first, as mergeIndex entries. */
+  function otherBundles(manifest) {
+    return ((manifest && manifest.bundles) || []).slice(1).map(function (rel) {
+      return { bundlePath: baseUrl + rel, baseUrl: baseUrl };
+    });
+  }
+
+  function start(mergeIndex) {
+    var ui = new PagefindUI({
+      element: "#search",
+      bundlePath: bundlePath,
+      baseUrl: baseUrl,
+      mergeIndex: mergeIndex,
+      showSubResults: true,
+      showImages: false,
+      openFilters: ["author", "publisher", "year", "type"],
+      processResult: toParagraphs
+    });
+    var q = new URLSearchParams(window.location.search).get("q");
+    if (q) { ui.triggerSearch(q); }
+  }
+
+  // Without the list (a bundle from before shards), the first bundle alone still searches.
+  fetch(bundlePath + "bundles.json")
+    .then(function (response) { return response.ok ? response.json() : null; })
+    .catch(function () { return null; })
+    .then(function (manifest) { start(otherBundles(manifest)); });
 })();

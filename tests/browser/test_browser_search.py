@@ -66,14 +66,9 @@ def metadata_strings(record: dict) -> str:
     return " | ".join(flat([record.get(f) for f in fields])).lower()
 
 
-def test_a_filter_narrows_the_results(open_page, url_of, seed_records, site_server):
-    query = common_word(seed_records)
-    page, watch = open_page()
-    search(page, url_of("search/"), query)
-    wait_for_results(page)
-    before = result_documents(page, site_server)
-    assert len(before) >= 2, f"{query!r} should match several documents, got {before}"
-
+def narrow_by_a_filter(page, site_server: str, records: list[dict], before: list[str]) -> list[str]:
+    """Tick the first filter value that would narrow the results `before`; check that
+    the results left are fewer, among `before`, and all have that value; return them."""
     page.eval_on_selector_all("details", "els => els.forEach(d => d.open = true)")  # filter groups start closed
     options = []
     for box in page.locator(FILTER_CHECKBOX).all():
@@ -91,9 +86,21 @@ def test_a_filter_narrows_the_results(open_page, url_of, seed_records, site_serv
     after = result_documents(page, site_server)
     assert 0 < len(after) < len(before)
     assert set(after) <= set(before)
-    by_id = {r["id"]: r for r in seed_records}
+    by_id = {r["id"]: r for r in records}
     for doc in after:
         assert value.lower() in metadata_strings(by_id[doc]), f"{doc} does not have the filter value {value!r}"
+    return after
+
+
+def test_a_filter_narrows_the_results(open_page, url_of, seed_records, site_server):
+    query = common_word(seed_records)
+    page, watch = open_page()
+    search(page, url_of("search/"), query)
+    wait_for_results(page)
+    before = result_documents(page, site_server)
+    assert len(before) >= 2, f"{query!r} should match several documents, got {before}"
+
+    narrow_by_a_filter(page, site_server, seed_records, before)
     watch.assert_clean()
 
 
