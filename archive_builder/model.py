@@ -12,6 +12,13 @@ I/O.  The data flow, top to bottom:
 Provenance is the point of the archive: every metadata value says whether it
 was *stated* in the capture, *inferred* (with the reasoning), or set by an
 archivist in a *sidecar*, and quotes the evidence it came from.
+
+Every class is `@dataclass(frozen=True, slots=True)`: the build holds all
+records and their analysis in memory from reading to rendering, and slots
+spare each of the millions of small objects a per-object `__dict__`.  They
+still pickle (the per-capture cache, the process pool), `replace()` and
+`asdict()` as before; a model class must not use `cached_property` or
+`vars()` (there is no `__dict__`).
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from typing import Any, Literal
 Basis = Literal["stated", "inferred", "sidecar", "unknown"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     """Something wrong with an input, located at file:line.
 
@@ -39,7 +46,7 @@ class Problem:
         return f"{where}: {self.severity}: {self.message}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Capture:
     """One input file, decoded, with everything needed to give back its bytes.
 
@@ -66,7 +73,7 @@ class Capture:
         return "".join(l + e for l, e in zip(self.lines, self.endings))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RemovedLine:
     """A capture line that is not the author's text, and why it was set aside."""
 
@@ -76,7 +83,7 @@ class RemovedLine:
     reason: str     # a sentence a reader understands
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Comment:
     """A reader comment found under a capture: third-party text, not the statement."""
 
@@ -86,21 +93,21 @@ class Comment:
     lines: tuple[str, ...]          # the capture's lines, verbatim
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Image:
     file: str | None
     caption: str | None
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Footnote:
     label: str
     text: str
     line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cleaned:
     """The capture's lines split into the author's text and everything else.
 
@@ -118,7 +125,7 @@ class Cleaned:
     header: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sourced:
     """A metadata value with its provenance."""
 
@@ -132,7 +139,7 @@ class Sourced:
         return cls(None, "unknown", None, None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Agent:
     """An author or publisher: a body or a person, as the document names it."""
 
@@ -146,7 +153,7 @@ class Agent:
         return self.canonical or self.name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reference:
     """Another document this one cites or answers."""
 
@@ -159,7 +166,7 @@ class Reference:
     relation: str = "cites"    # "cites" | "answers"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Record:
     id: str                         # stable: from the file path (or a sidecar `id`)
     source_file: str
@@ -187,7 +194,7 @@ class Record:
 # --- analysis (issue: events, claims and cross-links) -----------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Figure:
     """A number a claim states, normalised: '147 civilians were killed'."""
 
@@ -202,7 +209,7 @@ class Figure:
     end: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Claim:
     id: str                          # f"{document_id}-c{n}", stable for a given body
     document_id: str
@@ -217,7 +224,7 @@ class Claim:
     event_id: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventFigure:
     measure: str
     value: float | None
@@ -228,7 +235,7 @@ class EventFigure:
     claims: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     id: str
     label: str                       # neutral: place and date
@@ -242,14 +249,14 @@ class Event:
     figures: tuple[EventFigure, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reason:
     kind: str          # "shared event" | "shared passage" | "shared places" | "reference" | "reply" | "pinned"
     detail: str
     weight: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Relation:
     source: str
     target: str
@@ -257,7 +264,7 @@ class Relation:
     reasons: tuple[Reason, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SharedPassage:
     id: str
     a: str            # document id
@@ -269,7 +276,7 @@ class SharedPassage:
     similarity: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Analysis:
     claims: tuple[Claim, ...] = ()
     events: tuple[Event, ...] = ()
