@@ -13,12 +13,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
-from .analyse import analyse
+from .analyse import EventNames, analyse, analyse_record, editorial_gazetteer
+from .analyse.places import Gazetteer, default_gazetteer
 from .cache import CaptureCache, capture_key, settings_version
 from .capture import CaptureError, CorrectionError, load_capture, sidecar_of, survey
 from .config import Config
 from .editorial import EditorialError, load_editorial
-from .model import Analysis, Problem, Record
+from .model import Analysis, Claim, Problem, Record
 from .output import build_lock, clean_stale_staging, discard, staging_dir, swap_in, write_file
 from .records import build_record
 from .render import SiteContext, write_site
@@ -92,7 +93,8 @@ def default_jobs() -> int:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What reading one capture gave: a Record, or why it was skipped."""
+    """What reading one capture gave: a Record with its per-record analysis
+    (claims, names for events), or why it was skipped."""
 
     source_file: str
     record: Record | None
@@ -100,41 +102,53 @@ class Outcome:
     stops_build: bool = False       # a sidecar or front matter that cannot be applied
     key: str | None = None          # cache key, when cached
     from_cache: bool = False
+    claims: tuple[Claim, ...] = ()
+    event_names: EventNames = ()
 
 
-# Below this many captures the pool's start-up costs more than it saves.
+# Below this many captures to read the pool's start-up costs more than it saves.
 PARALLEL_MIN_CAPTURES = 64
 _PROGRESS_EVERY = 1000   # at most one progress line per this many captures
 
 _worker: dict = {}
 
 
-def _init_worker(source: Path, canonical_names: dict[str, str], cache_folder: Path | None, salt: str) -> None:
+def _init_worker(source: Path, canonical_names: dict[str, str], cache_folder: Path | None,
+                 gazetteer: Gazetteer) -> None:
+    # The gazetteer comes once per worker (inherited when the pool forks), never per capture.
     _worker.update(source=source, names=canonical_names,
-                   cache=CaptureCache(cache_folder) if cache_folder else None, salt=salt)
+                   cache=CaptureCache(cache_folder) if cache_folder else None, gazetteer=gazetteer)
 
 
-def _read_in_worker(path: Path) -> Outcome:
-    return read_one(path, _worker["source"], _worker["names"], _worker["cache"], _worker["salt"])
+def _read_in_worker(job: tuple[Path, str | None]) -> Outcome:
+    path, key = job
+    return read_fresh(path, _worker["source"], _worker["names"], _worker["gazetteer"], key, _worker["cache"])
 
 
-def read_one(path: Path, source: Path, canonical_names: Mapping[str, str],
-             cache: CaptureCache | None = None, salt: str = "") -> Outcome:
-    """Read, clean and describe one capture; from the cache when nothing changed."""
+def key_of(path: Path, source: Path, salt: str) -> str | None:
+    """The cache key of one capture: its name and bytes, its sidecar's, and `salt`."""
+    sidecar = sidecar_of(path)
+    try:
+        return capture_key(salt, path.relative_to(source).as_posix(), path.read_bytes(),
+                           sidecar.relative_to(source).as_posix() if sidecar else None,
+                           sidecar.read_bytes() if sidecar else None)
+    except OSError:
+        return None
+
+
+def cached_outcome(path: Path, source: Path, cache: CaptureCache, key: str | None) -> Outcome | None:
+    if key is None:
+        return None
+    hit = cache.get(key)
+    if isinstance(hit, Outcome) and hit.source_file == path.relative_to(source).as_posix():
+        return replace(hit, from_cache=True)
+    return None
+
+
+def read_fresh(path: Path, source: Path, canonical_names: Mapping[str, str], gazetteer: Gazetteer | None,
+               key: str | None = None, cache: CaptureCache | None = None) -> Outcome:
+    """Read, clean, describe and analyse one capture; stored under `key` when given."""
     name = path.relative_to(source).as_posix()
-    key = None
-    if cache is not None:
-        sidecar = sidecar_of(path)
-        try:
-            key = capture_key(salt, name, path.read_bytes(),
-                              sidecar.relative_to(source).as_posix() if sidecar else None,
-                              sidecar.read_bytes() if sidecar else None)
-        except OSError:
-            key = None
-        if key is not None:
-            hit = cache.get(key)
-            if isinstance(hit, Outcome) and hit.source_file == name:
-                return replace(hit, from_cache=True)
     try:
         capture, warnings = load_capture(path, source)
         record = build_record(capture, canonical_names)
@@ -145,31 +159,67 @@ def read_one(path: Path, source: Path, canonical_names: Mapping[str, str],
     else:
         if warnings:
             record = replace(record, warnings=tuple(warnings) + tuple(record.warnings))
-        outcome = Outcome(name, record, tuple(record.warnings), key=key)
+        claims, event_names = analyse_record(record, gazetteer or default_gazetteer())
+        outcome = Outcome(name, record, tuple(record.warnings), key=key, claims=claims, event_names=event_names)
     if cache is not None and key is not None:
         cache.put(key, outcome)
     return outcome
 
 
+def read_one(path: Path, source: Path, canonical_names: Mapping[str, str],
+             cache: CaptureCache | None = None, salt: str = "", gazetteer: Gazetteer | None = None) -> Outcome:
+    """Read one capture; from the cache when nothing changed."""
+    key = key_of(path, source, salt) if cache is not None else None
+    if cache is not None:
+        hit = cached_outcome(path, source, cache, key)
+        if hit is not None:
+            return hit
+    return read_fresh(path, source, canonical_names, gazetteer, key, cache)
+
+
 def read_outcomes(paths: Sequence[Path], source: Path, canonical_names: Mapping[str, str],
                   cache: CaptureCache | None, jobs: int,
-                  progress: Callable[[str], None] = lambda s: None) -> Iterator[Outcome]:
-    """Outcomes in the order of `paths`, whatever order the workers finish in."""
-    salt = settings_version(canonical_names) if cache is not None else ""
+                  progress: Callable[[str], None] = lambda s: None,
+                  gazetteer: Gazetteer | None = None) -> Iterator[Outcome]:
+    """Outcomes in the order of `paths`, whatever order the workers finish in.
+
+    Keys are checked and cache hits loaded here, in the main process: hashing
+    a capture and unpickling its entry is cheaper than shipping the outcome
+    back from a worker, so the pool only reads what changed."""
+    gazetteer = gazetteer or default_gazetteer()
+    salt = settings_version(canonical_names, gazetteer) if cache is not None else ""
     step = max(_PROGRESS_EVERY, len(paths) // 10)
-    if jobs <= 1 or len(paths) < PARALLEL_MIN_CAPTURES:
-        outcomes: Iterable[Outcome] = (read_one(p, source, canonical_names, cache, salt) for p in paths)
-        yield from _counted(outcomes, len(paths), step, progress)
+    keys: list[str | None] = [None] * len(paths)
+    stored: set[str] = set()
+    if cache is not None:
+        keys = [key_of(p, source, salt) for p in paths]
+        stored = cache.stored_keys()
+    misses = [(p, k) for p, k in zip(paths, keys) if k not in stored]
+
+    def fresh(job: tuple[Path, str | None]) -> Outcome:
+        return read_fresh(job[0], source, canonical_names, gazetteer, job[1], cache)
+
+    def in_order(fresh_outcomes: Iterator[Outcome]) -> Iterator[Outcome]:
+        for path, key in zip(paths, keys):
+            if key is not None and key in stored:
+                # a damaged or foreign entry is a miss, read here (rare)
+                yield cached_outcome(path, source, cache, key) or fresh((path, key))
+            else:
+                yield next(fresh_outcomes)
+
+    if jobs <= 1 or len(misses) < PARALLEL_MIN_CAPTURES:
+        yield from _counted(in_order(map(fresh, misses)), len(paths), step, progress)
         return
-    # The first capture is read here, before the pool forks: the language and
-    # date models load lazily, and loaded once here they are shared with every
-    # worker instead of being loaded again in each.
-    first = read_one(paths[0], source, canonical_names, cache, salt)
+    # The first capture to read is read here, before the pool forks: the
+    # language and date models load lazily, and loaded once here they are
+    # shared with every worker instead of being loaded again in each.
+    first = fresh(misses[0])
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
-                             initargs=(source, dict(canonical_names), cache.folder if cache else None, salt)) as pool:
-        chunk = max(1, min(256, len(paths) // (jobs * 8)))
-        rest = pool.map(_read_in_worker, paths[1:], chunksize=chunk)
-        yield from _counted(itertools.chain([first], rest), len(paths), step, progress)
+                             initargs=(source, dict(canonical_names), cache.folder if cache else None,
+                                       gazetteer)) as pool:
+        chunk = max(1, min(256, len(misses) // (jobs * 8)))
+        rest = pool.map(_read_in_worker, misses[1:], chunksize=chunk)
+        yield from _counted(in_order(itertools.chain([first], rest)), len(paths), step, progress)
 
 
 def _counted(outcomes: Iterable[Outcome], total: int, step: int, progress: Callable[[str], None]) -> Iterator[Outcome]:
@@ -179,19 +229,25 @@ def _counted(outcomes: Iterable[Outcome], total: int, step: int, progress: Calla
         yield outcome
 
 
-def read_records(source: Path, editorial_names: Mapping[str, str], report: BuildReport, *,
-                 cache: CaptureCache | None = None, jobs: int = 1,
-                 progress: Callable[[str], None] = lambda s: None) -> list[Record]:
-    """Read and clean every capture. A broken capture is skipped with a located
-    problem; a broken sidecar or two documents with one id stop the build."""
+PerRecord = dict[str, tuple[tuple[Claim, ...], EventNames]]   # record id -> its claims, names for events
+
+
+def read_captures(source: Path, editorial_names: Mapping[str, str], report: BuildReport, *,
+                  cache: CaptureCache | None = None, jobs: int = 1,
+                  progress: Callable[[str], None] = lambda s: None,
+                  gazetteer: Gazetteer | None = None) -> tuple[list[Record], PerRecord]:
+    """Read, clean and analyse every capture on its own. A broken capture is
+    skipped with a located problem; a broken sidecar or two documents with one
+    id stop the build."""
     if not source.is_dir():
         raise BuildStopped([Problem(str(source), None, "source folder not found", "error")])
     paths, survey_problems = survey(source)
     report.problems.extend(survey_problems)
     fatal: list[Problem] = []
     records: list[Record] = []
+    per_record: PerRecord = {}
     seen: dict[str, str] = {}
-    for outcome in read_outcomes(paths, source, editorial_names, cache, jobs, progress):
+    for outcome in read_outcomes(paths, source, editorial_names, cache, jobs, progress, gazetteer):
         report.documents_read += 1
         if outcome.key:
             report.cache_keys.append(outcome.key)
@@ -211,9 +267,17 @@ def read_records(source: Path, editorial_names: Mapping[str, str], report: Build
             continue
         seen[record.id] = record.source_file
         records.append(record)
+        per_record[record.id] = (outcome.claims, outcome.event_names)
     if fatal:
         raise BuildStopped(fatal)
-    return records
+    return records, per_record
+
+
+def read_records(source: Path, editorial_names: Mapping[str, str], report: BuildReport, *,
+                 cache: CaptureCache | None = None, jobs: int = 1,
+                 progress: Callable[[str], None] = lambda s: None) -> list[Record]:
+    """The records of `read_captures`, without their analysis."""
+    return read_captures(source, editorial_names, report, cache=cache, jobs=jobs, progress=progress)[0]
 
 
 def build(config: Config, *, progress: Callable[[str], None] = lambda s: None,
@@ -230,16 +294,18 @@ def build(config: Config, *, progress: Callable[[str], None] = lambda s: None,
         editorial = load_editorial(config.path(config.editorial))
     except EditorialError as exc:
         raise BuildStopped([exc.problem]) from None
+    try:
+        gazetteer = editorial_gazetteer(editorial)
+    except EditorialError as exc:   # e.g. a malformed editorial/places.yaml: the archivist's input
+        raise BuildStopped([exc.problem]) from None
     cache = CaptureCache(cache_folder(out)) if use_cache else None
 
     with clock("read"):
-        records = read_records(source, editorial.canonical_names, report, cache=cache,
-                               jobs=default_jobs() if jobs is None else jobs, progress=progress)
+        records, per_record = read_captures(source, editorial.canonical_names, report, cache=cache,
+                                            jobs=default_jobs() if jobs is None else jobs, progress=progress,
+                                            gazetteer=gazetteer)
     with clock("analyse"):
-        try:
-            analysis = analyse(records, editorial)
-        except EditorialError as exc:   # e.g. a malformed editorial/places.yaml: the archivist's input
-            raise BuildStopped([exc.problem]) from None
+        analysis = analyse(records, editorial, gazetteer=gazetteer, per_record=per_record)
         report.problems.extend(analysis.problems)
     report.records, report.analysis = records, analysis
 

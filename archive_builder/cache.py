@@ -7,6 +7,8 @@ anything the outcome depends on changes:
     the capture's path (its id and URL come from it) and bytes,
     its sidecar's name and bytes,
     the editorial canonical names applied to it,
+    the gazetteer its claims were extracted with (package places.yaml plus
+    the editorial one),
     the code version: a hash of every source file of the package.
 
 So a correction, an edited capture or any code change gives a new key, and a
@@ -41,10 +43,13 @@ def code_version() -> str:
     return h.hexdigest()
 
 
-def settings_version(canonical_names: Mapping[str, str]) -> str:
-    """Code version plus the editorial input every record depends on."""
+def settings_version(canonical_names: Mapping[str, str], gazetteer: Any = None) -> str:
+    """Code version plus the editorial input every record depends on: the
+    canonical names and the gazetteer's places and actors (its repr lists
+    exactly those, as tuples of strings in a fixed order)."""
     names = json.dumps(sorted(canonical_names.items()), ensure_ascii=False).encode()
-    return hashlib.sha256(code_version().encode() + b"\0" + names).hexdigest()
+    places = repr((gazetteer.places, gazetteer.actors)).encode() if gazetteer is not None else b""
+    return hashlib.sha256(code_version().encode() + b"\0" + names + b"\0" + places).hexdigest()
 
 
 def capture_key(salt: str, source_file: str, raw: bytes, sidecar_file: str | None, sidecar_raw: bytes | None) -> str:
@@ -83,6 +88,21 @@ class CaptureCache:
             os.replace(tmp, path)
         except OSError:
             pass    # a read-only or full disk costs speed, never the build
+
+    def stored_keys(self) -> set[str]:
+        """Keys of every entry on disk: one directory listing per fan-out
+        folder, instead of one failed open per missing capture."""
+        keys: set[str] = set()
+        try:
+            subs = [e for e in os.scandir(self.folder) if e.is_dir()]
+        except OSError:
+            return keys
+        for sub in subs:
+            try:
+                keys.update(e.name[:-7] for e in os.scandir(sub.path) if e.name.endswith(".pickle"))
+            except OSError:
+                pass
+        return keys
 
     def prune(self, keep: Iterable[str]) -> int:
         """Remove entries this build did not use; returns how many."""

@@ -139,3 +139,82 @@ def test_read_records_reports_progress_on_large_inputs(tmp_path, monkeypatch):
     lines: list[str] = []
     read_records(src, {}, BuildReport(), jobs=1, progress=lines.append)
     assert lines == ["  read 10/30", "  read 20/30"]
+
+
+FLOOD = "Statement on the flood\n\n3 March 2024\n\nOn 2 March 2024, 41 people were killed in Zorvath when the river rose.\n"
+
+
+def test_editing_the_editorial_gazetteer_re_extracts_the_claims(tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "flood.txt").write_text(FLOOD, encoding="utf-8")
+    (tmp_path / "src" / "other.txt").write_text(DOC.format(n=1, k=100), encoding="utf-8")
+    editorial = tmp_path / "editorial"
+    editorial.mkdir()
+
+    def places_of_claims(**kwargs) -> tuple[BuildReport, set[str]]:
+        config = load_config(None, source=str(tmp_path / "src"), out=str(tmp_path / "site"), search=False,
+                             editorial=str(editorial))
+        report = build_module.build(config, jobs=1, **kwargs)
+        return report, {key for c in report.analysis.claims for _, key in c.places}
+
+    first, places = places_of_claims()
+    assert first.from_cache == 0 and "zorvath" not in places
+    (editorial / "places.yaml").write_text("places:\n  zorvath:\n    kind: town\n    names: [Zorvath]\n",
+                                           encoding="utf-8")
+    second, places = places_of_claims()
+    assert second.from_cache == 0, "a new gazetteer gives every capture a new key"
+    assert "zorvath" in places
+    third, cached_places = places_of_claims()
+    assert third.from_cache == 2 and cached_places == places
+    assert [c.id for c in third.analysis.claims] == [c.id for c in second.analysis.claims]
+
+
+def test_settings_version_depends_on_the_gazetteer(tmp_path):
+    from archive_builder.analyse.places import default_gazetteer, load_gazetteer
+
+    (tmp_path / "places.yaml").write_text("places:\n  vell:\n    names: [Vell]\n", encoding="utf-8")
+    assert settings_version({}, default_gazetteer()) == settings_version({}, load_gazetteer(tmp_path / "none"))
+    assert settings_version({}, default_gazetteer()) != settings_version({}, load_gazetteer(tmp_path))
+
+
+def test_analysis_from_cached_per_record_results_equals_a_fresh_one(tmp_path):
+    from archive_builder.analyse import analyse
+    from archive_builder.editorial import Editorial
+
+    src = corpus(tmp_path / "src", 6)
+    cache = CaptureCache(tmp_path / "c")
+    report = BuildReport()
+    build_module.read_captures(src, {}, report, cache=cache)
+    records, per_record = build_module.read_captures(src, {}, report, cache=cache)
+    assert report.from_cache == 6 and all(claims for claims, _ in per_record.values())
+    assert analyse(records, Editorial(), per_record=per_record) == analyse(records, Editorial())
+
+
+def test_a_warm_rebuild_reads_hits_without_the_pool(tmp_path, monkeypatch):
+    src = corpus(tmp_path / "src", 12)
+    monkeypatch.setattr(build_module, "PARALLEL_MIN_CAPTURES", 2)
+    cache = CaptureCache(tmp_path / "c")
+    paths = sorted(src.glob("*.txt"))
+    cold = list(read_outcomes(paths, src, {}, cache, jobs=2))
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("the pool was started for cache hits")
+
+    monkeypatch.setattr(build_module, "ProcessPoolExecutor", no_pool)
+    (src / "doc005.txt").write_text("A corrected statement\n\nOn 4 May 1990, 3 people were killed.\n", encoding="utf-8")
+    warm = list(read_outcomes(paths, src, {}, cache, jobs=2))
+    assert [o.from_cache for o in warm] == [p.name != "doc005.txt" for p in paths]
+    assert [o.source_file for o in warm] == [o.source_file for o in cold]
+    assert [o.claims for o in warm if o.source_file != "doc005.txt"] == \
+        [o.claims for o in cold if o.source_file != "doc005.txt"]
+
+
+def test_a_damaged_entry_is_read_again(tmp_path):
+    src = corpus(tmp_path / "src", 3)
+    cache = CaptureCache(tmp_path / "c")
+    paths = sorted(src.glob("*.txt"))
+    cold = list(read_outcomes(paths, src, {}, cache, jobs=1))
+    cache._path(cold[1].key).write_bytes(b"damaged")
+    again = list(read_outcomes(paths, src, {}, cache, jobs=1))
+    assert [o.from_cache for o in again] == [True, False, True]
+    assert [o.record for o in again] == [o.record for o in cold]

@@ -14,8 +14,10 @@ from typing import Iterable, Mapping, Sequence
 
 from ..editorial import Editorial
 from ..model import Analysis, Claim, Problem, Record
+from . import places
 from .events import BROAD_KINDS, Names, group_events, parse_event_rules
 from .passages import shared_passages
+from .places import Gazetteer
 from .related import parse_related, relate
 
 
@@ -45,16 +47,38 @@ def analyse_claims(records: Sequence[Record], claims: Sequence[Claim], names: Ma
                     problems=tuple(problems))
 
 
-def analyse(records: Sequence[Record], editorial: Editorial) -> Analysis:
-    from . import claims as claims_module   # the claims extractor, with its gazetteer
-    from . import places
+EventNames = tuple[tuple[str, int, int], ...]     # (name, start, end) in the body, see claims.names_for_events
 
-    gazetteer = places.load_gazetteer(_editorial_folder(editorial))
+
+def analyse_record(record: Record, gazetteer: Gazetteer) -> tuple[tuple[Claim, ...], EventNames]:
+    """The part of the analysis that needs one record only: its claims and the
+    names it gives events.  Pure, so the build runs it per capture, in parallel,
+    and caches it with the capture."""
+    from . import claims as claims_module   # the claims extractor
+
+    claims = claims_module.extract_claims(record, gazetteer=gazetteer, anchor_date=record.date.value)
+    return tuple(claims), tuple(claims_module.names_for_events(record.body))
+
+
+def editorial_gazetteer(editorial: Editorial) -> Gazetteer:
+    """The package gazetteer extended by the editorial places.yaml (EditorialError when it is broken)."""
+    return places.load_gazetteer(_editorial_folder(editorial))
+
+
+def analyse(records: Sequence[Record], editorial: Editorial, *, gazetteer: Gazetteer | None = None,
+            per_record: Mapping[str, tuple[Sequence[Claim], Names]] | None = None) -> Analysis:
+    """The whole analysis.  `per_record` (record id -> analyse_record's result,
+    computed with `gazetteer`) skips the per-record part for the records it
+    holds; the others are analysed here."""
+    if gazetteer is None:
+        gazetteer = editorial_gazetteer(editorial)
+    per_record = per_record or {}
     claims: list[Claim] = []
     names: dict[str, Names] = {}
     for r in sorted(records, key=lambda r: r.id):
-        claims.extend(claims_module.extract_claims(r, gazetteer=gazetteer, anchor_date=r.date.value))
-        names[r.id] = claims_module.names_for_events(r.body)
+        found = per_record.get(r.id)
+        record_claims, names[r.id] = found if found is not None else analyse_record(r, gazetteer)
+        claims.extend(record_claims)
     broad = sorted(p.key for p in gazetteer.places if p.kind in BROAD_KINDS)
     return analyse_claims(records, claims, names, editorial, broad)
 
