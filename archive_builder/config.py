@@ -94,7 +94,10 @@ class Config:
     static: str = ""                # default: the project's static/
     search: bool = True             # build the Pagefind index
     # documents per Pagefind index: Pagefind's memory grows with the pages of
-    # one index, so a larger archive is indexed in shards the search page merges
+    # one index, so a larger archive is indexed in shards the search page merges.
+    # Measured ~0.22 GB per 1,000 document pages (445 MB for 2,000, 117 MB for
+    # 500): 10,000 peaks near 2.2 GB, well under 8 GB, and keeps up to 10,000
+    # captures in one bundle (no merging cost for the browser)
     search_shard_size: int = 10_000
     root: str = "."                 # folder the relative paths above are resolved against
 
