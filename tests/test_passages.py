@@ -89,3 +89,23 @@ def test_seeds_milli_majlis_passage_found_in_the_records_bodies():
     found = [p for p in analysis.passages if {p.a, p.b} == {ids["001"], ids["002"]}
              and "Milli Majlis" in bodies[p.a][p.a_start:p.a_end] and "Milli Majlis" in bodies[p.b][p.b_start:p.b_end]]
     assert len(found) == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 5), max_size=25), st.lists(st.integers(0, 5), max_size=25))
+def test_matching_blocks_are_difflibs(a, b):
+    import difflib
+
+    from archive_builder.analyse.passages import matching_blocks
+
+    expected = difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()[:-1]
+    assert matching_blocks(a, b) == [tuple(m) for m in expected]
+
+
+def test_same_words_in_different_shingles_are_not_confused():
+    from archive_builder.analyse.passages import shingles
+
+    # digits of one integer: (1, 2) and (0, 1 * base + 2) must not meet
+    assert len(set(shingles([1, 2, 3, 4, 5, 6], base=7, size=2))) == 5
+    assert shingles([1, 2, 3], base=10, size=2) == [12, 23]
+    assert shingles([1, 2], base=10, size=5) == []

@@ -6,14 +6,16 @@ special session … was qualified as military aggression and a crime").  Three
 steps, none of which compares every pair of documents:
 
 1. Words are normalised (case folded, articles dropped, so "a crime" and
-   "crime" agree) and cut into overlapping SHINGLE-word shingles, hashed
-   with CRC-32 (deterministic, unlike Python's salted `hash`).
+   "crime" agree), numbered (one integer per distinct word) and cut into
+   overlapping SHINGLE-word shingles, each keyed by one exact integer (no
+   collisions, and deterministic, unlike Python's salted `hash`).
 2. An inverted index shingle -> (document, position) gives candidate pairs:
    only documents sharing a shingle meet.  Shingles in more than MAX_DF
    documents are boilerplate ("the Ministry of Foreign Affairs of") and are
    dropped, which also bounds the work per shingle.
-3. Each cluster of shared shingles anchors an alignment: difflib aligns
-   only the short gaps between anchors and a few words at each end; aligned
+3. Each cluster of shared shingles anchors an alignment: difflib's algorithm
+   (matching_blocks) aligns only the short gaps between anchors and a few
+   words at each end, remembered by their words as the same edits recur; aligned
    blocks separated by small gaps (reworded, reordered or inserted words)
    are merged into maximal spans, kept when long and dense enough.  Offsets
    point into each record's body.
@@ -21,11 +23,11 @@ steps, none of which compares every pair of documents:
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
-import zlib
-from collections import defaultdict
+from itertools import chain, combinations
+from operator import itemgetter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
@@ -43,6 +45,7 @@ MIN_WORDS = 20         # aligned words for a passage to count
 MIN_SIMILARITY = 0.6   # 2 * aligned / (words in a + words in b)
 POSITION_BITS = 32     # word positions in a posting: documents of up to 4 billion words
 MAX_SEEDS_PER_PAIR = 2000   # a pair sharing more is near-identical: enough evidence
+MEMO_SIZE = 200_000    # aligned windows remembered (about 100 MB at most)
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _DROPPED = frozenset({"a", "an", "the"})
@@ -69,48 +72,62 @@ def words(body: str) -> Words:
     return Words(tuple(norm), tuple(starts), tuple(ends))
 
 
-def shingles(w: Words, size: int = SHINGLE) -> list[int]:
-    """Hash of the shingle starting at each word position."""
-    return [zlib.crc32(" ".join(w.norm[i:i + size]).encode("utf-8")) for i in range(len(w.norm) - size + 1)]
+def word_numbers(texts: Sequence[Words]) -> tuple[list[list[int]], int]:
+    """Each document's words as integers, one per distinct word, numbered in
+    order of first use (so the numbering is deterministic), and how many
+    distinct words there are.  Ints compare and hash faster than strings, and
+    make shingle keys exact."""
+    vocabulary: dict[str, int] = {}
+    number = vocabulary.setdefault
+    numbered = [[number(w, len(vocabulary)) for w in t.norm] for t in texts]
+    return numbered, len(vocabulary)
 
 
-def candidate_seeds(texts: Sequence[Words], size: int = SHINGLE, max_df: int | None = None,
+def shingles(numbers: Sequence[int], base: int, size: int = SHINGLE) -> list[int]:
+    """Key of the shingle starting at each word position: its word numbers as
+    the digits of one integer in `base` (more than any word number), so two
+    shingles share a key exactly when they are the same words (no hash
+    collisions, no salted `hash`)."""
+    keys = list(numbers[:max(0, len(numbers) - size + 1)])
+    for k in range(1, size):
+        keys = [key * base + w for key, w in zip(keys, numbers[k:])]
+    return keys
+
+
+def candidate_seeds(numbered: Sequence[Sequence[int]], base: int, size: int = SHINGLE, max_df: int | None = None,
                     ) -> dict[tuple[int, int], list[tuple[int, int]]]:
     """(doc a, doc b) -> positions (i in a, j in b) of shingles both contain, for
     the pairs sharing at least MIN_SEEDS shingles.
 
-    Two passes over the index: the first only counts shingles per pair (one
-    int per pair), the second keeps positions for the pairs that count, so
-    pairs meeting on a stock phrase or two cost no lists."""
+    Only shingles in 2 to max_df documents are indexed (counted first): one in
+    a single document meets nobody, one in more than max_df is boilerplate.
+    Pairs are then counted before any position is kept, so pairs meeting on a
+    stock phrase or two cost no lists."""
     max_df = MAX_DF if max_df is None else max_df
-    # postings packed as doc << POSITION_BITS | position: a list of ints, not
-    # of tuples, keeps the index small at 100,000 documents
-    index: dict[int, list[int]] = defaultdict(list)
-    for d, w in enumerate(texts):
-        seen: set[int] = set()
-        for i, h in enumerate(shingles(w, size)):
-            if h in seen:           # a repeated shingle within one document adds no evidence
-                continue
-            seen.add(h)
-            index[h].append(d << POSITION_BITS | i)
-    n = len(texts)
-    shared = [[divmod(x, 1 << POSITION_BITS) for x in p] for p in index.values()
-              if 2 <= len(p) and len({x >> POSITION_BITS for x in p}) <= max_df]
+    firsts: list[dict[int, int]] = []
+    for numbers in numbered:
+        keys = shingles(numbers, base, size)
+        # shingle -> its first position (later positions are overwritten by
+        # earlier ones); a repeated shingle within one document adds no evidence
+        firsts.append(dict(zip(reversed(keys), range(len(keys) - 1, -1, -1))))
+    df = Counter(chain.from_iterable(firsts))
+    # postings in the order shingles first occur (documents in order, then
+    # positions), so the seeds each pair keeps never depend on hashing
+    index: dict[int, list[tuple[int, int]]] = {}
+    for d, first in enumerate(firsts):
+        for key, i in sorted(((k, i) for k, i in first.items() if 2 <= df[k] <= max_df), key=itemgetter(1)):
+            index.setdefault(key, []).append((d, i))
+    del firsts, df
+    shared = list(index.values())
     del index
-    counts: dict[int, int] = defaultdict(int)
-    for postings in shared:
-        for x, (da, _) in enumerate(postings):
-            for db, _ in postings[x + 1:]:
-                if da != db:
-                    counts[da * n + db] += 1
+    counts = Counter(chain.from_iterable(combinations([d for d, _ in postings], 2) for postings in shared))
     seeds: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     for postings in shared:
-        for x, (da, ia) in enumerate(postings):
-            for db, ib in postings[x + 1:]:
-                if da != db and counts[da * n + db] >= MIN_SEEDS:
-                    found = seeds[(da, db)]
-                    if len(found) < MAX_SEEDS_PER_PAIR:
-                        found.append((ia, ib))
+        for (da, ia), (db, ib) in combinations(postings, 2):
+            if counts[da, db] >= MIN_SEEDS:
+                found = seeds[(da, db)]
+                if len(found) < MAX_SEEDS_PER_PAIR:
+                    found.append((ia, ib))
     return seeds
 
 
@@ -130,21 +147,78 @@ def _clusters(seeds: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
     return sorted((c for c in out if len(c) >= MIN_SEEDS), key=lambda c: (-len(c), c[0]))
 
 
-def _matching(a: Words, b: Words, a_lo: int, a_hi: int, b_lo: int, b_hi: int) -> list[tuple[int, int, int]]:
-    """difflib's matching word blocks (i, j, n) of two small windows."""
-    if a_hi <= a_lo or b_hi <= b_lo or set(a.norm[a_lo:a_hi]).isdisjoint(b.norm[b_lo:b_hi]):
+def matching_blocks(a: Sequence[int], b: Sequence[int]) -> list[tuple[int, int, int]]:
+    """The matching blocks (i, j, n) of difflib.SequenceMatcher(None, a, b,
+    autojunk=False).get_matching_blocks(), without the final (len a, len b, 0):
+    the same algorithm (longest block first, earliest in `a` then in `b` on a
+    tie, then the same on each side of it; adjacent blocks joined), without
+    building a SequenceMatcher for each of many small windows."""
+    b2j: dict[int, list[int]] = {}
+    for j, x in enumerate(b):
+        b2j.setdefault(x, []).append(j)
+    nothing: list[int] = []
+    found: list[tuple[int, int, int]] = []
+    queue = [(0, len(a), 0, len(b))]
+    while queue:
+        alo, ahi, blo, bhi = queue.pop()
+        besti, bestj, bestsize = alo, blo, 0
+        j2len: dict[int, int] = {}
+        for i in range(alo, ahi):
+            j2lenget = j2len.get
+            newj2len: dict[int, int] = {}
+            for j in b2j.get(a[i], nothing):
+                if j < blo:
+                    continue
+                if j >= bhi:
+                    break
+                k = newj2len[j] = j2lenget(j - 1, 0) + 1
+                if k > bestsize:
+                    besti, bestj, bestsize = i - k + 1, j - k + 1, k
+            j2len = newj2len
+        if bestsize:
+            found.append((besti, bestj, bestsize))
+            if alo < besti and blo < bestj:
+                queue.append((alo, besti, blo, bestj))
+            if besti + bestsize < ahi and bestj + bestsize < bhi:
+                queue.append((besti + bestsize, ahi, bestj + bestsize, bhi))
+    found.sort()
+    joined: list[tuple[int, int, int]] = []
+    for i, j, n in found:
+        if joined and joined[-1][0] + joined[-1][2] == i and joined[-1][1] + joined[-1][2] == j:
+            joined[-1] = (joined[-1][0], joined[-1][1], joined[-1][2] + n)
+        else:
+            joined.append((i, j, n))
+    return joined
+
+
+Memo = dict[tuple[tuple[int, ...], tuple[int, ...]], list[tuple[int, int, int]]]
+
+
+def _matching(a: Sequence[int], b: Sequence[int], a_lo: int, a_hi: int, b_lo: int, b_hi: int,
+              memo: Memo) -> list[tuple[int, int, int]]:
+    """Matching word blocks (i, j, n) of two small windows.  Reused passages
+    bring the same windows again and again (the same edit between two
+    anchors), so results are kept by the windows' words."""
+    if a_hi <= a_lo or b_hi <= b_lo:
         return []
-    matcher = difflib.SequenceMatcher(None, a.norm[a_lo:a_hi], b.norm[b_lo:b_hi], autojunk=False)
-    return [(a_lo + i, b_lo + j, n) for i, j, n in matcher.get_matching_blocks() if n]
+    wa, wb = tuple(a[a_lo:a_hi]), tuple(b[b_lo:b_hi])
+    blocks = memo.get((wa, wb))
+    if blocks is None:
+        if len(memo) >= MEMO_SIZE:      # bounded memory at any corpus size; results never depend on it
+            memo.clear()
+        blocks = memo[(wa, wb)] = [] if set(wa).isdisjoint(wb) else matching_blocks(wa, wb)
+    return [(a_lo + i, b_lo + j, n) for i, j, n in blocks]
 
 
-def matched_blocks(a: Words, b: Words, cluster: Sequence[tuple[int, int]]) -> list[tuple[int, int, int]]:
-    """Word blocks (i, j, n) the two documents share around a cluster of seeds.
+def matched_blocks(a: Sequence[int], b: Sequence[int], cluster: Sequence[tuple[int, int]],
+                   memo: Memo | None = None) -> list[tuple[int, int, int]]:
+    """Word blocks (i, j, n) the two documents (word numbers) share around a cluster of seeds.
 
     The seeds are exact SHINGLE-word matches: chained in order they anchor the
-    alignment, so difflib only aligns the short gaps between anchors (reworded
-    words) and a WINDOW of words at each end (to extend the passage), never
+    alignment, so only the short gaps between anchors (reworded words) and a
+    WINDOW of words at each end (to extend the passage) are aligned, never
     whole documents."""
+    memo = {} if memo is None else memo
     anchors: list[tuple[int, int, int]] = []
     for i, j in sorted(cluster):
         if anchors:
@@ -157,15 +231,15 @@ def matched_blocks(a: Words, b: Words, cluster: Sequence[tuple[int, int]]) -> li
         anchors.append((i, j, SHINGLE))
     blocks: list[tuple[int, int, int]] = []
     first_i, first_j, _ = anchors[0]
-    blocks += _matching(a, b, max(0, first_i - WINDOW), first_i, max(0, first_j - WINDOW), first_j)
+    blocks += _matching(a, b, max(0, first_i - WINDOW), first_i, max(0, first_j - WINDOW), first_j, memo)
     for k, (i, j, n) in enumerate(anchors):
         blocks.append((i, j, n))
         if k + 1 < len(anchors):
             ni, nj, _ = anchors[k + 1]
-            blocks += _matching(a, b, i + n, ni, j + n, nj)
+            blocks += _matching(a, b, i + n, ni, j + n, nj, memo)
     last_i, last_j, last_n = anchors[-1]
-    blocks += _matching(a, b, last_i + last_n, min(len(a.norm), last_i + last_n + WINDOW),
-                        last_j + last_n, min(len(b.norm), last_j + last_n + WINDOW))
+    blocks += _matching(a, b, last_i + last_n, min(len(a), last_i + last_n + WINDOW),
+                        last_j + last_n, min(len(b), last_j + last_n + WINDOW), memo)
     return blocks
 
 
@@ -202,12 +276,14 @@ def shared_passages(bodies: Mapping[str, str]) -> tuple[SharedPassage, ...]:
     """Passages shared nearly word for word by two documents, `a` < `b` by id."""
     ids = sorted(bodies)
     texts = [words(bodies[d]) for d in ids]
+    numbered, base = word_numbers(texts)
+    memo: Memo = {}
     found: list[SharedPassage] = []
-    for (da, db), seeds in sorted(candidate_seeds(texts).items()):
+    for (da, db), seeds in sorted(candidate_seeds(numbered, base + 1).items()):
         a, b = texts[da], texts[db]
         kept: list[tuple[int, int, int, int, int]] = []
         for cluster in _clusters(seeds):
-            for span in align(matched_blocks(a, b, cluster)):
+            for span in align(matched_blocks(numbered[da], numbered[db], cluster, memo)):
                 a0, a1, b0, b1, n = span
                 similarity = 2 * n / ((a1 - a0 + 1) + (b1 - b0 + 1))
                 if n >= MIN_WORDS and similarity >= MIN_SIMILARITY and not any(
