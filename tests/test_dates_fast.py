@@ -1,0 +1,58 @@
+"""The fast paths inside find_dates give exactly what the plain scans give.
+
+`_alt` groups alternations by first letter and `_rule_matches` tries some
+rules only where a number or a month name begins; both are checked here
+against the straightforward versions on generated text."""
+
+import re
+
+from hypothesis import given, settings, strategies as st
+
+from archive_builder import dates
+from archive_builder.dates import _alt, _flat_alt, _rule_matches, _rules
+
+_PIECES = ["20", "1990", "1980s", "3", "31", "19-20", "January", "JANUARY", "june", "Sept.", "May", "march",
+           "Dec", "early", "late", "mid-", "the end of the", "years", "ago", "passed", "since", "anniversary",
+           "thirty-one", "thirty one", "thirtieth", "a", "year", "in", "from", "to", "and", "of", "the",
+           "century", "XX", "spring", "(2001)", "1990-01-20", "20.01.1990", "1948–53", "people", "%",
+           "января", "1990 г.", "février", "März", "20.", "S/2021/42", "26,000", "ſ", "K", "İ",
+           " ", "  ", "\n", ",", ".", "-", "–", "/", "’s", "'s", "x1990", "A/75/710"]
+_TEXT = st.lists(st.sampled_from(_PIECES), max_size=40).map(" ".join) | st.lists(
+    st.sampled_from(_PIECES), max_size=40).map("".join)
+_LANGS = st.sampled_from(["en", "ru", "fr", "de", "az"])
+
+
+def _spans(matches):
+    return [(m.span(), m.groupdict()) for m in matches]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_TEXT, lang=_LANGS)
+def test_rules_tried_at_their_starts_match_as_a_full_scan(text, lang):
+    for rule in _rules(lang):
+        assert _spans(_rule_matches(rule, text, {})) == _spans(rule.pattern.finditer(text)), rule.name
+
+
+def test_some_rules_are_tried_only_at_their_starts():
+    # otherwise the test above would compare a full scan with itself
+    assert {r.name for r in _rules("ru") if r.starts is not None} >= {"dmy", "my", "dmy_ru", "my_ru", "decade"}
+
+
+_WORDS = st.lists(st.text(alphabet="abtTJjsSſkK İı-. ", min_size=1, max_size=5), min_size=1, max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=_WORDS, text=st.text(alphabet="abtTJjsSſkK İı-. x", max_size=30),
+       flags=st.sampled_from([0, re.IGNORECASE]), tail=st.sampled_from(["", r"\b", r"\s+x", r"(?!\w)"]))
+def test_grouped_alternation_matches_as_the_flat_one(words, text, flags, tail):
+    grouped = re.compile(f"(?:{_alt(words)}){tail}", flags)
+    flat = re.compile(f"(?:{_flat_alt(words)}){tail}", flags)
+    assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in flat.finditer(text)]
+    for i in range(len(text) + 1):
+        a, b = grouped.match(text, i), flat.match(text, i)
+        assert (a and a.span()) == (b and b.span())
+
+
+def test_number_words_are_grouped_by_first_letter():
+    assert dates._CARD_RX != _flat_alt(dates._CARDINALS)
+    assert dates._CARD_RX.startswith(("a(?:", "t(?:", "f(?:", "o(?:", "s(?:", "e(?:", "n(?:", "h(?:"))
