@@ -17,7 +17,85 @@ from .model import Agent, Analysis, Claim, Record, Sourced
 def dumps(data: Any) -> bytes:
     """Deterministic JSON: sorted keys are NOT used (field order is meaningful), but
     every mapping we emit is built in a fixed order; non-ASCII kept readable."""
-    return (json.dumps(data, ensure_ascii=False, indent=1, default=_default) + "\n").encode("utf-8")
+    return (indented_json(data) + "\n").encode("utf-8")
+
+
+def indented_json(data: Any, indent: int = 1) -> str:
+    """Exactly `json.dumps(data, ensure_ascii=False, indent=indent, default=_default)`,
+    several times faster: the standard library only uses its C encoder without
+    indentation, and its pure-Python one was a sixth of the render stage."""
+    parts: list[str] = []
+    _encode(data, "\n", " " * indent, parts.append)
+    return "".join(parts)
+
+
+_encode_string = json.encoder.encode_basestring   # the C version where available
+
+
+def _float(x: float) -> str:
+    if x != x:
+        return "NaN"
+    if x in (float("inf"), float("-inf")):
+        return "Infinity" if x > 0 else "-Infinity"
+    return float.__repr__(x)
+
+
+def _key(k: Any) -> str:
+    if isinstance(k, str):
+        return k
+    if k is True:
+        return "true"
+    if k is False:
+        return "false"
+    if k is None:
+        return "null"
+    if isinstance(k, int):
+        return int.__repr__(k)
+    if isinstance(k, float):
+        return _float(k)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(k).__name__}")
+
+
+def _encode(o: Any, newline: str, step: str, emit) -> None:
+    # the same order of type tests as json.encoder._make_iterencode
+    if isinstance(o, str):
+        emit(_encode_string(o))
+    elif o is None:
+        emit("null")
+    elif o is True:
+        emit("true")
+    elif o is False:
+        emit("false")
+    elif isinstance(o, int):
+        emit(int.__repr__(o))
+    elif isinstance(o, float):
+        emit(_float(o))
+    elif isinstance(o, (list, tuple)):
+        if not o:
+            emit("[]")
+            return
+        inner = newline + step
+        emit("[")
+        first = True
+        for item in o:
+            emit(inner if first else "," + inner)
+            first = False
+            _encode(item, inner, step, emit)
+        emit(newline + "]")
+    elif isinstance(o, dict):
+        if not o:
+            emit("{}")
+            return
+        inner = newline + step
+        emit("{")
+        first = True
+        for k, v in o.items():
+            emit((inner if first else "," + inner) + _encode_string(_key(k)) + ": ")
+            first = False
+            _encode(v, inner, step, emit)
+        emit(newline + "}")
+    else:
+        _encode(_default(o), newline, step, emit)
 
 
 def _default(value: Any) -> Any:

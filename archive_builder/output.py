@@ -14,11 +14,29 @@ import fcntl
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator, Mapping
 
 _RENAME_EXCHANGE = 2  # renameat2 flag (Linux >= 3.15): swap two paths atomically
 _AT_FDCWD = -100
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page still to render: its file, its template and what the template gets.
+
+    `values` may be a function, called only when the page is rendered (an
+    incremental build reuses the previous page instead); `inputs` are then what
+    the values are computed from, for the page's fingerprint."""
+    rel: str
+    template: str
+    values: Mapping[str, Any] | Callable[[], Mapping[str, Any]]
+    inputs: Any = None
+
+    def render(self, env) -> bytes:
+        values = self.values() if callable(self.values) else self.values
+        return env.get_template(self.template).render(**values).encode("utf-8")
 
 
 def staging_dir(out: Path) -> Path:
@@ -27,22 +45,57 @@ def staging_dir(out: Path) -> Path:
     return Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
 
 
-def _target(root: Path, rel: str) -> Path:
-    target = (root / rel).resolve()
-    if root.resolve() not in target.parents:
+def _target(root: Path, rel: str) -> str:
+    """The file's path under `root`.  Checked on the string (no system calls): the
+    staging folder is fresh and holds no symbolic links, so a path stays inside it
+    exactly when its normalised form is relative and does not climb out."""
+    norm = os.path.normpath(rel)
+    if os.path.isabs(norm) or norm == "." or norm == ".." or norm.startswith("../"):
         # every path comes from urls.py, but a path that escapes the site is never written
         raise ValueError(f"refusing to write outside the site: {rel}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return target
+    return os.path.join(root, norm)
+
+
+def _with_folder(target: str, write: Callable[[], None]) -> None:
+    """Run `write`, making the file's folder first if it is missing (one failed
+    open per new folder is cheaper than a mkdir per file)."""
+    try:
+        write()
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        write()
 
 
 def write_file(root: Path, rel: str, data: bytes) -> None:
-    _target(root, rel).write_bytes(data)
+    target = _target(root, rel)
+
+    def write() -> None:
+        with open(target, "wb") as handle:
+            handle.write(data)
+    _with_folder(target, write)
 
 
 def copy_file(root: Path, rel: str, source: Path) -> None:
     """Copy a file into the site without holding it in memory (the kernel copies it)."""
-    shutil.copyfile(source, _target(root, rel))
+    target = _target(root, rel)
+    if not os.path.exists(source):   # a vanished capture fails as before, not as a missing folder
+        raise FileNotFoundError(source)
+    _with_folder(target, lambda: shutil.copyfile(source, target))
+
+
+def link_file(root: Path, rel: str, source: Path) -> None:
+    """Put an unchanged file of the previous site into the new one: a hard link
+    where the file system allows it (no bytes copied), else a copy."""
+    target = _target(root, rel)
+
+    def link() -> None:
+        try:
+            os.link(source, target)
+        except OSError as exc:
+            if isinstance(exc, FileNotFoundError) and not os.path.isdir(os.path.dirname(target)):
+                raise
+            shutil.copyfile(source, target)
+    _with_folder(target, link)
 
 
 def _exchange(a: Path, b: Path) -> bool:

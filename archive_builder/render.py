@@ -13,6 +13,11 @@ blocks and variables a page template can use.
 
 from __future__ import annotations
 
+import hashlib
+import io
+import json
+import os
+import pickle
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -26,7 +31,8 @@ from .capture import CaptureError, decode, split_lines
 from .config import Config
 from .editorial import Editorial
 from .markdown import ClaimSpan, render_body
-from .model import Agent, Analysis, Claim, Record, Sourced
+from .model import Agent, Analysis, Claim, Event, Record, Sourced
+from .output import PageSpec, copy_file, link_file, write_file
 from .theme import theme_dir
 from .urls import Urls, page_file, slugify
 
@@ -417,8 +423,8 @@ def navigation(urls: Urls) -> tuple[tuple[str, str, str], ...]:
     )
 
 
-def _page(env: Environment, template: str, url: str, base: str, **values: Any) -> tuple[str, bytes]:
-    return page_file(url, base), env.get_template(template).render(**values).encode("utf-8")
+def _page(env: Environment, template: str, url: str, base: str, **values: Any) -> PageSpec:
+    return PageSpec(page_file(url, base), template, values)
 
 
 def read_raw(ctx: SiteContext, record: Record) -> bytes | None:
@@ -429,24 +435,46 @@ def read_raw(ctx: SiteContext, record: Record) -> bytes | None:
         return None
 
 
-def document_values(ctx: SiteContext, record: Record) -> dict[str, Any]:
+def document_inputs(ctx: SiteContext, record: Record) -> dict[str, Any]:
+    """Everything of the archive a document page shows besides the record itself
+    (its fingerprint is taken from these, before the costly values are made)."""
     claims = ctx.claims_by_document.get(record.id, ())
-    body_html = render_body(record.body, record.footnotes,
-                            [ClaimSpan(c.id, c.quote, c.start) for c in claims])
-    analysis = render_analysis.document_context(ctx, record) if render_analysis is not None else None
+    browse = ctx.browse
+    type_entry = browse["type"].entry_for(record.document_type.value)
+    language_entry = browse["language"].entry_for(record.language.value)
+    year_entry = browse["year"].entry_for(record_year(record)) if record.date.value else None
     return dict(
         record=record,
-        body_html=Markup(body_html),      # markdown.render_body escapes the text itself
+        claims=claims,
         author_page=ctx.agents["author"].page_for(record.author.value),
         publisher_page=ctx.agents["publisher"].page_for(record.publisher.value),
-        analysis_for_doc=analysis,
-        places=document_places(ctx, claims),
-        year_entry=ctx.browse["year"].entry_for(record_year(record)) if record.date.value else None,
-        browse=ctx.browse,
+        analysis_for_doc=render_analysis.document_context(ctx, record) if render_analysis is not None else None,
+        # the page shows a browse entry's slug and label, never its list of documents
+        places=[(BrowseEntry(e.slug, e.label, ()), spellings) for e, spellings in document_places(ctx, claims)],
+        year_entry=year_entry and BrowseEntry(year_entry.slug, year_entry.label, ()),
+        type_slug=type_entry.slug if type_entry else None,
+        language_slug=language_entry.slug if language_entry else None,
+    )
+
+
+def document_values(ctx: SiteContext, record: Record, inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    values = dict(inputs if inputs is not None else document_inputs(ctx, record))
+    claims = values.pop("claims")
+    body_html = render_body(record.body, record.footnotes,
+                            [ClaimSpan(c.id, c.quote, c.start) for c in claims])
+    values.update(
+        body_html=Markup(body_html),      # markdown.render_body escapes the text itself
         cite=reuse.document_citations(ctx, record),
         jsonld=reuse.document_jsonld(ctx, record),
         meta_tags=reuse.document_meta(ctx, record),
     )
+    return values
+
+
+def document_page(ctx: SiteContext, record: Record) -> PageSpec:
+    inputs = document_inputs(ctx, record)
+    return PageSpec(page_file(ctx.urls.document(record.id), ctx.urls.base), "document.html",
+                    lambda: document_values(ctx, record, inputs), inputs)
 
 
 def document_places(ctx: SiteContext, claims: Iterable[Claim]) -> list[tuple[BrowseEntry, tuple[str, ...]]]:
@@ -478,11 +506,18 @@ def render_browse_pages(ctx: SiteContext, env: Environment, common: Mapping[str,
 
 
 def render_site(ctx: SiteContext, env: Environment | None = None) -> Iterator[tuple[str, bytes]]:
+    """Every page and file of the site, rendered: (site-relative path, bytes)."""
     env = env or environment(ctx.config, ctx.urls)
+    for item in site_items(ctx, env):
+        yield (item.rel, item.render(env)) if isinstance(item, PageSpec) else item
+
+
+def site_items(ctx: SiteContext, env: Environment) -> Iterator[PageSpec | tuple[str, bytes]]:
+    """Pages still to render, and files already made, in the order they are written."""
     yield from reuse.with_reuse_files(ctx, env, render_pages(ctx, env))
 
 
-def render_pages(ctx: SiteContext, env: Environment) -> Iterator[tuple[str, bytes]]:
+def render_pages(ctx: SiteContext, env: Environment) -> Iterator[PageSpec | tuple[str, bytes]]:
     u = ctx.urls
     records = ctx.newest_first
     by_id = ctx.records_by_id
@@ -496,11 +531,8 @@ def render_pages(ctx: SiteContext, env: Environment) -> Iterator[tuple[str, byte
     yield _page(env, "documents.html", u.documents(), u.base, records=records,
                 groups=group_by_year(records), **common)
     for r in records:
-        yield _page(env, "document.html", u.document(r.id), u.base, **document_values(ctx, r))
-        raw = read_raw(ctx, r)
-        yield _page(env, "original.html", u.original(r.id), u.base, record=r,
-                    lines=capture_lines(r, raw) if raw is not None else None,
-                    raw_suffix=Path(r.source_file).suffix)
+        yield document_page(ctx, r)
+        yield original_page(ctx, r)
     for index, list_url, page_url in ((authors, u.authors(), u.author), (publishers, u.publishers(), u.publisher)):
         yield _page(env, "agents.html", list_url, u.base, index=index, **common)
         for p in index.pages:
@@ -508,13 +540,23 @@ def render_pages(ctx: SiteContext, env: Environment) -> Iterator[tuple[str, byte
                         documents=[by_id[d] for d in p.documents], **common)
     yield from render_browse_pages(ctx, env, common)
     yield _page(env, "search.html", u.search(), u.base)
-    yield "404.html", env.get_template("404.html").render().encode("utf-8")
+    yield PageSpec("404.html", "404.html", {})
     if render_analysis is not None:
-        yield from render_analysis.render_analysis_pages(ctx, env)
+        yield from render_analysis.analysis_pages(ctx, env)
     else:
         for key, title, url in (("events", "Events", u.events()), ("timeline", "Timeline", u.timeline()),
                                 ("claims", "Claims", u.claims())):
             yield _page(env, "analysis_pending.html", url, u.base, key=key, title=title)
+
+
+def original_page(ctx: SiteContext, record: Record) -> PageSpec:
+    """The capture line by line; its bytes are pinned by the record's SHA-256."""
+    def values() -> dict[str, Any]:
+        raw = read_raw(ctx, record)
+        return dict(record=record, lines=capture_lines(record, raw) if raw is not None else None,
+                    raw_suffix=Path(record.source_file).suffix)
+    return PageSpec(page_file(ctx.urls.original(record.id), ctx.urls.base), "original.html", values,
+                    dict(record=record, present=(ctx.config.path(ctx.config.source) / record.source_file).is_file()))
 
 
 def group_by_year(records: Iterable[Record]) -> list[tuple[str, list[Record]]]:
@@ -527,30 +569,183 @@ def group_by_year(records: Iterable[Record]) -> list[tuple[str, list[Record]]]:
 
 SCHEMA = Path(__file__).resolve().parent / "schema" / "records.schema.json"
 _PROGRESS_EVERY = 1000   # at most one progress line per this many pages
+RENDER_MANIFEST = "render-manifest.json"   # in the cache folder: {path: [fingerprint, inode, mtime_ns, size]}
+_PACKAGE = Path(__file__).resolve().parent
+
+
+# --- incremental rendering ---------------------------------------------------------
+
+
+def code_version(folders: Sequence[Path]) -> bytes:
+    """A digest of the program and the theme: every module of the package and every
+    file of the template folders.  Any edit makes every page's fingerprint new."""
+    h = hashlib.blake2b(digest_size=16)
+    for folder, pattern in ((_PACKAGE, "*.py"), *((f, "*") for f in folders)):
+        for path in sorted(p for p in Path(folder).rglob(pattern) if p.is_file()):
+            h.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.digest()
+
+
+class Fingerprints:
+    """What a page is made from, as a digest: its template and values pickled, each
+    record and each whole-archive structure (the browse lists, the author index…)
+    replaced by a digest of its own, computed once per build.
+
+    Equal pickles mean equal values, so an equal fingerprint means the page would
+    come out the same; the reverse need not hold (a set pickled in another order
+    only costs a re-render)."""
+
+    def __init__(self, salt: bytes, shared: Iterable[Any] = ()):
+        self.salt = salt
+        self._shared = {id(o): o for o in shared}       # kept alive by the SiteContext
+        self._digests: dict[int, bytes] = {}
+        self._outer: int | None = None                  # the shared object being digested
+        self._keep: list[Any] = []
+
+    def _persistent_id(self, obj: Any) -> bytes | None:
+        key = id(obj)
+        digest = self._digests.get(key)
+        if digest is not None and key != self._outer:
+            return digest
+        if type(obj) in _DIGEST_ONCE:
+            # records, claims and events come from the SiteContext, which outlives the
+            # build, so their ids stay theirs; each is pickled once, not once per page
+            digest = self._digests[key] = hashlib.blake2b(pickle.dumps(obj, 5), digest_size=16).digest()
+            self._keep.append(obj)
+            return digest
+        if key in self._shared and key != self._outer:
+            digest = self._digests[key] = self._digest(obj, outer=key)
+            return digest
+        return None
+
+    def _digest(self, obj: Any, outer: int | None = None) -> bytes:
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, 5)
+        pickler.persistent_id = self._persistent_id    # type: ignore[method-assign]
+        saved, self._outer = self._outer, outer
+        try:
+            pickler.dump(obj)
+        finally:
+            self._outer = saved
+        return hashlib.blake2b(buffer.getvalue(), digest_size=16, key=self.salt[:64]).digest()
+
+    def of(self, page: PageSpec) -> str | None:
+        """The page's fingerprint, or None when its values cannot be pickled (rendered every time)."""
+        inputs = page.inputs if callable(page.values) else page.values
+        try:
+            return self._digest((page.rel, page.template, inputs)).hex()
+        except (pickle.PicklingError, TypeError, AttributeError):
+            return None
+
+
+_DIGEST_ONCE = frozenset({Record, Claim, Event})
+
+
+def site_salt(ctx: SiteContext) -> bytes:
+    folders = ([ctx.config.path(ctx.config.templates)] if ctx.config.templates else []) + [DEFAULT_TEMPLATES]
+    h = hashlib.blake2b(code_version(tuple(folders)), digest_size=32)
+    h.update(pickle.dumps((ctx.config, ctx.urls), 5))
+    return h.digest()
+
+
+def _file_id(path: Path) -> list[int]:
+    st = os.stat(path)
+    return [st.st_ino, st.st_mtime_ns, st.st_size]
+
+
+class Reuse:
+    """The previous build's pages, for an incremental build: a page whose fingerprint
+    is unchanged is hard-linked from the live site instead of rendered.  The
+    manifest notes each file's inode, mtime and size, so a site that was not
+    swapped in (a failed build) or was edited by hand is never reused."""
+
+    def __init__(self, staging: Path, previous: Path | None, cache: Path | None):
+        self.staging, self.previous, self.cache = staging, previous, cache
+        self.old: dict[str, list] = {}
+        self.new: dict[str, list] = {}
+        self.reused = 0
+        if previous is not None and cache is not None:
+            try:
+                self.old = json.loads((cache / RENDER_MANIFEST).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self.old = {}
+
+    def take(self, rel: str, fingerprint: str | None) -> bool:
+        """Link the previous file into staging if it is still what `fingerprint` makes."""
+        entry = self.old.get(rel)
+        if fingerprint is None or entry is None or entry[0] != fingerprint:
+            return False
+        source = self.previous / rel
+        try:
+            if _file_id(source) != entry[1:]:
+                return False
+            link_file(self.staging, rel, source)
+        except OSError:
+            return False
+        self.note(rel, fingerprint)
+        self.reused += 1
+        return True
+
+    def note(self, rel: str, fingerprint: str | None) -> None:
+        if fingerprint is not None and self.cache is not None:
+            self.new[rel] = [fingerprint, *_file_id(self.staging / rel)]
+
+    def save(self) -> None:
+        if self.cache is not None:
+            self.cache.mkdir(parents=True, exist_ok=True)
+            write_atomically(self.cache / RENDER_MANIFEST,
+                             json.dumps(self.new, sort_keys=True, separators=(",", ":")).encode("utf-8"))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
 
 
 def write_site(ctx: SiteContext, staging: Path, source: Path,
-               progress: Callable[[str], None] = lambda s: None) -> int:
+               progress: Callable[[str], None] = lambda s: None,
+               previous: Path | None = None, cache: Path | None = None) -> int:
     """Write every page, data file, original capture and static file into
-    `staging`; returns the number of pages rendered."""
+    `staging`; returns the number of pages rendered or reused.
+
+    With `previous` (the live site, untouched until the swap) and `cache` (where
+    the manifest of fingerprints is kept), a page whose fingerprint matches the
+    previous build is linked from `previous` instead of rendered."""
     import shutil
 
     from .data import records_json
-    from .output import copy_file, write_file
 
+    env = environment(ctx.config, ctx.urls)
+    reuse_previous = Reuse(staging, previous if previous is not None and previous.is_dir() else None, cache)
+    ix = render_analysis.index_for(ctx) if render_analysis is not None else None
+    shared = [ctx.records, ctx.records_by_id, ctx.newest_first, ctx.browse, *ctx.browse.values(),
+              ctx.agents, *ctx.agents.values()] + ([ix.records] if ix is not None else [])
+    fingerprints = Fingerprints(site_salt(ctx), shared)
     pages = 0
-    for rel, data in render_site(ctx):
-        write_file(staging, rel, data)
+    for item in site_items(ctx, env):
+        if isinstance(item, PageSpec):
+            fingerprint = fingerprints.of(item)
+            if not reuse_previous.take(item.rel, fingerprint):
+                write_file(staging, item.rel, item.render(env))
+                reuse_previous.note(item.rel, fingerprint)
+        else:
+            write_file(staging, *item)
         pages += 1
         if pages % _PROGRESS_EVERY == 0:
             progress(f"  rendered {pages} pages")
     u = ctx.urls
     for r in ctx.records:   # the capture, byte for byte, beside its SHA-256 in records.json
-        copy_file(staging, u.raw(r.id, Path(r.source_file).suffix.lower())[len(u.base):], source / r.source_file)
+        rel = u.raw(r.id, Path(r.source_file).suffix.lower())[len(u.base):]
+        fingerprint = f"{r.sha256}:{r.source_file}"
+        if not reuse_previous.take(rel, fingerprint):
+            copy_file(staging, rel, source / r.source_file)
+            reuse_previous.note(rel, fingerprint)
     write_file(staging, ".nojekyll", b"")
     write_file(staging, "data/records.json", records_json(ctx.records, ctx.analysis))
     write_file(staging, "data/records.schema.json", SCHEMA.read_bytes())
     static = ctx.config.path(ctx.config.static) if ctx.config.static else theme_dir("static")
     if static.is_dir():
         shutil.copytree(static, staging / "static", dirs_exist_ok=True)
+    reuse_previous.save()
     return pages

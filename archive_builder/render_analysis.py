@@ -1,6 +1,6 @@
 """Pages and data of the analysis: events, timeline, claims, events.json, claims.csv.
 
-Called by render.py: `render_analysis_pages(ctx, env)` yields (site-relative
+Called by render.py: `analysis_pages(ctx, env)` yields the pages to render (`render_analysis_pages` renders them: site-relative
 path, bytes); `document_context(ctx, record)` gives the document page's
 partial (partials/document_analysis.html) what it shows about one document.
 
@@ -21,6 +21,7 @@ from jinja2 import Environment
 
 from .analyse.related import resolve_references
 from .data import dumps
+from .output import PageSpec
 from .dates import edtf_sort_key, format_edtf
 from .model import Analysis, Claim, Event, EventFigure, Record, Reference, Relation, SharedPassage
 from .urls import page_file, slugify
@@ -229,8 +230,17 @@ def accounts(ix: AnalysisIndex, event: Event) -> list[dict[str, Any]]:
     return out
 
 
-def _render(env: Environment, template: str, url: str, base: str, **values: Any) -> tuple[str, bytes]:
-    return page_file(url, base), env.get_template(template).render(**values).encode("utf-8")
+def event_records(ix: AnalysisIndex, event: Event) -> dict[str, Record]:
+    """The records an event page names, by id: all it looks up, so the page (and its
+    fingerprint in an incremental build) does not depend on the rest of the archive."""
+    ids = {*event.documents, *event.mentioned_by, *(d for _, docs in event.names_used for d in docs),
+           *(d for f in event.figures for d in f.documents),
+           *(ix.claims[c].document_id for c in event.claims if c in ix.claims)}
+    return {d: ix.records[d] for d in sorted(ids) if d in ix.records}
+
+
+def _render(env: Environment, template: str, url: str, base: str, **values: Any) -> PageSpec:
+    return PageSpec(page_file(url, base), template, values)
 
 
 def claim_rows(ix: AnalysisIndex, claims: Sequence[Claim]) -> list[dict[str, Any]]:
@@ -274,6 +284,13 @@ def paged(items: Sequence[Any], url_for) -> Iterator[tuple[str, Sequence[Any], l
 
 
 def render_analysis_pages(ctx, env: Environment) -> Iterator[tuple[str, bytes]]:
+    """The analysis pages and data files, rendered: (site-relative path, bytes)."""
+    for item in analysis_pages(ctx, env):
+        yield (item.rel, item.render(env)) if isinstance(item, PageSpec) else item
+
+
+def analysis_pages(ctx, env: Environment) -> Iterator[PageSpec | tuple[str, bytes]]:
+    """The analysis pages still to render, and its data files already made."""
     ix = index_for(ctx)
     u = ctx.urls
     base = u.base
@@ -282,7 +299,7 @@ def render_analysis_pages(ctx, env: Environment) -> Iterator[tuple[str, bytes]]:
     yield _render(env, "events.html", u.events(), base, events=events, records=ix.records, source_name=source_label)
     for e in events:
         yield _render(env, "event.html", u.event(e.id), base, event=e, accounts=accounts(ix, e),
-                      measures=measure_rows(ix, e), records=ix.records, source_name=source_label,
+                      measures=measure_rows(ix, e), records=event_records(ix, e), source_name=source_label,
                       sources_count=sources_count)
     years: dict[str, list[Event]] = defaultdict(list)
     for e in events:

@@ -46,7 +46,8 @@ from markupsafe import Markup
 
 from . import render as site   # a cycle render -> reuse -> render: used at call time only
 from .cite import cited_date, citations, is_person
-from .data import dumps
+from .data import dumps, indented_json
+from .output import PageSpec
 from .model import Agent, Record
 from .report import source_date
 from .urls import absolute_url, page_file, slugify
@@ -223,7 +224,7 @@ def citation_files(ctx, records: Sequence[Record]) -> dict[str, bytes]:
     """citations.bib and citations.json: every document's citation in one file each."""
     cited = [document_citations(ctx, r) for r in records]
     return {"citations.bib": ("\n\n".join(c.bibtex for c in cited) + "\n").encode("utf-8"),
-            "citations.json": (json.dumps([c.csl for c in cited], ensure_ascii=False, indent=1) + "\n").encode("utf-8")}
+            "citations.json": dumps([c.csl for c in cited])}
 
 
 def datapackage_json(ctx, items: Sequence[Download]) -> bytes:
@@ -380,7 +381,7 @@ _SCRIPT_UNSAFE_RE = re.compile("[<>&\u2028\u2029]")
 def script_json(data: Any) -> str:
     """JSON that is safe inside <script type="application/ld+json">: the characters
     that could end the element or start markup are written as JSON escapes."""
-    text = json.dumps(data, ensure_ascii=False, indent=1)
+    text = indented_json(data)
     return _SCRIPT_UNSAFE_RE.sub(lambda m: _SCRIPT_UNSAFE[m.group(0)], text)
 
 
@@ -505,10 +506,10 @@ def render_reuse_files(ctx, env, pages: Sequence[str] = ()) -> Iterator[tuple[st
         yield from sitemap_files(ctx, html_pages)
 
 
-def with_reuse_files(ctx, env, pages: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, bytes]]:
+def with_reuse_files(ctx, env, pages: Iterable[PageSpec | tuple[str, bytes]]) -> Iterator[PageSpec | tuple[str, bytes]]:
     """Pass the site's pages through, noting their paths, then add the reuse files."""
     seen: list[str] = []
-    for rel, data in pages:
-        seen.append(rel)
-        yield rel, data
+    for item in pages:
+        seen.append(item.rel if isinstance(item, PageSpec) else item[0])
+        yield item
     yield from render_reuse_files(ctx, env, seen)

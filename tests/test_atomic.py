@@ -123,15 +123,15 @@ def test_build_that_breaks_while_rendering_leaves_the_site(tmp_path, capsys, mon
     write_corpus(src, 5)
     assert main(["build", "-q", "--no-search", "--source", str(src), "--out", str(out)]) == 0
     before = site_hashes(out)
-    real = render_module.render_site
+    real = render_module.site_items
 
-    def render_then_break(ctx):
-        for n, item in enumerate(real(ctx)):
+    def render_then_break(ctx, env):
+        for n, item in enumerate(real(ctx, env)):
             if n == 3:
                 raise RuntimeError("render failed half-way")
             yield item
 
-    monkeypatch.setattr(render_module, "render_site", render_then_break)
+    monkeypatch.setattr(render_module, "site_items", render_then_break)
     assert main(["build", "-q", "--no-search", "--source", str(src), "--out", str(out)]) == 70
     assert site_hashes(out) == before and staging_left(out) == []
 

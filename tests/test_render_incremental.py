@@ -1,0 +1,117 @@
+"""Incremental rendering: after one capture changes, a rebuild that reuses the
+previous site's unchanged pages gives exactly the bytes of a clean full build."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from archive_builder.analyse import analyse
+from archive_builder.bench.corpus import write_corpus
+from archive_builder.build import BuildReport, read_records
+from archive_builder.config import load_config
+from archive_builder.editorial import load_editorial
+from archive_builder.output import discard, staging_dir, swap_in
+from archive_builder.render import SiteContext, write_site
+from archive_builder.urls import Urls
+
+CAPTURES = 24
+
+
+def context(src: Path, out: Path) -> SiteContext:
+    config = load_config(None, source=str(src), out=str(out), search=False)
+    editorial = load_editorial(config.path(config.editorial))
+    records = read_records(config.path(config.source), editorial.canonical_names, BuildReport(), cache=None, jobs=1)
+    return SiteContext(records=records, analysis=analyse(records, editorial), config=config,
+                       urls=Urls(config.base_url), editorial=editorial)
+
+
+def files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def build_into(src: Path, out: Path, cache: Path | None) -> Path:
+    """Render into a staging folder beside `out`, reusing `out` when `cache` is given."""
+    staging = staging_dir(out)
+    write_site(context(src, out), staging, src, previous=out if cache else None, cache=cache)
+    return staging
+
+
+# each change is text -> text; the test changes the first capture it applies to
+def change_body(text: str) -> str:
+    return text + "\nA new closing paragraph recalls the mission's report to this day.\n"
+
+
+def change_title(text: str) -> str:
+    return "Revised: " + text
+
+
+_DATE = re.compile(r"^\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December) \d{4}$", re.M)
+
+
+def change_date(text: str) -> str:
+    return _DATE.sub("3 March 1999", text, count=1)
+
+
+def change_figure(text: str) -> str:
+    return re.sub(r"\b(\d+) civilians were killed", lambda m: f"{int(m.group(1)) + 7} civilians were killed", text, count=1)
+
+
+def apply_to_first(src: Path, change) -> Path:
+    for path in sorted(src.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        if change(text) != text:
+            path.write_text(change(text), encoding="utf-8")
+            return path
+    raise AssertionError(f"{change.__name__} applies to no generated capture")
+
+
+@pytest.mark.parametrize("change", [change_body, change_title, change_date, change_figure])
+def test_one_changed_capture_rebuilds_to_the_same_bytes_as_a_clean_build(tmp_path, change):
+    src, out, cache = tmp_path / "src", tmp_path / "site", tmp_path / "cache"
+    write_corpus(src, CAPTURES, 1)
+    swap_in(build_into(src, out, cache), out)
+    before = {rel: os.stat(out / rel).st_ino for rel in files(out)}
+
+    target = apply_to_first(src, change)
+    incremental = build_into(src, out, cache)
+    clean = build_into(src, tmp_path / "clean", None)
+
+    assert files(incremental) == files(clean)
+    reused = [rel for rel in files(incremental) if before.get(rel) == os.stat(incremental / rel).st_ino]
+    assert any(rel.startswith("documents/") for rel in reused), "no unchanged page was reused"
+    doc_id = next(r.id for r in context(src, out).records if r.source_file == target.name)
+    assert f"documents/{doc_id}/index.html" not in reused
+
+
+def test_nothing_changed_reuses_every_page_and_a_site_not_swapped_in_is_never_reused(tmp_path):
+    src, out, cache = tmp_path / "src", tmp_path / "site", tmp_path / "cache"
+    write_corpus(src, 8, 1)
+    swap_in(build_into(src, out, cache), out)
+    before = {rel: os.stat(out / rel).st_ino for rel in files(out)}
+    again = build_into(src, out, cache)
+    # the downloads page is made with the download files, every build
+    html = [rel for rel in files(again) if rel.endswith(".html") and rel != "downloads/index.html"]
+    assert html and all(before[rel] == os.stat(again / rel).st_ino for rel in html)
+
+    # a build that is never swapped in leaves a manifest that lists files `out` does not have
+    apply_to_first(src, change_body)
+    discard(build_into(src, out, cache))
+    third = build_into(src, out, cache)
+    assert files(third) == files(build_into(src, tmp_path / "clean", None))
+    assert files(third) != files(out)
+
+
+def test_a_changed_template_renders_every_page_again(tmp_path, monkeypatch):
+    from archive_builder import render
+
+    src, out, cache = tmp_path / "src", tmp_path / "site", tmp_path / "cache"
+    write_corpus(src, 4, 1)
+    swap_in(build_into(src, out, cache), out)
+    monkeypatch.setattr(render, "code_version", lambda folders: b"another version of the program")
+    again = build_into(src, out, cache)
+    assert not any(os.stat(out / rel).st_ino == os.stat(again / rel).st_ino
+                   for rel in files(again) if rel.endswith(".html"))
