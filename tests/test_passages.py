@@ -109,3 +109,21 @@ def test_same_words_in_different_shingles_are_not_confused():
     assert len(set(shingles([1, 2, 3, 4, 5, 6], base=7, size=2))) == 5
     assert shingles([1, 2, 3], base=10, size=2) == [12, 23]
     assert shingles([1, 2], base=10, size=5) == []
+
+
+SHARED_25 = " ".join(f"w{k}x" for k in range(25))
+
+
+def test_two_words_in_a_row_before_a_passage_extend_it_but_one_word_does_not():
+    a, b = "kk ll aa bb mm nn " + SHARED_25, "pp aa bb qq " + SHARED_25
+    two = shared_passages({"a": a, "b": b})
+    assert [(a[p.a_start:p.a_end], b[p.b_start:p.b_end]) for p in two] == [
+        ("aa bb mm nn " + SHARED_25, "aa bb qq " + SHARED_25)]
+    one = shared_passages({"a": "kk ll aa mm nn " + SHARED_25, "b": "pp aa qq " + SHARED_25})
+    assert [(p.a_start, p.b_start) for p in one] == [(len("kk ll aa mm nn "), len("pp aa qq "))]
+
+
+def test_two_words_in_a_row_after_a_passage_extend_it():
+    a, b = SHARED_25 + " mm aa bb kk", SHARED_25 + " qq rr aa bb"
+    [p] = shared_passages({"a": a, "b": b})
+    assert a[p.a_start:p.a_end] == SHARED_25 + " mm aa bb" and b[p.b_start:p.b_end] == b

@@ -41,7 +41,7 @@ MIN_SEEDS = 3          # shared shingles a cluster needs before it is aligned at
 WINDOW = 15            # words aligned beyond a cluster's first and last shingle, to extend it
 MAX_GAP = 8            # words of rewording allowed inside one passage (on each side)
 MIN_EDGE_WORDS = 2     # a passage starts and ends with this many words in a row
-MIN_WORDS = 20         # aligned words for a passage to count
+MIN_WORDS = 20         # aligned words for a passage to count (more than WINDOW: see _matching)
 MIN_SIMILARITY = 0.6   # 2 * aligned / (words in a + words in b)
 POSITION_BITS = 32     # word positions in a posting: documents of up to 4 billion words
 MAX_SEEDS_PER_PAIR = 2000   # a pair sharing more is near-identical: enough evidence
@@ -137,7 +137,12 @@ def _clusters(seeds: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
     most seeds first."""
     out: list[list[tuple[int, int]]] = []
     for i, j in sorted(seeds):
-        for c in reversed(out[-8:]):
+        if out:     # most seeds continue the last cluster: try it before the others
+            li, lj = out[-1][-1]
+            if i - li <= NEAR and abs((i - j) - (li - lj)) <= DRIFT:
+                out[-1].append((i, j))
+                continue
+        for c in reversed(out[-8:-1]):
             li, lj = c[-1]
             if i - li <= NEAR and abs((i - j) - (li - lj)) <= DRIFT:
                 c.append((i, j))
@@ -195,13 +200,21 @@ Memo = dict[tuple[tuple[int, ...], tuple[int, ...]], list[tuple[int, int, int]]]
 
 
 def _matching(a: Sequence[int], b: Sequence[int], a_lo: int, a_hi: int, b_lo: int, b_hi: int,
-              memo: Memo) -> list[tuple[int, int, int]]:
+              memo: Memo, edge: bool = False) -> list[tuple[int, int, int]]:
     """Matching word blocks (i, j, n) of two small windows.  Reused passages
     bring the same windows again and again (the same edit between two
-    anchors), so results are kept by the windows' words."""
+    anchors), so results are kept by the windows' words.
+
+    `edge`: a window before the first anchor or after the last, where only
+    blocks of MIN_EDGE_WORDS (2) words or more can matter: align() drops
+    single words at a passage's edges, and words of one window alone
+    (WINDOW < MIN_WORDS) never make a passage.  Without two words in a row
+    in common, such a window has nothing to add."""
     if a_hi <= a_lo or b_hi <= b_lo:
         return []
     wa, wb = tuple(a[a_lo:a_hi]), tuple(b[b_lo:b_hi])
+    if edge and set(zip(wa, wa[1:])).isdisjoint(zip(wb, wb[1:])):
+        return []
     blocks = memo.get((wa, wb))
     if blocks is None:
         if len(memo) >= MEMO_SIZE:      # bounded memory at any corpus size; results never depend on it
@@ -231,7 +244,7 @@ def matched_blocks(a: Sequence[int], b: Sequence[int], cluster: Sequence[tuple[i
         anchors.append((i, j, SHINGLE))
     blocks: list[tuple[int, int, int]] = []
     first_i, first_j, _ = anchors[0]
-    blocks += _matching(a, b, max(0, first_i - WINDOW), first_i, max(0, first_j - WINDOW), first_j, memo)
+    blocks += _matching(a, b, max(0, first_i - WINDOW), first_i, max(0, first_j - WINDOW), first_j, memo, edge=True)
     for k, (i, j, n) in enumerate(anchors):
         blocks.append((i, j, n))
         if k + 1 < len(anchors):
@@ -239,7 +252,7 @@ def matched_blocks(a: Sequence[int], b: Sequence[int], cluster: Sequence[tuple[i
             blocks += _matching(a, b, i + n, ni, j + n, nj, memo)
     last_i, last_j, last_n = anchors[-1]
     blocks += _matching(a, b, last_i + last_n, min(len(a), last_i + last_n + WINDOW),
-                        last_j + last_n, min(len(b), last_j + last_n + WINDOW), memo)
+                        last_j + last_n, min(len(b), last_j + last_n + WINDOW), memo, edge=True)
     return blocks
 
 
