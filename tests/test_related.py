@@ -119,3 +119,23 @@ def test_seeds_every_document_relates_to_the_others_sharing_an_event_with_the_re
             for b in e.documents:
                 if a != b:
                     assert any(r.kind == "shared event" and e.label in r.detail for r in relations[(a, b)].reasons)
+
+
+def test_each_score_is_the_sum_of_its_reasons_on_a_generated_corpus():
+    # scores (first pass, counted per signal) and reasons (second pass, per
+    # evidence item) are computed apart: they must agree for every kept pair
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from bench_analysis import generate
+
+    from archive_builder.analyse import analyse_claims
+    from archive_builder.editorial import Editorial
+
+    records, claims = generate(200)
+    analysis = analyse_claims(records, claims, {r.id: [] for r in records}, Editorial())
+    kinds = {reason.kind for r in analysis.relations for reason in r.reasons}
+    assert {"shared event", "shared passage", "shared places"} <= kinds
+    for r in analysis.relations:
+        assert r.score == sum(reason.weight for reason in r.reasons), r

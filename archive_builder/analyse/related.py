@@ -18,8 +18,9 @@ Scored the way Hugo scores related content, but every point is explained:
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
+from itertools import permutations, product
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from ..model import Claim, Event, Problem, Record, Reason, Reference, Relation, SharedPassage
@@ -165,9 +166,63 @@ def _pairs(postings: dict[str, list[str]], cutoff: int) -> Iterable[tuple[str, s
                     yield signal, a, b
 
 
+def _place_documents(claims: Sequence[Claim]) -> dict[str, list[str]]:
+    """Place key -> the documents whose claims name it (once per claim)."""
+    place_docs: dict[str, list[str]] = defaultdict(list)
+    for c in claims:
+        for _, key in c.places:
+            if key:
+                place_docs[key].append(c.document_id)
+    return place_docs
+
+
+def _signal_pairs(postings: Iterable[Iterable[str]], cutoff: int) -> Counter[tuple[str, str]]:
+    """How many discriminating signals each ordered pair of documents shares
+    (what _pairs yields, counted)."""
+    shared: Counter[tuple[str, str]] = Counter()
+    for docs in postings:
+        docs = sorted(set(docs))
+        if 2 <= len(docs) <= cutoff:
+            shared.update(permutations(docs, 2))
+    return shared
+
+
+def _scores(records: Sequence[Record], claims: Sequence[Claim], events: Sequence[Event],
+            passages: Sequence[SharedPassage], curation: Curation, cutoff: int,
+            references: Sequence[tuple[str, str, Reference]]) -> dict[tuple[str, str], float]:
+    """Each pair's score: the sum of the weights _evidence gives it, with the
+    pairs of each signal counted at once (Counter over itertools) instead of
+    one evidence item at a time.  Every weight is a multiple of 0.5, so the
+    sums are exact in any order."""
+    ids = {r.id for r in records}
+    score: dict[tuple[str, str], float] = defaultdict(float)
+    described = _signal_pairs(([d for d in e.documents if d in ids] for e in events), cutoff)
+    for pair, n in described.items():
+        score[pair] += WEIGHTS["shared event"] * n
+    mentioned: Counter[tuple[str, str]] = Counter()
+    for e in events:
+        if len(e.documents) + len(e.mentioned_by) <= cutoff:
+            mentioned.update(product(e.mentioned_by, e.documents))
+            mentioned.update(product(e.documents, e.mentioned_by))
+    for pair, n in mentioned.items():
+        score[pair] += WEIGHTS["mentioned event"] * n
+    for pair, n in _signal_pairs(_place_documents(claims).values(), cutoff).items():
+        score[pair] += _places_weight(n)
+    for p in passages:
+        score[(p.a, p.b)] += WEIGHTS["shared passage"]
+        score[(p.b, p.a)] += WEIGHTS["shared passage"]
+    for src, dst, ref in references:
+        weight = WEIGHTS["reply" if ref.relation == "answers" else "reference"]
+        score[(src, dst)] += weight
+        score[(dst, src)] += weight
+    for pair in curation.pins:
+        score[pair] += WEIGHTS["pinned"]
+    return score
+
+
 def _evidence(records: Sequence[Record], claims: Sequence[Claim], events: Sequence[Event],
               passages: Sequence[SharedPassage], curation: Curation, cutoff: int,
-              ) -> Iterator[tuple[str, str, str, Any, float]]:
+              references: Sequence[tuple[str, str, Reference]]) -> Iterator[tuple[str, str, str, Any, float]]:
     """Every piece of evidence that a document relates to another, as
     (source, target, kind, what, weight); "place" items carry the place key and
     are weighed together per pair (WEIGHTS["shared places at most"])."""
@@ -183,17 +238,12 @@ def _evidence(records: Sequence[Record], claims: Sequence[Claim], events: Sequen
             for d in e.documents:
                 yield m, d, "shared event", ("refers", e.label), WEIGHTS["mentioned event"]
                 yield d, m, "shared event", ("referred", e.label), WEIGHTS["mentioned event"]
-    place_docs: dict[str, list[str]] = defaultdict(list)
-    for c in claims:
-        for _, key in c.places:
-            if key:
-                place_docs[key].append(c.document_id)
-    for key, a, b in _pairs(place_docs, cutoff):
+    for key, a, b in _pairs(_place_documents(claims), cutoff):
         yield a, b, "place", key, 0.0
     for p in passages:
         yield p.a, p.b, "shared passage", ("passage", p.similarity), WEIGHTS["shared passage"]
         yield p.b, p.a, "shared passage", ("passage", p.similarity), WEIGHTS["shared passage"]
-    for src, dst, ref in resolve_references(records):
+    for src, dst, ref in references:
         kind = "reply" if ref.relation == "answers" else "reference"
         yield src, dst, kind, ("this", ref.text), WEIGHTS[kind]
         yield dst, src, kind, ("other", ref.text), WEIGHTS[kind]
@@ -226,22 +276,13 @@ def relate(records: Sequence[Record], claims: Sequence[Claim], events: Sequence[
            passages: Sequence[SharedPassage], curation: Curation | None = None) -> tuple[Relation, ...]:
     """Each document's related documents, best first, with reasons.
 
-    Two passes over the evidence: the first only adds up scores per pair; the
-    second writes reasons for the pairs each document keeps, so a corpus with
+    Two passes over the evidence: the first only adds up scores per pair
+    (_scores, counting whole signals); the second writes reasons for the pairs each document keeps, so a corpus with
     millions of weakly related pairs never holds millions of Reason objects."""
     curation = curation or Curation({}, frozenset())
     cutoff = df_cutoff(len(records))
-    evidence = lambda: _evidence(records, claims, events, passages, curation, cutoff)  # noqa: E731
-
-    score: dict[tuple[str, str], float] = defaultdict(float)
-    places: dict[tuple[str, str], int] = defaultdict(int)
-    for a, b, kind, what, weight in evidence():
-        if kind == "place":
-            places[(a, b)] += 1
-        else:
-            score[(a, b)] += weight
-    for pair, n in places.items():
-        score[pair] += _places_weight(n)
+    references = resolve_references(records)
+    score = _scores(records, claims, events, passages, curation, cutoff, references)
     best: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for (a, b), total in score.items():
         if total >= THRESHOLD and (a, b) not in curation.blocks:
@@ -250,7 +291,7 @@ def relate(records: Sequence[Record], claims: Sequence[Claim], events: Sequence[
 
     reasons: dict[tuple[str, str], list[Reason]] = defaultdict(list)
     place_keys: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for a, b, kind, what, weight in evidence():
+    for a, b, kind, what, weight in _evidence(records, claims, events, passages, curation, cutoff, references):
         if (a, b) not in kept:
             continue
         if kind == "place":
