@@ -1,0 +1,45 @@
+"""The per-sentence word regexes of claims.py group their alternatives by
+first letter (for speed); they must find exactly what the plain alternations
+find, on generated text."""
+
+import re
+
+from hypothesis import example, given, settings, strategies as st
+
+from archive_builder.analyse import claims
+from archive_builder.analyse.claims import (
+    _EVENT_NOUN, _EVENT_NOUN_WORDS, _EVENT_VERB, _EVENT_VERB_WORDS, _OFFICIAL_ACT, _OFFICIAL_ACT_WORDS,
+    _by_first_letter)
+
+_I = re.IGNORECASE
+_PLAIN = {
+    "official act": (_OFFICIAL_ACT, re.compile(rf"\b(?:{'|'.join(_OFFICIAL_ACT_WORDS)})\b", _I)),
+    "event verb": (_EVENT_VERB, re.compile(rf"\b(?:{'|'.join(_EVENT_VERB_WORDS)})\b", _I)),
+    "event noun": (_EVENT_NOUN, re.compile(rf"\b({'|'.join(_EVENT_NOUN_WORDS)})(?:e?s)?\b", _I)),
+}
+_PIECES = ["adopted", "adopt", "Adopts", "signed the", "signed", "issued a decree", "massacres", "massacred",
+           "Massacre", "floods", "flood", "fires", "storm", "stormed", "took place", "qəbul edilib", "указом",
+           "KILLED", "ſhelled", "Killing", "attacks", "attackes", "re", "un", "x", "the", "a", " ", "  ", "\n",
+           ",", "-", "’"]
+_TEXT = st.lists(st.sampled_from(_PIECES), max_size=25).map(" ".join) | st.lists(
+    st.sampled_from(_PIECES), max_size=25).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+@example("The massacres, a flood and fires; they adopted and signed the decree; stormed")
+def test_grouped_word_regexes_find_what_the_plain_ones_find(text):
+    for name, (grouped, plain) in _PLAIN.items():
+        assert [(m.span(), m.groups()) for m in grouped.finditer(text)] == [
+            (m.span(), m.groups()) for m in plain.finditer(text)], name
+
+
+def test_grouping_refuses_letters_that_match_each_other():
+    assert _by_first_letter("ab", "ac", "b") == "a(?:b|c)|b(?:)"
+    try:
+        _by_first_letter("ka", "Kb")
+    except AssertionError:
+        pass
+    else:
+        raise AssertionError("k and K are the same letter under IGNORECASE")
+    assert claims._EVENT_VERB.pattern.startswith(r"\b(?:k(?:illed)|m(?:urdered|assacred|assacres?)")
