@@ -23,10 +23,29 @@ still pickle (the per-capture cache, the process pool), `replace()` and
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from typing import Any, Literal
 
 Basis = Literal["stated", "inferred", "sidecar", "unknown"]
+
+
+def _interned(obj: object, *names: str) -> None:
+    """Replace the named str fields of a frozen `obj` by their interned copy.
+
+    Analysis repeats the same short strings across documents: reasons ("both
+    describe Baku, 20 January 1990"), dates, places, actors, figure phrases,
+    passages quoted word for word by several sources.  One shared copy each
+    keeps memory growing with the distinct text, not with the number of times
+    it is said.  Values are unchanged, so equality, hashing and output are."""
+    for name in names:
+        value = getattr(obj, name)
+        if type(value) is str:
+            object.__setattr__(obj, name, sys.intern(value))
+
+
+def _interned_tuples(rows: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(sys.intern(v) if type(v) is str else v for v in row) for row in rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +227,9 @@ class Figure:
     start: int                       # offsets into the record body
     end: int
 
+    def __post_init__(self) -> None:
+        _interned(self, "subject", "text")
+
 
 @dataclass(frozen=True, slots=True)
 class Claim:
@@ -222,6 +244,12 @@ class Claim:
     places: tuple[tuple[str, str], ...] = ()         # (spelling in this source, place key)
     actors: tuple[str, ...] = ()
     event_id: str | None = None
+
+    def __post_init__(self) -> None:
+        _interned(self, "quote")
+        object.__setattr__(self, "dates", _interned_tuples(self.dates))
+        object.__setattr__(self, "places", _interned_tuples(self.places))
+        object.__setattr__(self, "actors", tuple(sys.intern(a) if type(a) is str else a for a in self.actors))
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +282,9 @@ class Reason:
     kind: str          # "shared event" | "shared passage" | "shared places" | "reference" | "reply" | "pinned"
     detail: str
     weight: float
+
+    def __post_init__(self) -> None:
+        _interned(self, "detail")
 
 
 @dataclass(frozen=True, slots=True)

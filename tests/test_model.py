@@ -105,3 +105,28 @@ def test_replace_asdict_and_deepcopy_work_as_before():
     assert copy.deepcopy(an_analysis()) == an_analysis()
     assert str(Problem("a.txt", 3, "bad")) == "a.txt:3: warning: bad"
     assert Sourced.unknown() == Sourced(None, "unknown", None, None)
+
+
+def _fresh(text: str) -> str:
+    """An equal string that is a distinct object (as text parsed from two documents is)."""
+    return "".join(list(text))
+
+
+def test_repeated_analysis_strings_are_shared_not_copied():
+    def claim(doc: str) -> Claim:
+        figure = Figure("killed", 5.0, None, None, "exact", _fresh("civilians"), _fresh("5 civilians"), 0, 11)
+        return Claim(f"{doc}-c1", doc, "casualties", _fresh("5 civilians were killed in Baku."), 0, 31, (figure,),
+                     dates=((_fresh("20 January"), _fresh("1990-01-20"), "stated"),),
+                     places=((_fresh("Baku"), _fresh("baku")),), actors=(_fresh("troops"),))
+
+    a, b = claim("doc-1"), claim("doc-2")
+    assert a.quote is b.quote and a.actors[0] is b.actors[0]
+    assert all(x is y for x, y in zip(a.dates[0] + a.places[0], b.dates[0] + b.places[0]))
+    assert a.figures[0].subject is b.figures[0].subject and a.figures[0].text is b.figures[0].text
+    # replace() (events.py sets event_id this way) keeps them shared
+    assert dataclasses.replace(a, event_id="e1").quote is b.quote
+    r1, r2 = (Reason("shared event", _fresh("both describe Baku, 20 January 1990"), 1.0) for _ in range(2))
+    assert r1.detail is r2.detail
+    # values and equality are unchanged
+    assert a.quote == "5 civilians were killed in Baku." and a.dates == (("20 January", "1990-01-20", "stated"),)
+    assert dataclasses.replace(a, id="doc-2-c1", document_id="doc-2") == b
