@@ -19,7 +19,9 @@ temporary file and renamed, so a killed build never leaves half an entry.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import io
 import json
 import os
 import pickle
@@ -60,6 +62,47 @@ def capture_key(salt: str, source_file: str, raw: bytes, sidecar_file: str | Non
     return h.hexdigest()
 
 
+# Frozen slotted dataclasses (every record type in model.py) unpickle through
+# dataclasses' generic __setstate__, which looks up the fields of the class again
+# for every object: on a warm cache that was half the cost of loading an entry.
+# Entries store them as (class, field values) and restore them with the field
+# names looked up once per class.  Only classes whose instances have no
+# __dict__ qualify, so every attribute of the object is a field and is kept.
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _slotted_fields(cls: type) -> tuple[str, ...] | None:
+    try:
+        return _FIELDS[cls]
+    except KeyError:
+        names = None
+        if dataclasses.is_dataclass(cls) and "__slots__" in cls.__dict__ and "__dict__" not in dir(cls):
+            names = tuple(f.name for f in dataclasses.fields(cls))
+        _FIELDS[cls] = names
+        return names
+
+
+def _restore(cls: type, values: tuple) -> Any:
+    obj = object.__new__(cls)
+    for name, value in zip(_FIELDS.get(cls) or _slotted_fields(cls) or (), values):
+        object.__setattr__(obj, name, value)    # frozen: the class's own __setattr__ refuses
+    return obj
+
+
+class _EntryPickler(pickle.Pickler):
+    def reducer_override(self, obj: Any) -> Any:
+        names = _slotted_fields(type(obj))
+        if names is None:
+            return NotImplemented
+        return _restore, (type(obj), tuple([getattr(obj, name) for name in names]))
+
+
+def dumps(value: Any) -> bytes:
+    buffer = io.BytesIO()
+    _EntryPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
+
+
 class CaptureCache:
     """Pickled outcomes on disk, two-level fan-out by key."""
 
@@ -84,7 +127,7 @@ class CaptureCache:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
             with os.fdopen(fd, "wb") as f:
-                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+                f.write(dumps(value))
             os.replace(tmp, path)
         except OSError:
             pass    # a read-only or full disk costs speed, never the build

@@ -218,3 +218,33 @@ def test_a_damaged_entry_is_read_again(tmp_path):
     again = list(read_outcomes(paths, src, {}, cache, jobs=1))
     assert [o.from_cache for o in again] == [True, False, True]
     assert [o.record for o in again] == [o.record for o in cold]
+
+
+def test_entries_keep_every_field_of_frozen_slotted_records(tmp_path):
+    from archive_builder.model import Claim, Figure
+
+    claim = Claim(id="d-c1", document_id="d", kind="casualties", quote="41 people were killed", start=3, end=24,
+                  figures=(Figure(measure="killed", value=41, low=None, high=None, qualifier="exact", subject="people",
+                                   text="41 people", start=3, end=12),),
+                  dates=(("2 March 2024", "2024-03-02", "stated"),), places=(("Zorvath", "zorvath"),))
+    cache = CaptureCache(tmp_path / "c")
+    key = "ef" + "1" * 62
+    cache.put(key, (claim, claim))
+    back = cache.get(key)
+    assert back == (claim, claim) and back[0] is back[1], "shared objects stay shared"
+    assert type(back[0].figures[0]) is Figure
+    with pytest.raises(AttributeError):
+        back[0].kind = "other"     # still frozen
+
+
+def test_the_build_leaves_the_garbage_collector_as_it_found_it(tmp_path):
+    import gc
+
+    corpus(tmp_path / "src", 3)
+    assert gc.isenabled()
+    build(tmp_path, jobs=1)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    (tmp_path / "src" / "doc001.yaml").write_text("date: [not, edtf\n", encoding="utf-8")
+    with pytest.raises(build_module.BuildStopped):
+        build(tmp_path, jobs=1)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
