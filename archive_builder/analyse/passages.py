@@ -161,7 +161,7 @@ def matching_blocks(a: Sequence[int], b: Sequence[int]) -> list[tuple[int, int, 
     b2j: dict[int, list[int]] = {}
     for j, x in enumerate(b):
         b2j.setdefault(x, []).append(j)
-    nothing: list[int] = []
+    b2jget = b2j.get
     found: list[tuple[int, int, int]] = []
     queue = [(0, len(a), 0, len(b))]
     while queue:
@@ -169,9 +169,14 @@ def matching_blocks(a: Sequence[int], b: Sequence[int]) -> list[tuple[int, int, 
         besti, bestj, bestsize = alo, blo, 0
         j2len: dict[int, int] = {}
         for i in range(alo, ahi):
+            js = b2jget(a[i])
+            if js is None:          # most words of a window are not in the other
+                if j2len:
+                    j2len = {}
+                continue
             j2lenget = j2len.get
             newj2len: dict[int, int] = {}
-            for j in b2j.get(a[i], nothing):
+            for j in js:
                 if j < blo:
                     continue
                 if j >= bhi:
@@ -213,8 +218,10 @@ def _matching(a: Sequence[int], b: Sequence[int], a_lo: int, a_hi: int, b_lo: in
     if a_hi <= a_lo or b_hi <= b_lo:
         return []
     wa, wb = tuple(a[a_lo:a_hi]), tuple(b[b_lo:b_hi])
-    if edge and set(zip(wa, wa[1:])).isdisjoint(zip(wb, wb[1:])):
-        return []
+    if edge:    # edge windows seldom recur (the text around a passage differs): not remembered
+        if set(zip(wa, wa[1:])).isdisjoint(zip(wb, wb[1:])):
+            return []
+        return [(a_lo + i, b_lo + j, n) for i, j, n in matching_blocks(wa, wb)]
     blocks = memo.get((wa, wb))
     if blocks is None:
         if len(memo) >= MEMO_SIZE:      # bounded memory at any corpus size; results never depend on it
