@@ -264,11 +264,27 @@ _COUNT_GUARD = (
     r"человек|чел\.|жител|беженц|nəfər|personnes|habitants|menschen|einwohner)))"
 )
 
+def _by_first_letter(*alternatives: str) -> str:
+    """``a|b|c`` (regex alternatives) grouped by their first letter
+    ("k(?:illed)|m(?:urdered|assacred)|..."): the regex engine then tries one
+    group per position instead of every alternative.  Same matches as the plain
+    alternation: the order inside a group is kept, and two groups never match
+    the same character (checked: under IGNORECASE "k" and "K" would)."""
+    groups: dict[str, list[str]] = {}
+    for alternative in alternatives:
+        assert alternative[:1].isalpha(), alternative
+        groups.setdefault(alternative[0], []).append(alternative[1:])
+    letters = list(groups)
+    assert not any(_same_letter(a, b) for i, a in enumerate(letters) for b in letters[i + 1:]), letters
+    return "|".join(f"{letter}(?:{'|'.join(rests)})" for letter, rests in groups.items())
+
+
 # Preceding words that make a bare 4-digit number a year.
-_EN_CUES = (r"in|since|from|to|until|till|through|by|during|before|after|of|around|"
-            r"circa|c\.|ca\.|about|early|late|year|as\s+of|end\s+of|beginning\s+of|"
-            r"start\s+of|middle\s+of|between|summer\s+of|spring\s+of|autumn\s+of|"
-            r"winter\s+of|fall\s+of")
+_EN_CUES = _by_first_letter(
+    "in", "since", "from", "to", "until", "till", "through", "by", "during", "before", "after", "of", "around",
+    "circa", r"c\.", r"ca\.", "about", "early", "late", "year", r"as\s+of", r"end\s+of", r"beginning\s+of",
+    r"start\s+of", r"middle\s+of", "between", r"summer\s+of", r"spring\s+of", r"autumn\s+of",
+    r"winter\s+of", r"fall\s+of")
 _REF_BEFORE = re.compile(r"(?i:\b(?:paras?|paragraphs?|pp?|pages?|items?|nos?|numbers?|"
                          r"art|articles?|sections?|§)\.?\s*)$")
 
@@ -678,23 +694,26 @@ def _rules(lang: str) -> tuple[_Rule, ...]:
         # "dmy_ru" is "dmy" with Russian month names (see the table above)
         own = name[:-len(lang) - 1] if lang != "en" and name.endswith(f"_{lang}") else None
         start = _STARTS.get(name) or _STARTS.get(own or "")
-        starts = (None if start is None else _NUMBER_START if start == "number"
+        starts = (None if start is None else _NUMBER_START if start == "number" else _PART_START if start == "part"
                   else _month_start(lang if own and own in _STARTS else "en"))
         rules.append(_Rule(name, re.compile(pat), build, _trigger(trigger), needs, starts))
     return tuple(rules)
 
 
 # Rules whose every match begins with a day or year number ("number": a digit
-# not glued to a word, as `_day`, `_year` and `_BEFORE` require) or with a
-# month name ("month").  Scanning a 4,000-character body once per rule was
+# not glued to a word, as `_day`, `_year` and `_BEFORE` require), with a
+# month name ("month") or with a word of _PART ("part").  Scanning a 4,000-character body once per rule was
 # most of find_dates' cost; the numbers and month names are found once per
 # text instead, and these rules are tried only there.
 _STARTS = {
+    "decade_part": "part",
     **{name: "number" for name in ("dm_range_y", "dm_dm_y", "dmy", "dm_range_noyear", "dm_noyear",
                                    "iso_day", "dotted_day", "year_range", "decade",
                                    "decade_ru", "decade_de", "year_ru", "year_az")},
     **{name: "month" for name in ("md_range_y", "md_md_y", "mdy", "my", "md_range_noyear", "md_noyear")},
 }
+# Where _PART ("early", "mid", "late", "(very) end/beginning/start/middle/close of the") begins.
+_PART_START = re.compile(r"(?=(?i:e(?:arly|nd)|m(?:iddle|id)|late|very|beginning|start|close))")
 # A digit with no word character before it (the lookbehind is checked after
 # the digit so that the scan can skip ahead to the next digit quickly).
 _NUMBER_START = re.compile(r"\d(?<!\w\d)")

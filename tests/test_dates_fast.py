@@ -12,7 +12,7 @@ from archive_builder import dates
 from archive_builder.dates import _alt, _flat_alt, _rule_matches, _rules
 
 _PIECES = ["20", "1990", "1980s", "3", "31", "19-20", "January", "JANUARY", "june", "Sept.", "May", "march",
-           "Dec", "early", "late", "mid-", "the end of the", "years", "ago", "passed", "since", "anniversary",
+           "Dec", "early", "late", "mid-", "the end of the", "Very start of the", "amid", "middle", "years", "ago", "passed", "since", "anniversary",
            "thirty-one", "thirty one", "thirtieth", "a", "year", "in", "from", "to", "and", "of", "the",
            "century", "XX", "spring", "(2001)", "1990-01-20", "20.01.1990", "1948–53", "people", "%",
            "января", "1990 г.", "février", "März", "20.", "S/2021/42", "26,000", "ſ", "K", "İ",
@@ -35,7 +35,7 @@ def test_rules_tried_at_their_starts_match_as_a_full_scan(text, lang):
 
 def test_some_rules_are_tried_only_at_their_starts():
     # otherwise the test above would compare a full scan with itself
-    assert {r.name for r in _rules("ru") if r.starts is not None} >= {"dmy", "my", "dmy_ru", "my_ru", "decade"}
+    assert {r.name for r in _rules("ru") if r.starts is not None} >= {"dmy", "my", "dmy_ru", "my_ru", "decade", "decade_part"}
 
 
 _WORDS = st.lists(st.text(alphabet="abtTJjsSſkK İı-. ", min_size=1, max_size=5), min_size=1, max_size=8)
@@ -56,3 +56,18 @@ def test_grouped_alternation_matches_as_the_flat_one(words, text, flags, tail):
 def test_number_words_are_grouped_by_first_letter():
     assert dates._CARD_RX != _flat_alt(dates._CARDINALS)
     assert dates._CARD_RX.startswith(("a(?:", "t(?:", "f(?:", "o(?:", "s(?:", "e(?:", "n(?:", "h(?:"))
+
+
+_CUES_FLAT = (r"in|since|from|to|until|till|through|by|during|before|after|of|around|"
+              r"circa|c\.|ca\.|about|early|late|year|as\s+of|end\s+of|beginning\s+of|"
+              r"start\s+of|middle\s+of|between|summer\s+of|spring\s+of|autumn\s+of|"
+              r"winter\s+of|fall\s+of")
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from(_PIECES + ["c.", "ca.", "circa", "as of", "As  Of", "start of", "summer of",
+                                                 "until", "till", "IN", "since"]), max_size=30).map(" ".join))
+def test_grouped_year_cues_match_as_the_flat_list(text):
+    grouped, flat = (re.compile(rf"(?<![\w])(?i:{cues})\s+\d") for cues in (dates._EN_CUES, _CUES_FLAT))
+    assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in flat.finditer(text)]
+    assert dates._EN_CUES != _CUES_FLAT
