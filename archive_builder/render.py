@@ -31,7 +31,7 @@ from .capture import CaptureError, decode, split_lines
 from .config import Config
 from .editorial import Editorial
 from .markdown import ClaimSpan, render_body
-from .model import Agent, Analysis, Claim, Event, Record, Sourced
+from .model import Agent, Analysis, Claim, Event, Record, Relation, SharedPassage, Sourced
 from .output import PageSpec, copy_file, link_file, write_file
 from .theme import theme_dir
 from .urls import Urls, page_file, slugify
@@ -446,9 +446,10 @@ def document_inputs(ctx: SiteContext, record: Record) -> dict[str, Any]:
     return dict(
         record=record,
         claims=claims,
-        author_page=ctx.agents["author"].page_for(record.author.value),
-        publisher_page=ctx.agents["publisher"].page_for(record.publisher.value),
-        analysis_for_doc=render_analysis.document_context(ctx, record) if render_analysis is not None else None,
+        # the page links an author's page by its slug; the list of their documents is not shown
+        author_page=_without_documents(ctx.agents["author"].page_for(record.author.value)),
+        publisher_page=_without_documents(ctx.agents["publisher"].page_for(record.publisher.value)),
+        analysis_inputs=render_analysis.document_inputs(ctx, record) if render_analysis is not None else None,
         # the page shows a browse entry's slug and label, never its list of documents
         places=[(BrowseEntry(e.slug, e.label, ()), spellings) for e, spellings in document_places(ctx, claims)],
         year_entry=year_entry and BrowseEntry(year_entry.slug, year_entry.label, ()),
@@ -460,15 +461,21 @@ def document_inputs(ctx: SiteContext, record: Record) -> dict[str, Any]:
 def document_values(ctx: SiteContext, record: Record, inputs: Mapping[str, Any] | None = None) -> dict[str, Any]:
     values = dict(inputs if inputs is not None else document_inputs(ctx, record))
     claims = values.pop("claims")
+    del values["analysis_inputs"]
     body_html = render_body(record.body, record.footnotes,
                             [ClaimSpan(c.id, c.quote, c.start) for c in claims])
     values.update(
         body_html=Markup(body_html),      # markdown.render_body escapes the text itself
+        analysis_for_doc=render_analysis.document_context(ctx, record) if render_analysis is not None else None,
         cite=reuse.document_citations(ctx, record),
         jsonld=reuse.document_jsonld(ctx, record),
         meta_tags=reuse.document_meta(ctx, record),
     )
     return values
+
+
+def _without_documents(page: AgentPage | None) -> AgentPage | None:
+    return page and AgentPage(page.role, page.slug, page.name, page.names_used, ())
 
 
 def document_page(ctx: SiteContext, record: Record) -> PageSpec:
@@ -638,7 +645,7 @@ class Fingerprints:
             return None
 
 
-_DIGEST_ONCE = frozenset({Record, Claim, Event})
+_DIGEST_ONCE = frozenset({Record, Claim, Event, Relation, SharedPassage})
 
 
 def site_salt(ctx: SiteContext) -> bytes:

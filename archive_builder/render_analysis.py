@@ -163,6 +163,22 @@ def claim_url(urls, claim: Claim) -> str:
     return urls.document(claim.document_id) + f"#claim-{claim.id}"
 
 
+def document_inputs(ctx, record: Record) -> tuple:
+    """Everything of the analysis that document_context reads for one document (the
+    document page's fingerprint is taken from these, before the context is made)."""
+    ix = index_for(ctx)
+    rid = record.id
+    claims = ix.claims_by_document.get(rid, ())
+    relations = ix.relations_by_source.get(rid, ())
+    passages = ix.passages_by_document.get(rid, ())
+    cites, cited_by = ix.cites.get(rid, ()), ix.cited_by.get(rid, ())
+    others = {*(r.target for r in relations), *(p.a for p in passages), *(p.b for p in passages),
+              *(d for d, _ in cites), *(d for d, _ in cited_by)}
+    return (claims, tuple(ix.events.get(c.event_id) if c.event_id else None for c in claims),
+            ix.described_by_document.get(rid, ()), ix.mentioned_by_document.get(rid, ()),
+            relations, passages, cites, cited_by, tuple((d, ix.records.get(d)) for d in sorted(others)))
+
+
 def document_context(ctx, record: Record) -> dict[str, Any]:
     """What partials/document_analysis.html shows for one document.
 
@@ -239,6 +255,26 @@ def event_records(ix: AnalysisIndex, event: Event) -> dict[str, Record]:
     return {d: ix.records[d] for d in sorted(ids) if d in ix.records}
 
 
+def event_page(ix: AnalysisIndex, event: Event, rel: str) -> PageSpec:
+    """An event's page; its values (accounts, figures) are made only when it is rendered,
+    from the event, the records it names and its claims (the page's fingerprint)."""
+    records = event_records(ix, event)
+    claim_ids = (*event.claims, *(c for f in event.figures for c in f.claims))
+    inputs = dict(event=event, records=records, claims=tuple(ix.claims.get(c) for c in claim_ids))
+    return PageSpec(rel, "event.html", lambda: dict(
+        event=event, accounts=accounts(ix, event), measures=measure_rows(ix, event), records=records,
+        source_name=source_label, sources_count=sources_count), inputs)
+
+
+def claims_page(ix: AnalysisIndex, rel: str, claims: Sequence[Claim], **fixed: Any) -> PageSpec:
+    """A page of claims; its rows are made only when it is rendered, from the claims,
+    their documents and their events (the page's fingerprint)."""
+    shown = tuple(claims)
+    inputs = dict(claims=shown, records=tuple(ix.records.get(c.document_id) for c in shown),
+                  events=tuple(ix.events.get(c.event_id) if c.event_id else None for c in shown), **fixed)
+    return PageSpec(rel, "claims.html", lambda: dict(rows=claim_rows(ix, shown), **fixed), inputs)
+
+
 def _render(env: Environment, template: str, url: str, base: str, **values: Any) -> PageSpec:
     return PageSpec(page_file(url, base), template, values)
 
@@ -298,9 +334,7 @@ def analysis_pages(ctx, env: Environment) -> Iterator[PageSpec | tuple[str, byte
     claims = sorted(ctx.analysis.claims, key=lambda c: (c.document_id, c.start, c.id))
     yield _render(env, "events.html", u.events(), base, events=events, records=ix.records, source_name=source_label)
     for e in events:
-        yield _render(env, "event.html", u.event(e.id), base, event=e, accounts=accounts(ix, e),
-                      measures=measure_rows(ix, e), records=event_records(ix, e), source_name=source_label,
-                      sources_count=sources_count)
+        yield event_page(ix, e, page_file(u.event(e.id), base))
     years: dict[str, list[Event]] = defaultdict(list)
     for e in events:
         years[e.edtf[:4]].append(e)
@@ -312,13 +346,13 @@ def analysis_pages(ctx, env: Environment) -> Iterator[PageSpec | tuple[str, byte
     # it on each of the per-document pages made the site grow with n².
     for url, rows, pager in paged(claims, u.claims):
         first = not pager or pager[0][2]
-        yield _render(env, "claims.html", url, base, facet=None, group=None, rows=claim_rows(ix, rows),
-                      pager=pager, total=len(claims), facets=facets if first else {}, facet_titles=FACET_TITLES)
+        yield claims_page(ix, page_file(url, base), rows, facet=None, group=None, pager=pager, total=len(claims),
+                          facets=facets if first else {}, facet_titles=FACET_TITLES)
     for facet, groups in facets.items():
         for key, heading, members in groups:
             for url, rows, pager in paged(members, lambda n: u.claims_facet(facet, key, n)):
-                yield _render(env, "claims.html", url, base, facet=facet, group=heading, rows=claim_rows(ix, rows),
-                              pager=pager, total=len(members), facets={}, facet_titles=FACET_TITLES)
+                yield claims_page(ix, page_file(url, base), rows, facet=facet, group=heading, pager=pager,
+                                  total=len(members), facets={}, facet_titles=FACET_TITLES)
     yield page_file(u.data("events.json"), base), events_json(events)
     yield page_file(u.data("claims.csv"), base), claims_csv(claims)
 
