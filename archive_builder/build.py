@@ -203,27 +203,40 @@ def read_outcomes(paths: Sequence[Path], source: Path, canonical_names: Mapping[
     def fresh(job: tuple[Path, str | None]) -> Outcome:
         return read_fresh(job[0], source, canonical_names, gazetteer, job[1], cache)
 
-    def in_order(fresh_outcomes: Iterator[Outcome]) -> Iterator[Outcome]:
-        for path, key in zip(paths, keys):
+    def hit(index: int) -> Outcome | None:
+        return cached_outcome(paths[index].relative_to(source).as_posix(), cache, keys[index]) if cache else None
+
+    def in_order(fresh_outcomes: Iterator[Outcome], loaded: Mapping[int, Outcome | None] | None = None
+                 ) -> Iterator[Outcome]:
+        for index, (path, key) in enumerate(zip(paths, keys)):
             if key is not None and key in stored:
                 # a damaged or foreign entry is a miss, read here (rare)
-                yield cached_outcome(path.relative_to(source).as_posix(), cache, key) or fresh((path, key))
+                yield (loaded[index] if loaded is not None else hit(index)) or fresh((path, key))
             else:
                 yield next(fresh_outcomes)
 
-    if jobs <= 1 or len(misses) < PARALLEL_MIN_CAPTURES:
+    hits = len(paths) - len(misses)
+    if jobs <= 1 or not misses or max(len(misses), hits) < PARALLEL_MIN_CAPTURES:
         yield from _counted(in_order(map(fresh, misses)), len(paths), step, progress)
         return
-    # The first capture to read is read here, before the pool forks: the
-    # language and date models load lazily, and loaded once here they are
-    # shared with every worker instead of being loaded again in each.
-    first = fresh(misses[0])
+    started: list[Outcome] = []
+    if len(misses) >= PARALLEL_MIN_CAPTURES:
+        # The first capture to read is read here, before the pool forks: the
+        # language and date models load lazily, and loaded once here they are
+        # shared with every worker instead of being loaded again in each.
+        started.append(fresh(misses[0]))
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
                              initargs=(source, dict(canonical_names), cache.folder if cache else None,
                                        gazetteer)) as pool:
         chunk = max(1, min(256, len(misses) // (jobs * 8)))
-        rest = pool.map(_read_in_worker, misses[1:], chunksize=chunk)
-        yield from _counted(in_order(itertools.chain([first], rest)), len(paths), step, progress)
+        rest = pool.map(_read_in_worker, misses[len(started):], chunksize=chunk)
+        loaded = None
+        if not started:
+            # A few changed captures among many cached ones: a worker reads
+            # them (loading the models there) while this process loads every
+            # cached entry, instead of one after the other.
+            loaded = {i: hit(i) for i, key in enumerate(keys) if key is not None and key in stored}
+        yield from _counted(in_order(itertools.chain(started, rest), loaded), len(paths), step, progress)
 
 
 def _counted(outcomes: Iterable[Outcome], total: int, step: int, progress: Callable[[str], None]) -> Iterator[Outcome]:

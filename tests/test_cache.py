@@ -190,23 +190,40 @@ def test_analysis_from_cached_per_record_results_equals_a_fresh_one(tmp_path):
     assert analyse(records, Editorial(), per_record=per_record) == analyse(records, Editorial())
 
 
-def test_a_warm_rebuild_reads_hits_without_the_pool(tmp_path, monkeypatch):
+def test_a_warm_rebuild_sends_only_changed_captures_to_the_pool(tmp_path, monkeypatch):
     src = corpus(tmp_path / "src", 12)
     monkeypatch.setattr(build_module, "PARALLEL_MIN_CAPTURES", 2)
     cache = CaptureCache(tmp_path / "c")
     paths = sorted(src.glob("*.txt"))
     cold = list(read_outcomes(paths, src, {}, cache, jobs=2))
+    sent: list[str] = []
 
-    def no_pool(*args, **kwargs):
-        raise AssertionError("the pool was started for cache hits")
+    class InProcessPool:    # records what the pool is given, runs it here
+        def __init__(self, max_workers, initializer, initargs):
+            initializer(*initargs)
 
-    monkeypatch.setattr(build_module, "ProcessPoolExecutor", no_pool)
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def map(self, fn, jobs, chunksize=1):
+            jobs = list(jobs)
+            sent.extend(path.name for path, _ in jobs)
+            return map(fn, jobs)
+
+    monkeypatch.setattr(build_module, "ProcessPoolExecutor", InProcessPool)
+    warm = list(read_outcomes(paths, src, {}, cache, jobs=2))
+    assert sent == [] and all(o.from_cache for o in warm), "no pool for cache hits"
     (src / "doc005.txt").write_text("A corrected statement\n\nOn 4 May 1990, 3 people were killed.\n", encoding="utf-8")
     warm = list(read_outcomes(paths, src, {}, cache, jobs=2))
+    assert sent == ["doc005.txt"]
     assert [o.from_cache for o in warm] == [p.name != "doc005.txt" for p in paths]
     assert [o.source_file for o in warm] == [o.source_file for o in cold]
     assert [o.claims for o in warm if o.source_file != "doc005.txt"] == \
         [o.claims for o in cold if o.source_file != "doc005.txt"]
+    assert next(o for o in warm if o.source_file == "doc005.txt").record.body.startswith("On 4 May 1990")
 
 
 def test_a_damaged_entry_is_read_again(tmp_path):
