@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, is_dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .model import Agent, Analysis, Claim, Record, Sourced
 
@@ -186,3 +186,32 @@ def records_json(records: Sequence[Record], analysis: Analysis) -> bytes:
     for c in analysis.claims:
         by_doc.setdefault(c.document_id, []).append(c)
     return dumps({"records": [record_json(r, by_doc.get(r.id, ())) for r in records]})
+
+
+def records_json_fragments(records: Sequence[Record], analysis: Analysis,
+                           reuse: Callable[[Record, Sequence[Claim]], str | None] = lambda r, c: None
+                           ) -> Iterator[str]:
+    """records.json (exactly `records_json`) as a stream of text: the opening, then
+    each record's JSON (`reuse` may give it ready-made, e.g. from the previous build),
+    then the closing.  Nothing holds the whole file."""
+    by_doc: dict[str, list[Claim]] = {}
+    for c in analysis.claims:
+        by_doc.setdefault(c.document_id, []).append(c)
+    if not records:
+        yield '{\n "records": []\n}\n'
+        return
+    yield '{\n "records": ['
+    for n, r in enumerate(records):
+        claims = by_doc.get(r.id, ())
+        fragment = reuse(r, claims)
+        if fragment is None:
+            fragment = record_fragment(r, claims)
+        yield ("\n  " if n == 0 else ",\n  ") + fragment
+    yield "\n ]\n}\n"
+
+
+def record_fragment(r: Record, claims: Sequence[Claim]) -> str:
+    """One record's JSON as it stands inside records.json (two levels in)."""
+    parts: list[str] = []
+    _encode(record_json(r, claims), "\n  ", " ", parts.append)
+    return "".join(parts)

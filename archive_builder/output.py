@@ -16,7 +16,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 _RENAME_EXCHANGE = 2  # renameat2 flag (Linux >= 3.15): swap two paths atomically
 _AT_FDCWD = -100
@@ -73,6 +73,15 @@ def write_file(root: Path, rel: str, data: bytes) -> None:
         with open(target, "wb") as handle:
             handle.write(data)
     _with_folder(target, write)
+
+
+def write_chunks(root: Path, rel: str, chunks: Iterable[bytes]) -> None:
+    """Write a file as it is made, piece by piece (records.json is never whole in memory)."""
+    target = _target(root, rel)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    with open(target, "wb") as handle:
+        for chunk in chunks:
+            handle.write(chunk)
 
 
 def copy_file(root: Path, rel: str, source: Path) -> None:

@@ -32,7 +32,8 @@ from .config import Config
 from .editorial import Editorial
 from .markdown import ClaimSpan, render_body
 from .model import Agent, Analysis, Claim, Event, Record, Relation, SharedPassage, Sourced
-from .output import PageSpec, copy_file, link_file, write_file
+from .data import records_json_fragments
+from .output import PageSpec, copy_file, link_file, write_chunks, write_file
 from .theme import theme_dir
 from .urls import Urls, page_file, slugify
 
@@ -636,6 +637,9 @@ class Fingerprints:
             self._outer = saved
         return hashlib.blake2b(buffer.getvalue(), digest_size=16, key=self.salt[:64]).digest()
 
+    def digest_of(self, value: Any) -> bytes:
+        return self._digest(value)
+
     def of(self, page: PageSpec) -> str | None:
         """The page's fingerprint, or None when its values cannot be pickled (rendered every time)."""
         inputs = page.inputs if callable(page.values) else page.values
@@ -710,6 +714,58 @@ def write_atomically(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
+RECORDS_JSON = "data/records.json"
+RECORDS_FRAGMENTS = "records-fragments.json"   # in the cache folder: where each record's JSON is in records.json
+
+
+def write_records_json(staging: Path, ctx: SiteContext, fingerprints: Fingerprints, reuse_previous: Reuse) -> None:
+    """Stream records.json to disk, copying each unchanged record's JSON from the
+    previous site's records.json (located by the byte offsets noted last build)."""
+    cache = reuse_previous.cache
+    old: dict = {}
+    previous_file = None
+    if cache is not None and reuse_previous.previous is not None:
+        try:
+            old = json.loads((cache / RECORDS_FRAGMENTS).read_text(encoding="utf-8"))
+            path = reuse_previous.previous / RECORDS_JSON
+            if _file_id(path) == old["file"]:
+                previous_file = open(path, "rb")
+        except (OSError, ValueError, KeyError, TypeError):
+            old = {}
+    keys: list[str] = []
+
+    def reuse(record: Record, claims: Sequence[Claim]) -> str | None:
+        key = fingerprints.digest_of((record, tuple(claims))).hex()
+        keys.append(key)
+        where = old.get("at", {}).get(key) if previous_file is not None else None
+        if where is None:
+            return None
+        previous_file.seek(where[0])
+        return previous_file.read(where[1]).decode("utf-8")
+
+    at: dict[str, list[int]] = {}
+
+    def chunks() -> Iterator[bytes]:
+        offset = 0
+        for n, piece in enumerate(records_json_fragments(ctx.records, ctx.analysis, reuse)):
+            data = piece.encode("utf-8")
+            if 0 < n <= len(ctx.records):
+                lead = 3 if n == 1 else 4     # "\n  " or ",\n  " before the record
+                at[keys[n - 1]] = [offset + lead, len(data) - lead]
+            offset += len(data)
+            yield data
+
+    try:
+        write_chunks(staging, RECORDS_JSON, chunks())
+    finally:
+        if previous_file is not None:
+            previous_file.close()
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        write_atomically(cache / RECORDS_FRAGMENTS, json.dumps(
+            {"file": _file_id(staging / RECORDS_JSON), "at": at}, sort_keys=True, separators=(",", ":")).encode("utf-8"))
+
+
 def write_site(ctx: SiteContext, staging: Path, source: Path,
                progress: Callable[[str], None] = lambda s: None,
                previous: Path | None = None, cache: Path | None = None) -> int:
@@ -720,8 +776,6 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
     the manifest of fingerprints is kept), a page whose fingerprint matches the
     previous build is linked from `previous` instead of rendered."""
     import shutil
-
-    from .data import records_json
 
     env = environment(ctx.config, ctx.urls)
     reuse_previous = Reuse(staging, previous if previous is not None and previous.is_dir() else None, cache)
@@ -749,7 +803,7 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
             copy_file(staging, rel, source / r.source_file)
             reuse_previous.note(rel, fingerprint)
     write_file(staging, ".nojekyll", b"")
-    write_file(staging, "data/records.json", records_json(ctx.records, ctx.analysis))
+    write_records_json(staging, ctx, fingerprints, reuse_previous)
     write_file(staging, "data/records.schema.json", SCHEMA.read_bytes())
     static = ctx.config.path(ctx.config.static) if ctx.config.static else theme_dir("static")
     if static.is_dir():

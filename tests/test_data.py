@@ -41,3 +41,24 @@ def test_records_json_is_deterministic():
 ])
 def test_line_ranges(numbers, ranges):
     assert line_ranges(numbers) == ranges
+
+
+def test_streamed_records_json_is_the_same_bytes_and_takes_reused_fragments():
+    from archive_builder.data import record_fragment, records_json_fragments
+    records = seed_records()
+    assert "".join(records_json_fragments(records, Analysis())).encode() == records_json(records, Analysis())
+    assert "".join(records_json_fragments([], Analysis())).encode() == records_json([], Analysis())
+    # a fragment given by `reuse` is used as it is (the previous build's bytes)
+    given = {records[1].id: record_fragment(records[1], ())}
+    streamed = "".join(records_json_fragments(records, Analysis(), lambda r, c: given.get(r.id)))
+    assert streamed.encode() == records_json(records, Analysis())
+    marked = "".join(records_json_fragments(records, Analysis(), lambda r, c: '"reused"' if r is records[1] else None))
+    assert json.loads(marked)["records"][1] == "reused"
+
+
+def test_indented_json_matches_the_standard_library():
+    from archive_builder.data import indented_json
+    value = {"a": [], "b": {}, "c": [1, 2.5, -0.0, 1e300, True, False, None, "é\u2028\n\t\"\\<>"],
+             "d": {"e": [{"f": ()}]}, 1: "int key", None: "none key"}
+    assert indented_json(value) == json.dumps(value, ensure_ascii=False, indent=1)
+    assert indented_json(value, 3) == json.dumps(value, ensure_ascii=False, indent=3)
