@@ -887,6 +887,37 @@ def _find_dates_cached(text: str, language: str, anchor: str | None,
     return tuple(_find_dates(text, language=language, anchor=anchor, default_year=default_year))
 
 
+@lru_cache(maxsize=64)
+def _plain_candidates(text: str, lang: str) -> tuple[tuple[int, int, _Cand], ...]:
+    """The candidates of the rules that need neither an anchor nor a default
+    year: the same whatever those are, so the metadata stage (no anchor) and
+    the claims stage (the document's date as anchor) scan a body for them once."""
+    return tuple(_candidates(_Ctx(text, lang, None, None, None), lambda rule: rule.needs is None))
+
+
+def _candidates(ctx: _Ctx, wanted: Callable[[_Rule], bool]) -> list[tuple[int, int, _Cand]]:
+    """(rule order, start, candidate) for the `wanted` rules of the table."""
+    text = ctx.text
+    cands: list[tuple[int, int, _Cand]] = []
+    seen: dict[re.Pattern, bool] = {}
+    starts: dict[re.Pattern, list[int]] = {}
+    for order, rule in enumerate(_rules(ctx.lang)):
+        if not wanted(rule):
+            continue
+        hit = seen.get(rule.trigger)
+        if hit is None:
+            hit = seen[rule.trigger] = rule.trigger.search(text) is not None
+        if not hit:
+            continue
+        for m in _rule_matches(rule, text, starts):
+            built = rule.build(m, ctx)
+            if built:
+                for c in built:
+                    if c.end > c.start:
+                        cands.append((order, c.start, c))
+    return cands
+
+
 def _find_dates(text: str, *, language: str = "en", anchor: str | None = None,
                default_year: int | None = None) -> list[DateMention]:
     """All date expressions in ``text``, sorted by start, non-overlapping.
@@ -901,24 +932,10 @@ def _find_dates(text: str, *, language: str = "en", anchor: str | None = None,
         return []
     lang = _norm_lang(language)
     ctx = _Ctx(text, lang, anchor, _anchor_years(anchor), default_year)
-    cands: list[tuple[int, int, _Cand]] = []
-    seen: dict[re.Pattern, bool] = {}
-    starts: dict[re.Pattern, list[int]] = {}
-    for order, rule in enumerate(_rules(lang)):
-        if (rule.needs == "anchor" and ctx.anchor_years is None) or (
-                rule.needs == "default_year" and default_year is None):
-            continue
-        hit = seen.get(rule.trigger)
-        if hit is None:
-            hit = seen[rule.trigger] = rule.trigger.search(text) is not None
-        if not hit:
-            continue
-        for m in _rule_matches(rule, text, starts):
-            built = rule.build(m, ctx)
-            if built:
-                for c in built:
-                    if c.end > c.start:
-                        cands.append((order, c.start, c))
+    cands = list(_plain_candidates(text, lang))
+    if ctx.anchor_years is not None or default_year is not None:
+        cands += _candidates(ctx, lambda rule: (rule.needs == "anchor" and ctx.anchor_years is not None) or (
+            rule.needs == "default_year" and default_year is not None))
     chosen = _select(cands)
     chosen = _merge_ranges(text, chosen, lang)
     chosen = _open_ends(text, chosen)

@@ -71,3 +71,25 @@ def test_grouped_year_cues_match_as_the_flat_list(text):
     grouped, flat = (re.compile(rf"(?<![\w])(?i:{cues})\s+\d") for cues in (dates._EN_CUES, _CUES_FLAT))
     assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in flat.finditer(text)]
     assert dates._EN_CUES != _CUES_FLAT
+
+
+def test_a_body_is_scanned_once_for_the_rules_that_need_no_anchor():
+    body = "On 20 January 1990 troops entered Baku. Today marks the 31st anniversary of the late 1980s events."
+    dates._find_dates_cached.cache_clear()
+    dates._plain_candidates.cache_clear()
+    plain = dates.find_dates(body)
+    anchored = dates.find_dates(body, anchor="2021-01-20")
+    assert dates._plain_candidates.cache_info().hits == 1
+    assert [m.text for m in plain] == ["20 January 1990", "late 1980s"]
+    assert [(m.text, m.edtf, m.kind) for m in anchored if m.kind == "relative"] == [
+        ("31st anniversary", "1990", "relative")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=_TEXT, lang=_LANGS, anchor=st.sampled_from([None, "2021-01-20", "2021/2022", "2021-01-13/.."]),
+       default_year=st.sampled_from([None, 1990]))
+def test_shared_candidates_give_what_a_fresh_scan_gives(text, lang, anchor, default_year):
+    warm = dates._find_dates(text, language=lang, anchor=anchor, default_year=default_year)
+    dates._plain_candidates.cache_clear()
+    cold = dates._find_dates(text, language=lang, anchor=anchor, default_year=default_year)
+    assert warm == cold
