@@ -138,10 +138,12 @@ def _header_line(cleaned: Cleaned, value: str) -> tuple[int | None, str]:
     wanted = _plain(value)
     if not wanted:
         return None, value
-    plain = [(r, _plain(r.text)) for r in cleaned.removed]
-    for removed, text in plain:
+    plain = []          # filled as we go: the value is usually in one of the first removed lines
+    for removed in cleaned.removed:
+        text = _plain(removed.text)
         if wanted in text:
             return removed.line, removed.text.strip()
+        plain.append((removed, text))
     # a value the cleaner joined from several lines (a title over two lines)
     for removed, text in plain:
         if len(text) >= 10 and wanted.startswith(text):
