@@ -766,15 +766,56 @@ def write_records_json(staging: Path, ctx: SiteContext, fingerprints: Fingerprin
             {"file": _file_id(staging / RECORDS_JSON), "at": at}, sort_keys=True, separators=(",", ":")).encode("utf-8"))
 
 
+# Pages are rendered in parallel in batches of this many: enough to keep the
+# workers busy, few enough that the pages waiting (not yet rendered) stay small.
+PARALLEL_BATCH = 2000
+_batch: list[tuple[PageSpec, str | None]] = []   # what forked workers render (inherited, not pickled)
+_batch_env: list[Environment] = []
+
+
+def _render_slice(bounds: tuple[int, int, str]) -> None:
+    start, stop, staging = bounds
+    env = _batch_env[0]
+    for page, _ in _batch[start:stop]:
+        write_file(Path(staging), page.rel, page.render(env))
+
+
+def render_in_parallel(batch: list[tuple[PageSpec, str | None]], env: Environment, staging: Path,
+                       reuse_previous: "Reuse", jobs: int) -> None:
+    """Render and write `batch` across `jobs` forked workers.  The workers inherit
+    the pages and everything they read (the SiteContext, the Jinja environment);
+    each page is a pure function of its values, so the bytes do not depend on
+    which worker writes them.  Where fork is missing, the pages render here."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods() or len(batch) < jobs:
+        for page, fingerprint in batch:
+            write_file(staging, page.rel, page.render(env))
+    else:
+        _batch[:], _batch_env[:] = batch, [env]
+        try:
+            step = max(1, -(-len(batch) // (jobs * 4)))
+            slices = [(i, min(i + step, len(batch)), str(staging)) for i in range(0, len(batch), step)]
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                for _ in pool.imap_unordered(_render_slice, slices):
+                    pass
+        finally:
+            _batch.clear()
+            _batch_env.clear()
+    for page, fingerprint in batch:
+        reuse_previous.note(page.rel, fingerprint)
+
+
 def write_site(ctx: SiteContext, staging: Path, source: Path,
                progress: Callable[[str], None] = lambda s: None,
-               previous: Path | None = None, cache: Path | None = None) -> int:
+               previous: Path | None = None, cache: Path | None = None, jobs: int = 1) -> int:
     """Write every page, data file, original capture and static file into
     `staging`; returns the number of pages rendered or reused.
 
     With `previous` (the live site, untouched until the swap) and `cache` (where
     the manifest of fingerprints is kept), a page whose fingerprint matches the
-    previous build is linked from `previous` instead of rendered."""
+    previous build is linked from `previous` instead of rendered.  With `jobs` > 1
+    the pages to render are rendered by that many forked workers."""
     import shutil
 
     env = environment(ctx.config, ctx.urls)
@@ -784,17 +825,26 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
               ctx.agents, *ctx.agents.values()] + ([ix.records] if ix is not None else [])
     fingerprints = Fingerprints(site_salt(ctx), shared)
     pages = 0
+    batch: list[tuple[PageSpec, str | None]] = []    # pages to render, when rendered in parallel
     for item in site_items(ctx, env):
         if isinstance(item, PageSpec):
             fingerprint = fingerprints.of(item)
             if not reuse_previous.take(item.rel, fingerprint):
-                write_file(staging, item.rel, item.render(env))
-                reuse_previous.note(item.rel, fingerprint)
+                if jobs > 1:
+                    batch.append((item, fingerprint))
+                    if len(batch) >= PARALLEL_BATCH:
+                        render_in_parallel(batch, env, staging, reuse_previous, jobs)
+                        batch = []
+                else:
+                    write_file(staging, item.rel, item.render(env))
+                    reuse_previous.note(item.rel, fingerprint)
         else:
             write_file(staging, *item)
         pages += 1
         if pages % _PROGRESS_EVERY == 0:
             progress(f"  rendered {pages} pages")
+    if batch:
+        render_in_parallel(batch, env, staging, reuse_previous, jobs)
     u = ctx.urls
     for r in ctx.records:   # the capture, byte for byte, beside its SHA-256 in records.json
         rel = u.raw(r.id, Path(r.source_file).suffix.lower())[len(u.base):]

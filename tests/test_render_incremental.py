@@ -115,3 +115,18 @@ def test_a_changed_template_renders_every_page_again(tmp_path, monkeypatch):
     again = build_into(src, out, cache)
     assert not any(os.stat(out / rel).st_ino == os.stat(again / rel).st_ino
                    for rel in files(again) if rel.endswith(".html"))
+
+
+def test_rendering_in_parallel_gives_the_same_bytes(tmp_path, monkeypatch):
+    from archive_builder import render
+
+    src = tmp_path / "src"
+    write_corpus(src, 12, 1)
+    ctx = context(src, tmp_path / "site")
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    serial.mkdir()
+    parallel.mkdir()
+    write_site(ctx, serial, src, jobs=1)
+    monkeypatch.setattr(render, "PARALLEL_BATCH", 7)   # several batches, each split across the workers
+    write_site(ctx, parallel, src, jobs=2)
+    assert files(parallel) == files(serial)
