@@ -359,7 +359,7 @@ def _build(config: Config, *, progress: Callable[[str], None], jobs: int | None,
         staging = staging_dir(out)
         try:
             with clock("render"):
-                report.pages = write_site(ctx, staging, source, progress=progress, previous=out, cache=cache_folder(out) if use_cache else None)
+                report.pages = write_site(ctx, staging, source, progress=progress, previous=out, cache=cache_folder(out) if use_cache else None, jobs=default_jobs() if jobs is None else jobs)
             if config.search:
                 with clock("index"):
                     report.indexed = index_site(staging, config)
