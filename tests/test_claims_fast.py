@@ -8,18 +8,19 @@ from hypothesis import example, given, settings, strategies as st
 
 from archive_builder.analyse import claims
 from archive_builder.analyse.claims import (
-    _EVENT_NOUN, _EVENT_NOUN_WORDS, _EVENT_VERB, _EVENT_VERB_WORDS, _OFFICIAL_ACT, _OFFICIAL_ACT_WORDS,
-    _by_first_letter)
+    _EVENT_NOUN, _EVENT_NOUN_WORDS, _EVENT_VERB, _EVENT_VERB_WORDS, _NORMATIVE, _NORMATIVE_WORDS, _OFFICIAL_ACT,
+    _OFFICIAL_ACT_WORDS, _by_first_letter)
 
 _I = re.IGNORECASE
 _PLAIN = {
     "official act": (_OFFICIAL_ACT, re.compile(rf"\b(?:{'|'.join(_OFFICIAL_ACT_WORDS)})\b", _I)),
     "event verb": (_EVENT_VERB, re.compile(rf"\b(?:{'|'.join(_EVENT_VERB_WORDS)})\b", _I)),
+    "normative": (_NORMATIVE, re.compile(rf"\b(?:{'|'.join(_NORMATIVE_WORDS)})\s+(?:\w+\s+)?(?:be|not)\b", _I)),
     "event noun": (_EVENT_NOUN, re.compile(rf"\b({'|'.join(_EVENT_NOUN_WORDS)})(?:e?s)?\b", _I)),
 }
 _PIECES = ["adopted", "adopt", "Adopts", "signed the", "signed", "issued a decree", "massacres", "massacred",
            "Massacre", "floods", "flood", "fires", "storm", "stormed", "took place", "qəbul edilib", "указом",
-           "KILLED", "ſhelled", "Killing", "attacks", "attackes", "re", "un", "x", "the", "a", " ", "  ", "\n",
+           "KILLED", "ſhelled", "must be", "might not", "needs to", "ought to", "has to be", "Could", "be", "not", "Killing", "attacks", "attackes", "re", "un", "x", "the", "a", " ", "  ", "\n",
            ",", "-", "’"]
 _TEXT = st.lists(st.sampled_from(_PIECES), max_size=25).map(" ".join) | st.lists(
     st.sampled_from(_PIECES), max_size=25).map("".join)

@@ -83,7 +83,8 @@ _OPINION = re.compile(
     r"|(?:No doubt|Clearly|Obviously|Undoubtedly|Unfortunately|Regrettably),)", _I)
 # duty or conjecture, not a statement of fact: "... must be punished", "could be the recognition"
 # ("would be" is left out: "..., which would be remembered as ..." narrates)
-_NORMATIVE = re.compile(r"\b(?:must|should|ought to|needs? to|has to|have to|could|might)\s+(?:\w+\s+)?(?:be|not)\b", _I)
+_NORMATIVE_WORDS = ("must", "should", "ought to", "needs? to", "has to", "have to", "could", "might")
+_NORMATIVE = re.compile(rf"\b(?:{_by_first_letter(*_NORMATIVE_WORDS)})\s+(?:\w+\s+)?(?:be|not)\b", _I)
 # the nouns by which a sentence refers back to an event told earlier
 _EVENT_NOUN_WORDS = (
     "massacre", "pogrom", "intervention", "assault", "attack", "aggression", "invasion", "killing", "deportation",
@@ -92,6 +93,7 @@ _EVENT_NOUN_WORDS = (
 _EVENT_NOUN = re.compile(rf"\b({_by_first_letter(*_EVENT_NOUN_WORDS)})(?:e?s)?\b", _I)
 # a day and a month side by side: worth a second look for a yearless date
 _DAY_AND_MONTH = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS_RE}\b|\b{_MONTHS_RE}\.?\s+\d{{1,2}}\b")
+_DIGIT = re.compile(r"\d")
 _TERMINATED = re.compile(r"[.!?…։؟।。！？][\"'”’»)\]]*$|[\"”»]$")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v\u00a0]*\n")
 _PEOPLE_MEASURES = {
@@ -217,7 +219,7 @@ def _sentences(body: str, language: str, anchor: str | None, gazetteer: Gazettee
         text = body[start:end]
         own = mentions[bisect_left(starts, start):bisect_left(starts, end)]
         dates = _unique((m.text, m.edtf, "relative" if m.kind == "relative" else "stated") for m in own)
-        if not own and _DAY_AND_MONTH.search(text):
+        if not own and _DIGIT.search(text) and _DAY_AND_MONTH.search(text):     # (a day needs a digit)
             own, dates = _with_context_year(text, start, language, year_before[bisect_left(starts, start)])
         actors = extract_actors(text, start, gazetteer)
         # "the USSR leadership", "Popular Front of Azerbaijan": a name inside an actor is not a place mention
