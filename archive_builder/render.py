@@ -501,16 +501,17 @@ def render_browse_pages(ctx: SiteContext, env: Environment, common: Mapping[str,
     """The Browse page, and for each browse list its index page and a page per value."""
     u = ctx.urls
     lists = ctx.browse
-    yield _page(env, "browse.html", u.browse(), u.base, **common)
+    yield _page(env, "browse.html", u.browse(), u.base, **listing_common(common, ()))
     for kind, list_url, entry_url in (("year", u.years(), u.year), ("type", u.doc_types(), u.doc_type),
                                       ("language", u.languages(), u.language), ("place", u.places(), u.place)):
         listing = lists[kind]
         heading = BROWSE_HEADINGS[kind]
         yield _page(env, "browse_list.html", list_url, u.base, listing=listing, list_url=list_url,
-                    entry_url=entry_url, heading=heading, **common)
+                    entry_url=entry_url, heading=heading, **listing_common(common, ()))
         for entry in listing.entries:
+            documents = [ctx.records_by_id[d] for d in entry.documents]
             yield _page(env, "browse_entry.html", entry_url(entry.slug), u.base, listing=listing, entry=entry,
-                        list_url=list_url, heading=heading, documents=[ctx.records_by_id[d] for d in entry.documents], **common)
+                        list_url=list_url, heading=heading, documents=documents, **listing_common(common, documents))
 
 
 def render_site(ctx: SiteContext, env: Environment | None = None) -> Iterator[tuple[str, bytes]]:
@@ -523,6 +524,12 @@ def render_site(ctx: SiteContext, env: Environment | None = None) -> Iterator[tu
 def site_items(ctx: SiteContext, env: Environment) -> Iterator[PageSpec | tuple[str, bytes]]:
     """Pages still to render, and files already made, in the order they are written."""
     yield from reuse.with_reuse_files(ctx, env, render_pages(ctx, env))
+
+
+def listing_common(common: Mapping[str, Any], documents: Iterable[Record]) -> dict[str, Any]:
+    """`common` with `by_id` cut to the records the page lists: all such a page looks up,
+    so it does not change (nor render again) when another record changes."""
+    return {**common, "by_id": {r.id: r for r in documents}}
 
 
 def render_pages(ctx: SiteContext, env: Environment) -> Iterator[PageSpec | tuple[str, bytes]]:
@@ -542,10 +549,11 @@ def render_pages(ctx: SiteContext, env: Environment) -> Iterator[PageSpec | tupl
         yield document_page(ctx, r)
         yield original_page(ctx, r)
     for index, list_url, page_url in ((authors, u.authors(), u.author), (publishers, u.publishers(), u.publisher)):
-        yield _page(env, "agents.html", list_url, u.base, index=index, **common)
+        yield _page(env, "agents.html", list_url, u.base, index=index, **listing_common(common, ()))
         for p in index.pages:
+            documents = [by_id[d] for d in p.documents]
             yield _page(env, "agent.html", page_url(p.slug), u.base, index=index, page=p,
-                        documents=[by_id[d] for d in p.documents], **common)
+                        documents=documents, **listing_common(common, documents))
     yield from render_browse_pages(ctx, env, common)
     yield _page(env, "search.html", u.search(), u.base)
     yield PageSpec("404.html", "404.html", {})
