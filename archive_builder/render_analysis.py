@@ -12,9 +12,11 @@ page says so and shows each with its sources, it never picks one.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import groupby
 from typing import Any, Iterator, Mapping, Sequence
 
 from jinja2 import Environment
@@ -304,19 +306,51 @@ def claim_facets(ix: AnalysisIndex, claims: Sequence[Claim]) -> dict[str, list[t
 
 
 FACET_TITLES = {"kind": "kind", "event": "event", "source": "document"}
-CLAIMS_PER_PAGE = 500     # a claims page stays small enough to open on a phone
+CLAIMS_PER_PAGE = 500     # claims on a page on average: small enough to open on a phone
 
 
-def paged(items: Sequence[Any], url_for) -> Iterator[tuple[str, Sequence[Any], list[tuple[int, str, bool]]]]:
-    """(url, the items on it, [(page number, url, is this page)]) for each page of a list."""
-    n_pages = max(1, -(-len(items) // CLAIMS_PER_PAGE))
+def starts_page(document_id: str, claims_count: int) -> bool:
+    """Whether a page of claims starts at this document's claims.  Decided by the
+    document alone (a draw from its id's hash, weighted by how many claims it
+    adds), never by where the previous page began: a change to one document
+    moves at most the cut before it, so the other pages stay as they were (and an
+    incremental build renders only the page it is on)."""
+    draw = int.from_bytes(hashlib.blake2b(document_id.encode("utf-8"), digest_size=8).digest(), "big") / 2.0 ** 64
+    return draw * CLAIMS_PER_PAGE < claims_count
+
+
+def claim_pages(claims: Sequence[Claim]) -> list[Sequence[Claim]]:
+    """Claims (grouped by document, as sorted) cut into pages at document boundaries:
+    one document's claims stay on one page, except a document with more than a
+    page's worth.  Pages hold CLAIMS_PER_PAGE claims on average and at most twice that."""
+    most = 2 * CLAIMS_PER_PAGE
+    pages: list[Sequence[Claim]] = []
+    current: list[Claim] = []
+    for document_id, group in groupby(claims, key=lambda c: c.document_id):
+        run = list(group)
+        if current and (starts_page(document_id, len(run)) or len(current) + len(run) > most):
+            pages.append(current)
+            current = []
+        while len(run) > most:
+            pages.append(run[:most])
+            run = run[most:]
+        current.extend(run)
+    if current or not pages:
+        pages.append(current)
+    return pages
+
+
+def paged(claims: Sequence[Claim], url_for) -> Iterator[tuple[str, Sequence[Claim], list[tuple[int, str, bool]]]]:
+    """(url, the claims on it, [(page number, url, is this page)]) for each page of a list."""
+    pages = claim_pages(claims)
+    n_pages = len(pages)
     urls = [url_for(n) for n in range(1, n_pages + 1)]
     for n in range(1, n_pages + 1):
         # a window of pages (first, last, and three either side), not every page:
         # listing every page on every page would grow with the square of the archive
         window = sorted({1, n_pages, *range(max(1, n - 3), min(n_pages, n + 3) + 1)})
         pager = [(k, urls[k - 1], k == n) for k in window] if n_pages > 1 else []
-        yield urls[n - 1], items[(n - 1) * CLAIMS_PER_PAGE: n * CLAIMS_PER_PAGE], pager
+        yield urls[n - 1], pages[n - 1], pager
 
 
 def render_analysis_pages(ctx, env: Environment) -> Iterator[tuple[str, bytes]]:
@@ -346,13 +380,15 @@ def analysis_pages(ctx, env: Environment) -> Iterator[PageSpec | tuple[str, byte
     # it on each of the per-document pages made the site grow with n².
     for url, rows, pager in paged(claims, u.claims):
         first = not pager or pager[0][2]
-        yield claims_page(ix, page_file(url, base), rows, facet=None, group=None, pager=pager, total=len(claims),
-                          facets=facets if first else {}, facet_titles=FACET_TITLES)
+        yield claims_page(ix, page_file(url, base), rows, facet=None, group=None, pager=pager,
+                          total=len(claims) if first else None, facets=facets if first else {},
+                          facet_titles=FACET_TITLES)
     for facet, groups in facets.items():
         for key, heading, members in groups:
             for url, rows, pager in paged(members, lambda n: u.claims_facet(facet, key, n)):
                 yield claims_page(ix, page_file(url, base), rows, facet=facet, group=heading, pager=pager,
-                                  total=len(members), facets={}, facet_titles=FACET_TITLES)
+                                  total=len(members) if not pager or pager[0][2] else None, facets={},
+                                  facet_titles=FACET_TITLES)
     yield page_file(u.data("events.json"), base), events_json(events)
     yield page_file(u.data("claims.csv"), base), claims_csv(claims)
 

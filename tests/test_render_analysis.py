@@ -139,16 +139,57 @@ def test_rendering_is_deterministic():
     assert pages()[1] == pages()[1]
 
 
-def test_long_claim_lists_are_split_into_pages(monkeypatch):
+def test_long_claim_lists_are_split_into_pages_at_document_boundaries(monkeypatch):
     from archive_builder import render_analysis
 
-    monkeypatch.setattr(render_analysis, "CLAIMS_PER_PAGE", 3)
+    # one claim per page on average: every document starts a page, and river-b's
+    # three claims are more than a page may hold (twice the average), so they are cut
+    monkeypatch.setattr(render_analysis, "CLAIMS_PER_PAGE", 1)
     ctx, out = pages()
     n = len(ctx.analysis.claims)
-    assert n > 3
-    first, second = out["claims/index.html"].decode(), out["claims/page/2/index.html"].decode()
-    assert first.count(" states: ") == 3 and second.count(" states: ") == min(3, n - 3)
-    assert 'href="/archive/claims/page/2/"' in first and f"{n} claims" in second
+    listed = [out[p].decode() for p in ("claims/index.html", "claims/page/2/index.html",
+                                        "claims/page/3/index.html", "claims/page/4/index.html")]
+    assert "claims/page/5/index.html" not in out
+    assert [page.count(" states: ") for page in listed] == [2, 2, 1, 2]
+    assert "river-a-c2" in listed[0] and "river-b-c1" in listed[1] and "river-b-c3" in listed[2]
+    assert 'href="/archive/claims/page/2/"' in listed[0]
+    # the total is on the first page; the others count their own claims
+    assert f"{n} claims</h2>" in listed[0] and "2 claims on this page</h2>" in listed[1]
+    assert "1 claim on this page</h2>" in listed[2] and f"{n} claims</h2>" not in listed[1]
+
+
+def synthetic_claims(counts: dict[str, int]) -> list[Claim]:
+    return [Claim(f"{doc}-c{k}", doc, "event", "q", k, k + 1, (), (), ())
+            for doc, count in sorted(counts.items()) for k in range(count)]
+
+
+def test_claim_pages_keep_a_documents_claims_together_and_average_claims_per_page():
+    from archive_builder.render_analysis import CLAIMS_PER_PAGE, claim_pages
+
+    counts = {f"doc-{i:05d}": 1 + (i * 7919) % 23 for i in range(3000)}
+    claims = synthetic_claims(counts)
+    cut = claim_pages(claims)
+    assert [c for page in cut for c in page] == claims
+    assert all(len(page) <= 2 * CLAIMS_PER_PAGE for page in cut)
+    assert all(page[0].document_id != previous[-1].document_id for previous, page in zip(cut, cut[1:]))
+    assert CLAIMS_PER_PAGE / 2 < len(claims) / len(cut) < CLAIMS_PER_PAGE * 2
+    assert claim_pages([]) == [[]]
+
+
+def test_a_change_to_one_document_leaves_the_other_claim_pages_as_they_were():
+    from archive_builder.render_analysis import claim_pages
+
+    counts = {f"doc-{i:05d}": 1 + (i * 7919) % 23 for i in range(3000)}
+    before = claim_pages(synthetic_claims(counts))
+    for changed, new_count in (("doc-01500", counts["doc-01500"] + 9), ("doc-00700", 0), ("doc-02222", 1)):
+        after = claim_pages(synthetic_claims({**counts, changed: new_count}))
+        pages_before = {tuple(c.id for c in page) for page in before}
+        pages_after = {tuple(c.id for c in page) for page in after}
+        # the page the document is on changes, and where a run of documents drew no cut
+        # (pages cut at the most a page holds) the pages after it up to the next drawn cut;
+        # a fixed number of claims a page would have changed every later page (of 86)
+        assert 1 <= len(pages_before - pages_after) <= 3 and len(pages_after - pages_before) <= 3
+    assert len(before) > 50
 
 
 def test_document_context_lists_documents_it_cites_and_passages_linked_both_ways():
