@@ -22,7 +22,8 @@ from .capture import CaptureError, CorrectionError, load_capture, sidecar_of, su
 from .config import Config
 from .editorial import EditorialError, load_editorial
 from .model import Analysis, Claim, Problem, Record
-from .output import build_lock, clean_stale_staging, discard, staging_dir, swap_in, write_file
+from .output import (BACKGROUND_REMOVAL_PAGES, build_lock, clean_stale_staging, discard, staging_dir, swap_in,
+                     write_file)
 from .records import build_record
 from .render import SiteContext, write_site
 from .report import report_json
@@ -368,7 +369,7 @@ def _build(config: Config, *, progress: Callable[[str], None], jobs: int | None,
                 problems=report.problems, stages=list(report.timings), pages=report.pages, indexed=report.indexed,
                 timings=report.timings if report_timings else None))
             with clock("write"):
-                swap_in(staging, out)
+                swap_in(staging, out, background_removal=report.pages >= BACKGROUND_REMOVAL_PAGES)
         except BaseException:
             discard(staging)
             raise

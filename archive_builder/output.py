@@ -13,6 +13,8 @@ import ctypes.util
 import fcntl
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -117,20 +119,42 @@ def _exchange(a: Path, b: Path) -> bool:
     return fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
 
 
-def swap_in(staging: Path, out: Path) -> None:
-    """Make `staging` the live site; the previous site is removed afterwards."""
+# Above this many pages the previous site is removed by a detached process
+# after the swap: the new site is live already, and unlinking the old one
+# (a folder per document) took 12 s of a no-change rebuild at 10,000
+# captures, 95 s on a busy disk.  If the remover is killed, what it leaves is
+# a stale staging folder, swept by the next build.
+BACKGROUND_REMOVAL_PAGES = 5000
+
+
+def remove_tree(path: Path, background: bool = False) -> None:
+    """Remove a finished-with folder, now or (`background`) in a detached process."""
+    if background:
+        try:
+            subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)",
+                              os.fspath(path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+            return
+        except OSError:   # no process to spare: remove it here
+            pass
+    shutil.rmtree(path)
+
+
+def swap_in(staging: Path, out: Path, background_removal: bool = False) -> None:
+    """Make `staging` the live site; the previous site is removed afterwards
+    (by a detached process with `background_removal`)."""
     if out.exists() and not out.is_dir():
         raise NotADirectoryError(f"{out} exists and is not a folder")
     if out.exists():
         if _exchange(staging, out):
-            shutil.rmtree(staging)       # now holds the previous site
+            remove_tree(staging, background_removal)       # now holds the previous site
             return
         old = out.with_name(f".{out.name}-previous")
         if old.exists():
             shutil.rmtree(old)
         os.replace(out, old)
         os.replace(staging, out)
-        shutil.rmtree(old)
+        remove_tree(old, background_removal)
     else:
         os.replace(staging, out)
 

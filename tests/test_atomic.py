@@ -147,6 +147,44 @@ def test_swap_in_replaces_the_whole_folder(tmp_path):
     assert staging_left(out) == [] and not staging.exists()
 
 
+@pytest.mark.parametrize("renameat2", [True, False])
+def test_previous_site_removed_in_the_background(tmp_path, monkeypatch, renameat2):
+    import archive_builder.output as output
+
+    if not renameat2:
+        monkeypatch.setattr(output, "_exchange", lambda a, b: False)
+    out = tmp_path / "site"
+    out.mkdir()
+    for k in range(50):
+        (out / f"d{k}").mkdir()
+        (out / f"d{k}" / "index.html").write_text("old")
+    staging = staging_dir(out)
+    write_file(staging, "index.html", b"new")
+    swap_in(staging, out, background_removal=True)
+    assert sorted(p.name for p in out.iterdir()) == ["index.html"]   # the new site is live at once
+    deadline = time.monotonic() + 60
+    while sorted(p.name for p in tmp_path.iterdir()) != ["site"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]     # and the old one is gone
+
+
+def test_a_large_build_removes_the_previous_site_in_the_background(tmp_path, monkeypatch):
+    import archive_builder.build as build_module
+    import archive_builder.output as output
+
+    calls = []
+    real = output.remove_tree
+    monkeypatch.setattr(output, "remove_tree", lambda path, background=False: (calls.append(background),
+                                                                              real(path, background)))
+    monkeypatch.setattr(build_module, "BACKGROUND_REMOVAL_PAGES", 1)
+    monkeypatch.chdir(tmp_path)
+    src, out = tmp_path / "src", tmp_path / "site"
+    write_corpus(src, 3)
+    for _ in range(2):
+        assert main(["build", "-q", "--no-search", "--source", str(src), "--out", str(out)]) == 0
+    assert calls == [True] and (out / "index.html").is_file()
+
+
 def test_first_build_has_no_previous_site(tmp_path):
     out = tmp_path / "deeper" / "site"
     staging = staging_dir(out)
