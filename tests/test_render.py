@@ -421,3 +421,21 @@ def test_capture_lines_keep_every_line_whatever_the_endings():
     lines = capture_lines(rec, raw)
     assert [(l.number, l.text, l.part) for l in lines] == [
         (1, "One", "removed"), (2, "Two", "body"), (3, "Three", "other"), (4, "", "other"), (5, "Four", "other")]
+
+
+def test_a_fingerprint_follows_every_field_value_nested_in_a_record_not_its_identity():
+    from dataclasses import replace
+
+    from archive_builder.output import PageSpec
+    from archive_builder.render import Fingerprints
+
+    def fingerprint(record: Record) -> str:
+        return Fingerprints(b"salt").of(PageSpec("documents/a/index.html", "document.html", dict(record=record)))
+
+    record = make_record("a", author=Sourced(Agent("Ministry A", title="Minister"), "stated"))
+    same = make_record("a", author=Sourced(Agent("Ministry A", title="Minister"), "stated"))
+    assert same is not record and fingerprint(same) == fingerprint(record)
+    # one value deep in the record (the author's title, its basis) is a new fingerprint
+    assert fingerprint(replace(record, author=Sourced(Agent("Ministry A", title="Ministre"), "stated"))) != fingerprint(record)
+    assert fingerprint(replace(record, author=Sourced(Agent("Ministry A", title="Minister"), "inferred"))) != fingerprint(record)
+    assert fingerprint(replace(record, body="Other text.")) != fingerprint(record)
