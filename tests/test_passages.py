@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pickle
+import random
 from pathlib import Path
+
+import pytest
 
 from hypothesis import example, given, settings, strategies as st
 
@@ -127,3 +131,95 @@ def test_two_words_in_a_row_after_a_passage_extend_it():
     a, b = SHARED_25 + " mm aa bb kk", SHARED_25 + " qq rr aa bb"
     [p] = shared_passages({"a": a, "b": b})
     assert a[p.a_start:p.a_end] == SHARED_25 + " mm aa bb" and b[p.b_start:p.b_end] == b
+
+
+# --- incremental: shared_passages_since after edits equals computing everything again
+
+_PARAGRAPHS = [" ".join(f"{stem}{k}" for k in range(length)) for stem, length in
+               (("alpha", 30), ("bravo", 26), ("charlie", 40), ("delta", 22), ("echo", 35), ("fox", 28))]
+
+
+def _body(rnd, salt: int) -> str:
+    """Some shared paragraphs, each maybe reworded a little, and words of its own."""
+    parts = []
+    for paragraph in rnd.sample(_PARAGRAPHS, rnd.randint(1, 3)):
+        ws = paragraph.split()
+        for _ in range(rnd.randint(0, 3)):      # rewording: a word replaced, dropped or inserted
+            k = rnd.randrange(len(ws))
+            ws[k:k + 1] = rnd.choice([[f"new{salt}x{k}"], [], [ws[k], f"ins{salt}"]])
+        cut = rnd.randint(0, len(ws) // 3)
+        parts.append(" ".join(ws[cut:]))
+        parts.append(f"own words of text {salt} number {rnd.randint(0, 5)}")
+    return "\n\n".join(parts)
+
+
+def _edit(rnd, bodies: dict[str, str], step: int) -> None:
+    ids = sorted(bodies)
+    kind = rnd.choice(["change", "change", "add", "remove", "copy", "uncopy", "same"])
+    if kind == "add" or len(ids) < 3:
+        bodies[f"d{100 + step:03d}"] = _body(rnd, 100 + step)
+    elif kind == "remove":
+        del bodies[rnd.choice(ids)]
+    elif kind == "change":
+        bodies[rnd.choice(ids)] = _body(rnd, 200 + step)
+    elif kind == "copy":        # another document's text: its shingles gain a document, may pass MAX_DF
+        a, b = rnd.sample(ids, 2)
+        bodies[a] = bodies[a] + "\n\n" + bodies[b]
+    elif kind == "uncopy":      # a paragraph dropped: its shingles lose a document, may fall back under MAX_DF
+        d = rnd.choice(ids)
+        bodies[d] = "\n\n".join(bodies[d].split("\n\n")[1:]) or "nothing left"
+    else:                       # rewritten with the same text: nothing to recompute
+        d = rnd.choice(ids)
+        bodies[d] = str(bodies[d])
+
+
+@pytest.mark.parametrize("max_df,max_seeds", [(3, 2000), (4, 6), (30, 2000)])
+@pytest.mark.parametrize("seed", range(6))
+def test_incremental_passages_equal_a_full_computation_after_random_edits(monkeypatch, seed, max_df, max_seeds):
+    from archive_builder.analyse import passages
+
+    monkeypatch.setattr(passages, "MAX_DF", max_df)
+    monkeypatch.setattr(passages, "MAX_SEEDS_PER_PAIR", max_seeds)
+    monkeypatch.setattr(passages, "INCREMENTAL_SHARE", 1.0)
+    full_runs = []
+    full = passages._full
+    monkeypatch.setattr(passages, "_full", lambda bodies: full_runs.append(1) or full(bodies))
+    rnd = random.Random(seed)
+    bodies = {f"d{k:03d}": _body(rnd, k) for k in range(rnd.randint(4, 9))}
+    found, state = passages.shared_passages_since(bodies, None)
+    assert found == passages.shared_passages(bodies)
+    for step in range(12):
+        _edit(rnd, bodies, step)
+        if step % 2:        # as a build keeps it
+            state = pickle.loads(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+        found, state = passages.shared_passages_since(bodies, state)
+        expected = passages.shared_passages(bodies)
+        assert found == expected, f"after edit {step}"
+    assert len(full_runs) == 1 + 13, "every incremental step used the previous state"
+
+
+def test_incremental_sees_a_shingle_leave_the_boilerplate(monkeypatch):
+    from archive_builder.analyse import passages
+
+    monkeypatch.setattr(passages, "MAX_DF", 2)
+    monkeypatch.setattr(passages, "INCREMENTAL_SHARE", 1.0)
+    shared = _PARAGRAPHS[2]
+    bodies = {"a": "one " + shared, "b": "two " + shared, "c": "three " + shared}
+    found, state = passages.shared_passages_since(bodies, None)
+    assert found == ()      # in three documents: boilerplate
+    bodies["c"] = "three and nothing else"
+    found, state = passages.shared_passages_since(bodies, state)
+    assert [(p.a, p.b) for p in found] == [("a", "b")] and found == passages.shared_passages(bodies)
+    bodies["d"] = "four " + shared
+    found, state = passages.shared_passages_since(bodies, state)
+    assert found == () == passages.shared_passages(bodies)
+
+
+def test_a_state_of_other_parameters_is_not_used(monkeypatch):
+    from archive_builder.analyse import passages
+
+    bodies = {"a": REUSED_2001, "b": REUSED_2005}
+    found, state = passages.shared_passages_since(bodies, None)
+    assert len(found) == 1
+    monkeypatch.setattr(passages, "MIN_WORDS", 1000)     # the same bodies, but no passage is long enough now
+    assert passages.shared_passages_since(bodies, state)[0] == ()

@@ -95,6 +95,14 @@ def shingles(numbers: Sequence[int], base: int, size: int = SHINGLE) -> list[int
     return keys
 
 
+def first_positions(numbers: Sequence[int], base: int, size: int = SHINGLE) -> dict[int, int]:
+    """Shingle key -> its first position in one document: a repeated shingle
+    within one document adds no evidence."""
+    keys = shingles(numbers, base, size)
+    # later positions are overwritten by earlier ones
+    return dict(zip(reversed(keys), range(len(keys) - 1, -1, -1)))
+
+
 def candidate_seeds(numbered: Sequence[Sequence[int]], base: int, size: int = SHINGLE, max_df: int | None = None,
                     ) -> dict[tuple[int, int], list[tuple[int, int]]]:
     """(doc a, doc b) -> positions (i in a, j in b) of shingles both contain, for
@@ -104,23 +112,27 @@ def candidate_seeds(numbered: Sequence[Sequence[int]], base: int, size: int = SH
     a single document meets nobody, one in more than max_df is boilerplate.
     Pairs are then counted before any position is kept, so pairs meeting on a
     stock phrase or two cost no lists."""
-    max_df = MAX_DF if max_df is None else max_df
-    firsts: list[dict[int, int]] = []
-    for numbers in numbered:
-        keys = shingles(numbers, base, size)
-        # shingle -> its first position (later positions are overwritten by
-        # earlier ones); a repeated shingle within one document adds no evidence
-        firsts.append(dict(zip(reversed(keys), range(len(keys) - 1, -1, -1))))
-    df = Counter(chain.from_iterable(firsts))
-    # postings in the order shingles first occur (documents in order, then
-    # positions), so the seeds each pair keeps never depend on hashing
+    firsts = [first_positions(numbers, base, size) for numbers in numbered]
+    index = _postings(firsts, Counter(chain.from_iterable(firsts)), MAX_DF if max_df is None else max_df, least=2)
+    del firsts
+    return _pair_seeds(list(index.values()))
+
+
+def _postings(firsts: Sequence[Mapping[int, int]], df: Mapping[int, int], max_df: int, least: int,
+              ) -> dict[int, list[tuple[int, int]]]:
+    """Shingle -> (document, first position) of the shingles in `least` to
+    `max_df` documents, in the order shingles first occur (documents in order,
+    then positions), so the seeds each pair keeps never depend on hashing."""
     index: dict[int, list[tuple[int, int]]] = {}
     for d, first in enumerate(firsts):
-        for key, i in sorted(((k, i) for k, i in first.items() if 2 <= df[k] <= max_df), key=itemgetter(1)):
+        for key, i in sorted(((k, i) for k, i in first.items() if least <= df[k] <= max_df), key=itemgetter(1)):
             index.setdefault(key, []).append((d, i))
-    del firsts, df
-    shared = list(index.values())
-    del index
+    return index
+
+
+def _pair_seeds(shared: list[list[tuple[int, int]]]) -> dict[tuple[int, int], list[tuple[int, int]]]:
+    """Seeds of each pair from postings of shingles in 2 to MAX_DF documents,
+    the first MAX_SEEDS_PER_PAIR in the postings' order."""
     counts = Counter(chain.from_iterable(combinations([d for d, _ in postings], 2) for postings in shared))
     seeds: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
     for postings in shared:
@@ -293,34 +305,252 @@ def _passage_id(a: str, a_start: int, b: str, b_start: int) -> str:
     return "p" + hashlib.blake2b(f"{a}\0{a_start}\0{b}\0{b_start}".encode(), digest_size=5).hexdigest()
 
 
+def _pair_passages(a: str, b: str, a_numbers: Sequence[int], b_numbers: Sequence[int], a_offsets: tuple[array, array],
+                   b_offsets: tuple[array, array], seeds: list[tuple[int, int]], memo: Memo) -> list[SharedPassage]:
+    """The passages of documents a < b from their seeds, by a_start."""
+    (a_starts, a_ends), (b_starts, b_ends) = a_offsets, b_offsets
+    kept: list[tuple[int, int, int, int, int]] = []
+    for cluster in _clusters(seeds):
+        for span in align(matched_blocks(a_numbers, b_numbers, cluster, memo)):
+            a0, a1, b0, b1, n = span
+            similarity = 2 * n / ((a1 - a0 + 1) + (b1 - b0 + 1))
+            if n >= MIN_WORDS and similarity >= MIN_SIMILARITY and not any(
+                    (k[0] <= a1 and a0 <= k[1]) or (k[2] <= b1 and b0 <= k[3]) for k in kept):
+                kept.append(span)
+    found = []
+    for a0, a1, b0, b1, n in sorted(kept):
+        similarity = round(2 * n / ((a1 - a0 + 1) + (b1 - b0 + 1)), 3)
+        a_start, b_start = a_starts[a0], b_starts[b0]
+        found.append(SharedPassage(_passage_id(a, a_start, b, b_start), a, a_start, a_ends[a1], b, b_start,
+                                   b_ends[b1], similarity))
+    return found
+
+
+@dataclass(frozen=True)
+class PassageState:
+    """What a build keeps so that the next one recomputes only the pairs an
+    edit can change (see shared_passages_since).  Word numbers are kept from
+    build to build (new words get new numbers), so stored shingle keys stay
+    valid; the passages never depend on which number a word has, only on
+    which words are equal."""
+
+    parameters: tuple
+    vocabulary: dict[str, int]
+    base: int                                            # shingle keys are word numbers in this base
+    documents: dict[str, tuple[bytes, array]]            # id -> (body digest, word numbers)
+    postings: dict[int, list[tuple[str, int]]]           # shingle in at most MAX_DF documents -> (id, first position), by id
+    boilerplate: dict[int, int]                          # shingle in more -> in how many documents
+    passages: tuple[SharedPassage, ...]                  # the result, in its order
+    capped: frozenset[tuple[str, str]]                   # pairs with MAX_SEEDS_PER_PAIR seeds or more
+
+    def __reduce__(self):
+        # passages pickled as columns: 140,000 objects pickled one by one took
+        # 1 s to load at 10,000 captures, the columns and the objects 0.2 s
+        documents = sorted({p.a for p in self.passages} | {p.b for p in self.passages})
+        number = {d: k for k, d in enumerate(documents)}
+        columns = ("\n".join(p.id for p in self.passages), documents,
+                   array("I", [number[p.a] for p in self.passages]), array("I", [number[p.b] for p in self.passages]),
+                   *(array("q", [getattr(p, name) for p in self.passages])
+                     for name in ("a_start", "a_end", "b_start", "b_end")),
+                   array("d", [p.similarity for p in self.passages]))
+        return _unpickled_state, (self.parameters, self.vocabulary, self.base, self.documents, self.postings,
+                                  self.boilerplate, columns, self.capped)
+
+
+def _unpickled_state(parameters, vocabulary, base, documents, postings, boilerplate, columns, capped) -> PassageState:
+    ids, names, a, b, a_start, a_end, b_start, b_end, similarity = columns
+    a_names, b_names = [names[k] for k in a], [names[k] for k in b]
+    passages = tuple(map(SharedPassage, ids.split("\n") if ids else (), a_names, a_start, a_end, b_names, b_start,
+                         b_end, similarity))
+    return PassageState(parameters, vocabulary, base, documents, postings, boilerplate, passages, capped)
+
+
+def _parameters() -> tuple:
+    return (SHINGLE, MAX_DF, NEAR, DRIFT, MIN_SEEDS, WINDOW, MAX_GAP, MIN_EDGE_WORDS, MIN_WORDS, MIN_SIMILARITY,
+            MAX_SEEDS_PER_PAIR)
+
+
+def _digest(body: str) -> bytes:
+    return hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=32).digest()
+
+
+def _offsets(w: Words) -> tuple[array, array]:
+    # packed: a tuple of int objects per document cost about 130 bytes a word
+    # with the words (600 MB at 10,000 captures)
+    return array("q", w.starts), array("q", w.ends)
+
+
+def _in_range(df: int) -> bool:
+    return 2 <= df <= MAX_DF
+
+
+def _in_order(found: Iterable[SharedPassage]) -> tuple[SharedPassage, ...]:
+    return tuple(sorted(found, key=lambda p: (p.a, p.b, p.a_start, p.b_start)))
+
+
 def shared_passages(bodies: Mapping[str, str]) -> tuple[SharedPassage, ...]:
     """Passages shared nearly word for word by two documents, `a` < `b` by id."""
+    return shared_passages_since(bodies, None)[0]
+
+
+INCREMENTAL_SHARE = 0.2     # more documents changed or removed than this share: compute everything again
+
+
+def shared_passages_since(bodies: Mapping[str, str], previous: PassageState | None,
+                          ) -> tuple[tuple[SharedPassage, ...], PassageState]:
+    """shared_passages(bodies) and the state to pass to the next call.  With
+    the state of a previous call, only the pairs an edit can change are
+    recomputed; the result is the same as computing everything again."""
+    if previous is not None and previous.parameters == _parameters():
+        found = _incremental(bodies, previous)
+        if found is not None:
+            return found
+    return _full(bodies)
+
+
+def _full(bodies: Mapping[str, str]) -> tuple[tuple[SharedPassage, ...], PassageState]:
     ids = sorted(bodies)
-    # Only word numbers and word offsets are kept per document, the offsets as
-    # packed arrays: a tuple of words and of int objects per document cost
-    # about 130 bytes a word (600 MB at 10,000 captures).
+    # Only word numbers and word offsets are kept per document
     offsets: list[tuple[array, array]] = []
-
-    def offsets_kept(w: Words) -> Words:
-        offsets.append((array("q", w.starts), array("q", w.ends)))
-        return w
-
-    numbered, base = word_numbers(offsets_kept(words(bodies[d])) for d in ids)
+    vocabulary: dict[str, int] = {}
+    number = vocabulary.setdefault
+    numbered: list[array] = []
+    for d in ids:
+        w = words(bodies[d])
+        offsets.append(_offsets(w))
+        numbered.append(array("I", [number(x, len(vocabulary)) for x in w.norm]))
+    # room for new words in later builds before the keys must change
+    base = 1 << (2 * len(vocabulary) + 2).bit_length()
+    firsts = [first_positions(numbers, base) for numbers in numbered]
+    df = Counter(chain.from_iterable(firsts))
+    postings = _postings(firsts, df, MAX_DF, least=1)
+    boilerplate = {k: n for k, n in df.items() if n > MAX_DF}
+    del firsts, df
     memo: Memo = {}
     found: list[SharedPassage] = []
-    for (da, db), seeds in sorted(candidate_seeds(numbered, base + 1).items()):
-        (a_starts, a_ends), (b_starts, b_ends) = offsets[da], offsets[db]
-        kept: list[tuple[int, int, int, int, int]] = []
-        for cluster in _clusters(seeds):
-            for span in align(matched_blocks(numbered[da], numbered[db], cluster, memo)):
-                a0, a1, b0, b1, n = span
-                similarity = 2 * n / ((a1 - a0 + 1) + (b1 - b0 + 1))
-                if n >= MIN_WORDS and similarity >= MIN_SIMILARITY and not any(
-                        (k[0] <= a1 and a0 <= k[1]) or (k[2] <= b1 and b0 <= k[3]) for k in kept):
-                    kept.append(span)
-        for a0, a1, b0, b1, n in sorted(kept):
-            similarity = round(2 * n / ((a1 - a0 + 1) + (b1 - b0 + 1)), 3)
-            a_start, b_start = a_starts[a0], b_starts[b0]
-            found.append(SharedPassage(_passage_id(ids[da], a_start, ids[db], b_start), ids[da], a_start,
-                                       a_ends[a1], ids[db], b_start, b_ends[b1], similarity))
-    return tuple(sorted(found, key=lambda p: (p.a, p.b, p.a_start, p.b_start)))
+    capped = set()
+    for (da, db), seeds in sorted(_pair_seeds([p for p in postings.values() if len(p) >= 2]).items()):
+        if len(seeds) >= MAX_SEEDS_PER_PAIR:
+            capped.add((ids[da], ids[db]))
+        found += _pair_passages(ids[da], ids[db], numbered[da], numbered[db], offsets[da], offsets[db], seeds, memo)
+    found = _in_order(found)
+    state = PassageState(_parameters(), vocabulary, base,
+                         {d: (_digest(bodies[d]), numbered[k]) for k, d in enumerate(ids)},
+                         {key: [(ids[d], i) for d, i in p] for key, p in postings.items()},
+                         boilerplate, found, frozenset(capped))
+    return found, state
+
+
+def _incremental(bodies: Mapping[str, str], previous: PassageState,
+                 ) -> tuple[tuple[SharedPassage, ...], PassageState] | None:
+    """shared_passages_since from a previous state, or None when computing
+    everything again is as cheap or the state cannot serve.
+
+    Pairs of two unchanged bodies keep their passages unless their seeds
+    change.  Seeds are the shingles in 2..MAX_DF documents; only shingles of
+    changed, added or removed documents ("touched") change how many documents
+    hold them, so a pair of unchanged documents is recomputed only when it
+    shares a touched shingle that entered or left that range, or, for a pair
+    with MAX_SEEDS_PER_PAIR seeds or more (which seeds it keeps depends on
+    the order shingles first occur), any touched shingle in the range.
+    Every candidate pair with a changed or added document is recomputed."""
+    ids = sorted(bodies)
+    documents = previous.documents
+    digests = {d: _digest(bodies[d]) for d in ids}
+    changed = [d for d in ids if d not in documents or documents[d][0] != digests[d]]
+    removed = sorted(d for d in documents if d not in bodies)
+    if not changed and not removed:
+        return previous.passages, previous
+    if len(changed) + len(removed) > INCREMENTAL_SHARE * max(len(ids), len(documents)):
+        return None
+    vocabulary = dict(previous.vocabulary)
+    number = vocabulary.setdefault
+    texts = {d: words(bodies[d]) for d in changed}
+    new_numbers = {d: array("I", [number(x, len(vocabulary)) for x in texts[d].norm]) for d in changed}
+    base = previous.base
+    if len(vocabulary) >= base:
+        return None
+    fresh = set(changed)
+    gone = {d for d in changed + removed if d in documents}     # documents whose previous body leaves
+    old_firsts = [first_positions(documents[d][1], base) for d in sorted(gone)]
+    new_firsts = {d: first_positions(new_numbers[d], base) for d in changed}
+    left = Counter(chain.from_iterable(old_firsts))
+    added: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for d in changed:
+        for key, i in new_firsts[d].items():
+            added[key].append((d, i))
+    postings, boilerplate = dict(previous.postings), dict(previous.boilerplate)
+    old_df: dict[int, int] = {}
+    new_df: dict[int, int] = {}
+    unknown: list[int] = []         # boilerplate no more: which documents hold it was not kept
+    for key in sorted(left.keys() | added.keys()):
+        entries = postings.get(key)
+        before = len(entries) if entries is not None else boilerplate.get(key, 0)
+        old_df[key] = before
+        after = new_df[key] = before - left[key] + len(added.get(key, ()))
+        if after == 0:
+            postings.pop(key, None)
+            boilerplate.pop(key, None)
+        elif after > MAX_DF:
+            postings.pop(key, None)
+            boilerplate[key] = after
+        elif entries is not None or before == 0:
+            postings[key] = sorted([e for e in entries or () if e[0] not in gone] + added.get(key, []))
+        else:
+            del boilerplate[key]
+            unknown.append(key)
+    numbers_of = {d: new_numbers[d] if d in fresh else documents[d][1] for d in ids}
+    if unknown:
+        wanted = set(unknown)
+        holders: dict[int, list[tuple[str, int]]] = defaultdict(list)
+        for d in ids:
+            first = first_positions(numbers_of[d], base)
+            for key in sorted(wanted.intersection(first)):
+                holders[key].append((d, first[key]))
+        for key in unknown:
+            postings[key] = holders[key]
+
+    # pairs of unchanged documents whose seeds may change
+    redo: set[tuple[str, str]] = set()
+    for key, before in old_df.items():
+        after = new_df[key]
+        if _in_range(before) != _in_range(after):
+            entries = previous.postings[key] if _in_range(before) else postings[key]
+            redo.update(combinations(sorted({d for d, _ in entries if d not in gone and d in bodies}), 2))
+        elif _in_range(after) and previous.capped:
+            kept = sorted({d for d, _ in postings[key] if d not in fresh})
+            redo.update(p for p in combinations(kept, 2) if p in previous.capped)
+    # every candidate pair with a changed document
+    for c in changed:
+        met = Counter(d for key in new_firsts[c] if _in_range(new_df[key]) for d, _ in postings[key] if d != c)
+        redo.update((min(c, d), max(c, d)) for d, n in met.items() if n >= MIN_SEEDS)
+
+    firsts_of: dict[str, dict[int, int]] = dict(new_firsts)
+    offsets_of: dict[str, tuple[array, array]] = {d: _offsets(w) for d, w in texts.items()}
+    def kept(a: str, b: str) -> bool:     # gone holds the removed documents too
+        return a not in gone and b not in gone and (a, b) not in redo
+
+    found = [p for p in previous.passages if kept(p.a, p.b)]
+    capped = {(a, b) for a, b in previous.capped if kept(a, b)}
+    memo: Memo = {}
+    for a, b in sorted(redo):
+        for d in (a, b):
+            if d not in firsts_of:
+                firsts_of[d] = first_positions(numbers_of[d], base)
+        fa, fb = firsts_of[a], firsts_of[b]
+        shared = sorted((postings[key][0], key) for key in fa.keys() & fb.keys()
+                        if key in postings and len(postings[key]) >= 2)
+        if len(shared) < MIN_SEEDS:
+            continue
+        if len(shared) >= MAX_SEEDS_PER_PAIR:
+            capped.add((a, b))
+        seeds = [(fa[key], fb[key]) for _, key in shared[:MAX_SEEDS_PER_PAIR]]
+        for d in (a, b):
+            if d not in offsets_of:
+                offsets_of[d] = _offsets(words(bodies[d]))
+        found += _pair_passages(a, b, numbers_of[a], numbers_of[b], offsets_of[a], offsets_of[b], seeds, memo)
+    found = _in_order(found)
+    state = PassageState(_parameters(), vocabulary, base,
+                         {d: (digests[d], numbers_of[d]) if d in fresh else documents[d] for d in ids},
+                         postings, boilerplate, found, frozenset(capped))
+    return found, state
