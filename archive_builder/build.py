@@ -349,7 +349,8 @@ def _build(config: Config, *, progress: Callable[[str], None], jobs: int | None,
                                                 gazetteer=gazetteer)
             gc.freeze()
     with clock("analyse"):
-        analysis = analyse(records, editorial, gazetteer=gazetteer, per_record=per_record)
+        analysis = analyse(records, editorial, gazetteer=gazetteer, per_record=per_record,
+                           cache=cache_folder(out) if use_cache else None)
         report.problems.extend(analysis.problems)
     report.records, report.analysis = records, analysis
 

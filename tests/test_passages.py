@@ -223,3 +223,45 @@ def test_a_state_of_other_parameters_is_not_used(monkeypatch):
     assert len(found) == 1
     monkeypatch.setattr(passages, "MIN_WORDS", 1000)     # the same bodies, but no passage is long enough now
     assert passages.shared_passages_since(bodies, state)[0] == ()
+
+
+def test_analyse_with_a_cache_equals_analyse_without_after_an_edit(tmp_path, monkeypatch):
+    import dataclasses
+
+    from archive_builder.analyse import PASSAGES_STATE, analyse, passages
+    from archive_builder.build import BuildReport, read_records
+    from archive_builder.editorial import Editorial
+
+    monkeypatch.setattr(passages, "INCREMENTAL_SHARE", 1.0)    # two of five records change
+    incremental = passages._incremental
+    used = []
+    monkeypatch.setattr(passages, "_incremental", lambda *args: used.append(incremental(*args)) or used[-1])
+    records = sorted(read_records(SEEDS, {}, BuildReport()), key=lambda r: r.id)
+    cache = tmp_path / "cache"
+    assert analyse(records, Editorial(), cache=cache) == analyse(records, Editorial())
+    assert (cache / PASSAGES_STATE).is_file()
+    # the 2023 statement loses its Milli Majlis paragraph, another record gains it
+    milli = next(r for r in records if "Milli Majlis" in r.body)
+    moved = max(milli.body.split("\n\n"), key=lambda p: ("Milli Majlis" in p, len(p)))
+    edited = [dataclasses.replace(r, body=r.body.replace(moved, "")) if r is milli else
+              dataclasses.replace(r, body=r.body + "\n\n" + moved) if r is records[-1] else r for r in records]
+    assert analyse(edited, Editorial(), cache=cache) == analyse(edited, Editorial())
+    assert analyse(records, Editorial(), cache=cache).passages == analyse(records, Editorial()).passages
+    assert len(used) == 2 and None not in used
+
+
+def test_a_damaged_or_foreign_passages_state_is_not_used(tmp_path, monkeypatch):
+    from archive_builder import cache as cache_module
+    from archive_builder.analyse import PASSAGES_STATE, load_passages_state, store_passages_state
+    from archive_builder.analyse.passages import shared_passages_since
+
+    _, state = shared_passages_since({"a": REUSED_2001, "b": REUSED_2005}, None)
+    store_passages_state(tmp_path, state)
+    assert load_passages_state(tmp_path).passages == state.passages
+    assert not [p for p in tmp_path.iterdir() if p.name != PASSAGES_STATE]     # no temporary file left
+    monkeypatch.setattr(cache_module, "code_version", lambda: "other code")
+    assert load_passages_state(tmp_path) is None
+    monkeypatch.undo()
+    (tmp_path / PASSAGES_STATE).write_bytes(b"\x80\x05 damaged")
+    assert load_passages_state(tmp_path) is None
+    assert load_passages_state(tmp_path / "missing") is None

@@ -10,13 +10,18 @@ never stops the analysis.
 
 from __future__ import annotations
 
+import gc
+import os
+import pickle
+import tempfile
+from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from ..editorial import Editorial
 from ..model import Analysis, Claim, Problem, Record
 from . import places
 from .events import BROAD_KINDS, Names, group_events, parse_event_rules
-from .passages import shared_passages
+from .passages import PassageState, shared_passages_since
 from .places import Gazetteer
 from .related import parse_related, relate
 
@@ -30,6 +35,15 @@ def analyse_claims(records: Sequence[Record], claims: Sequence[Claim], names: Ma
     """Everything after claims extraction: events, relations, passages.
 
     `broad_places`: place keys of countries, republics and regions (events.BROAD_KINDS)."""
+    return analyse_claims_since(records, claims, names, editorial, broad_places)[0]
+
+
+def analyse_claims_since(records: Sequence[Record], claims: Sequence[Claim], names: Mapping[str, Names],
+                         editorial: Editorial, broad_places: Iterable[str] = (),
+                         passages_before: PassageState | None = None) -> tuple[Analysis, PassageState]:
+    """analyse_claims, and the shared passages' state for the next build;
+    with the state of a previous build only the pairs of documents an edit can
+    change are compared again (the result is the same)."""
     records = sorted(records, key=lambda r: r.id)
     problems: list[Problem] = []
     file, lines = _editorial_file(editorial, "events")
@@ -38,13 +52,13 @@ def analyse_claims(records: Sequence[Record], claims: Sequence[Claim], names: Ma
     events, claims, found = group_events(claims, names, rules, file, broad_places=broad_places,
                                          bodies={r.id: r.body for r in records})
     problems += found
-    passages = shared_passages({r.id: r.body for r in records})
+    passages, passages_state = shared_passages_since({r.id: r.body for r in records}, passages_before)
     file, lines = _editorial_file(editorial, "related")
     curation, found = parse_related(editorial.related, file, lines, [r.id for r in records])
     problems += found
     relations = relate(records, claims, events, passages, curation)
     return Analysis(claims=tuple(claims), events=events, relations=relations, passages=passages,
-                    problems=tuple(problems))
+                    problems=tuple(problems)), passages_state
 
 
 EventNames = tuple[tuple[str, int, int], ...]     # (name, start, end) in the body, see claims.names_for_events
@@ -66,10 +80,13 @@ def editorial_gazetteer(editorial: Editorial) -> Gazetteer:
 
 
 def analyse(records: Sequence[Record], editorial: Editorial, *, gazetteer: Gazetteer | None = None,
-            per_record: Mapping[str, tuple[Sequence[Claim], Names]] | None = None) -> Analysis:
+            per_record: Mapping[str, tuple[Sequence[Claim], Names]] | None = None,
+            cache: Path | None = None) -> Analysis:
     """The whole analysis.  `per_record` (record id -> analyse_record's result,
     computed with `gazetteer`) skips the per-record part for the records it
-    holds; the others are analysed here."""
+    holds; the others are analysed here.  `cache`: a folder where the state of
+    the cross-record analysis is kept from build to build (see
+    passages.shared_passages_since)."""
     if gazetteer is None:
         gazetteer = editorial_gazetteer(editorial)
     per_record = per_record or {}
@@ -80,7 +97,45 @@ def analyse(records: Sequence[Record], editorial: Editorial, *, gazetteer: Gazet
         record_claims, names[r.id] = found if found is not None else analyse_record(r, gazetteer)
         claims.extend(record_claims)
     broad = sorted(p.key for p in gazetteer.places if p.kind in BROAD_KINDS)
-    return analyse_claims(records, claims, names, editorial, broad)
+    before = load_passages_state(cache) if cache is not None else None
+    analysis, after = analyse_claims_since(records, claims, names, editorial, broad, before)
+    if cache is not None and after is not before:
+        store_passages_state(cache, after)
+    return analysis
+
+
+PASSAGES_STATE = "analysis-passages.pickle"
+
+
+def load_passages_state(folder: Path) -> PassageState | None:
+    """The state the last build in `folder` kept, if this code wrote it."""
+    from ..cache import code_version
+
+    was_enabled = gc.isenabled()
+    gc.disable()    # hundreds of thousands of objects without cycles: the collector's passes found nothing and cost half the load
+    try:
+        with open(folder / PASSAGES_STATE, "rb") as f:
+            version, state = pickle.load(f)
+    except Exception:   # missing, damaged or of an older format: computed again
+        return None
+    finally:
+        if was_enabled:
+            gc.enable()
+    return state if version == code_version() and isinstance(state, PassageState) else None
+
+
+def store_passages_state(folder: Path, state: PassageState) -> None:
+    """Written to a temporary file and renamed: a killed build never leaves half of it."""
+    from ..cache import code_version
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump((code_version(), state), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, folder / PASSAGES_STATE)
+    except OSError:
+        pass    # a read-only or full disk costs speed, never the build
 
 
 def _editorial_folder(editorial: Editorial):
