@@ -393,11 +393,23 @@ def capture_lines(record: Record, raw: bytes) -> tuple[CaptureLine, ...]:
 # --- environment and pages -------------------------------------------------
 
 
-@lru_cache(maxsize=4)
+def template_folders(config: Config) -> list[Path]:
+    """The archive's own templates first (they override), then the project's."""
+    return ([config.path(config.templates)] if config.templates else []) + [DEFAULT_TEMPLATES]
+
+
 def environment(config: Config, urls: Urls) -> Environment:
-    """One environment per (config, urls): templates compile once per process, and
-    Jinja's auto_reload still picks up an edited template (the preview server)."""
-    folders = ([str(config.path(config.templates))] if config.templates else []) + [str(DEFAULT_TEMPLATES)]
+    """One environment per (config, urls, template bytes): templates compile once per
+    process.  The key holds every template file's bytes because Jinja's auto_reload
+    misses an override added beside a cached template (it checks only the file it
+    loaded): the preview server would keep rendering the old one, and the page
+    manifest, whose fingerprints do see the new file, would keep those pages."""
+    return _environment(config, urls, templates_version(template_folders(config)))
+
+
+@lru_cache(maxsize=4)
+def _environment(config: Config, urls: Urls, templates_version: bytes) -> Environment:
+    folders = [str(f) for f in template_folders(config)]
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(f) for f in folders]),
         autoescape=True,                # document text is never markup
@@ -598,9 +610,18 @@ _PACKAGE = Path(__file__).resolve().parent
 def code_version(folders: Sequence[Path]) -> bytes:
     """A digest of the program and the theme: every module of the package and every
     file of the template folders.  Any edit makes every page's fingerprint new."""
+    return _files_digest(((_PACKAGE, "*.py"), *((Path(f), "*") for f in folders)))
+
+
+def templates_version(folders: Sequence[Path]) -> bytes:
+    """A digest of every file of the template folders (their names and bytes)."""
+    return _files_digest((Path(f), "*") for f in folders)
+
+
+def _files_digest(sources: Iterable[tuple[Path, str]]) -> bytes:
     h = hashlib.blake2b(digest_size=16)
-    for folder, pattern in ((_PACKAGE, "*.py"), *((f, "*") for f in folders)):
-        for path in sorted(p for p in Path(folder).rglob(pattern) if p.is_file()):
+    for folder, pattern in sources:
+        for path in sorted(p for p in folder.rglob(pattern) if p.is_file()):
             h.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
     return h.digest()
 
@@ -686,8 +707,7 @@ _FIELD_VALUES = {cls: _field_values_reducer(cls)
 
 
 def site_salt(ctx: SiteContext) -> bytes:
-    folders = ([ctx.config.path(ctx.config.templates)] if ctx.config.templates else []) + [DEFAULT_TEMPLATES]
-    h = hashlib.blake2b(code_version(tuple(folders)), digest_size=32)
+    h = hashlib.blake2b(code_version(tuple(template_folders(ctx.config))), digest_size=32)
     h.update(pickle.dumps((ctx.config, ctx.urls), 5))
     return h.digest()
 

@@ -281,6 +281,12 @@ def change_base_url(archive: Archive, pick: int) -> str:
     return f"base url {archive.base_url}"
 
 
+def switch_jobs(archive: Archive, pick: int) -> str:
+    # the same site whatever the number of workers, and a cache written by the other number is as good
+    archive.jobs = 3 - archive.jobs
+    return f"-j {archive.jobs}"
+
+
 def toggle_search(archive: Archive, pick: int) -> str:
     archive.search = not archive.search
     return f"search {'on' if archive.search else 'off'}"
@@ -289,6 +295,7 @@ def toggle_search(archive: Archive, pick: int) -> str:
 CHANGES = [edit_body, change_figure, change_title, change_date, add_author_sidecar, fix_sidecar,
            add_capture, delete_capture, rename_capture, edit_events, edit_authors, edit_places,
            edit_related, change_base_url, change_base_url, edit_generated, remove_sidecar]
+RANDOM_CHANGES = CHANGES + [switch_jobs]
 
 
 def apply(archive: Archive, change, pick: int) -> None:
@@ -328,7 +335,7 @@ def test_toggling_search_rebuilds_to_the_bytes_of_a_clean_build(tmp_path, monkey
 
 @settings(max_examples=4, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(steps=st.lists(st.tuples(st.sampled_from(CHANGES), st.integers(0, 50)), min_size=2, max_size=4),
+@given(steps=st.lists(st.tuples(st.sampled_from(RANDOM_CHANGES), st.integers(0, 50)), min_size=2, max_size=4),
        jobs=st.sampled_from([1, 2]))
 def test_random_edit_sequences_rebuild_to_the_bytes_of_a_clean_build(tmp_path_factory, monkeypatch, steps, jobs):
     monkeypatch.setattr(build_module, "PARALLEL_MIN_CAPTURES", 1)
@@ -338,6 +345,73 @@ def test_random_edit_sequences_rebuild_to_the_bytes_of_a_clean_build(tmp_path_fa
     for change, pick in steps:
         apply(archive, change, pick)
         archive.build(monkeypatch)
+        archive.assert_equals_clean(monkeypatch)
+
+
+# --- the theme and the configuration ------------------------------------------------
+# The archive's own templates and static files, named in archive.yaml, override the
+# project's; an incremental build must follow every edit of them and of the settings.
+
+THEME_CONFIG = "templates: theme/templates\nstatic: theme/static\n"
+
+
+def _write_config(archive: Archive, extra: str = "") -> None:
+    (archive.root / "archive.yaml").write_text(THEME_CONFIG + extra, encoding="utf-8")
+
+
+def _base_template_marked(marker: str) -> str:
+    base = (PROJECT / "templates" / "base.html").read_text(encoding="utf-8")
+    assert base.count("</body>") == 1
+    return base.replace("</body>", f"<!-- {marker} --></body>")
+
+
+def add_template_override(archive: Archive, pick: int) -> str:
+    (archive.root / "theme" / "templates" / "base.html").write_text(_base_template_marked(f"theme {pick}"), encoding="utf-8")
+    return "add an override of base.html"
+
+
+def edit_template_override(archive: Archive, pick: int) -> str:
+    (archive.root / "theme" / "templates" / "base.html").write_text(_base_template_marked(f"theme edited {pick}"), encoding="utf-8")
+    return "edit the override of base.html"
+
+
+def remove_template_override(archive: Archive, pick: int) -> str:
+    (archive.root / "theme" / "templates" / "base.html").unlink()
+    return "remove the override of base.html"
+
+
+def edit_static(archive: Archive, pick: int) -> str:
+    with open(archive.root / "theme" / "static" / "style.css", "a", encoding="utf-8") as handle:
+        handle.write(f"\n/* edit {pick} */\n")
+    return "edit style.css"
+
+
+def edit_title(archive: Archive, pick: int) -> str:
+    _write_config(archive, f"title: Archive {pick}\n")
+    return f"title Archive {pick}"
+
+
+def change_site_url(archive: Archive, pick: int) -> str:
+    _write_config(archive, f"site_url: https://example{pick}.org\n")
+    return f"site url https://example{pick}.org"
+
+
+THEME_CHANGES = [add_template_override, edit_body, edit_template_override, edit_static, edit_title,
+                 change_site_url, remove_template_override]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_theme_and_setting_changes_rebuild_to_the_bytes_of_a_clean_build(tmp_path, monkeypatch, parallel, jobs):
+    archive = new_archive(tmp_path, jobs=jobs)
+    (archive.root / "theme" / "templates").mkdir(parents=True)
+    shutil.copytree(PROJECT / "static", archive.root / "theme" / "static")
+    _write_config(archive)
+    archive.build(monkeypatch)
+    for n, change in enumerate(THEME_CHANGES):
+        before = site_hashes(archive.site)
+        apply(archive, change, n)
+        archive.build(monkeypatch)
+        assert site_hashes(archive.site) != before, f"{archive.history[-1]} changed nothing; the step proves nothing"
         archive.assert_equals_clean(monkeypatch)
 
 
