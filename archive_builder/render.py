@@ -643,6 +643,8 @@ class Fingerprints:
         self._keep: list[Any] = []
 
     def _persistent_id(self, obj: Any) -> bytes | None:
+        if type(obj) in _PLAIN:     # most of what a page's values hold: pickled as they are
+            return None
         key = id(obj)
         digest = self._digests.get(key)
         if digest is not None and key != self._outer:
@@ -687,6 +689,7 @@ class Fingerprints:
 
 
 _DIGEST_ONCE = frozenset({Record, Claim, Event, Relation, SharedPassage})
+_PLAIN = frozenset({str, int, float, bool, type(None), bytes})   # never shared, never digested apart
 
 
 def _field_values_reducer(cls: type) -> Callable[[Any], tuple]:

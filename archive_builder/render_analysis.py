@@ -178,7 +178,9 @@ def document_inputs(ctx, record: Record) -> tuple:
               *(d for d, _ in cites), *(d for d, _ in cited_by)}
     return (claims, tuple(ix.events.get(c.event_id) if c.event_id else None for c in claims),
             ix.described_by_document.get(rid, ()), ix.mentioned_by_document.get(rid, ()),
-            relations, passages, cites, cited_by, tuple((d, ix.records.get(d)) for d in sorted(others)))
+            # the other documents' records in id order: the ids are in the relations,
+            # passages and references above, so the records alone say which is which
+            relations, passages, cites, cited_by, tuple(ix.records.get(d) for d in sorted(others)))
 
 
 def document_context(ctx, record: Record) -> dict[str, Any]:
@@ -272,8 +274,11 @@ def claims_page(ix: AnalysisIndex, rel: str, claims: Sequence[Claim], **fixed: A
     """A page of claims; its rows are made only when it is rendered, from the claims,
     their documents and their events (the page's fingerprint)."""
     shown = tuple(claims)
-    inputs = dict(claims=shown, records=tuple(ix.records.get(c.document_id) for c in shown),
-                  events=tuple(ix.events.get(c.event_id) if c.event_id else None for c in shown), **fixed)
+    # each document and event once, in order of first use (a claim names its own by id)
+    documents = dict.fromkeys(c.document_id for c in shown)
+    event_ids = dict.fromkeys(c.event_id for c in shown if c.event_id)
+    inputs = dict(claims=shown, records=tuple(ix.records.get(d) for d in documents),
+                  events=tuple(ix.events.get(e) for e in event_ids), **fixed)
     return PageSpec(rel, "claims.html", lambda: dict(rows=claim_rows(ix, shown), **fixed), inputs)
 
 
@@ -375,13 +380,16 @@ def analysis_pages(ctx, env: Environment) -> Iterator[PageSpec | tuple[str, byte
     yield _render(env, "timeline.html", u.timeline(), base, years=sorted(years.items()), records=ix.records,
                   source_name=source_label)
     facets = claim_facets(ix, claims)
+    # the filters show each group's size, not its claims (nor are they the page's fingerprint)
+    facet_counts = {name: [(key, heading, len(members)) for key, heading, members in groups]
+                    for name, groups in facets.items()}
     # The full list of filters (one entry per kind, event and document) is shown
     # on the first claims page only; every other page links back to it.  Repeating
     # it on each of the per-document pages made the site grow with n².
     for url, rows, pager in paged(claims, u.claims):
         first = not pager or pager[0][2]
         yield claims_page(ix, page_file(url, base), rows, facet=None, group=None, pager=pager,
-                          total=len(claims) if first else None, facets=facets if first else {},
+                          total=len(claims) if first else None, facets=facet_counts if first else {},
                           facet_titles=FACET_TITLES)
     for facet, groups in facets.items():
         for key, heading, members in groups:
