@@ -318,6 +318,9 @@ def _merge_reasons(reasons: Sequence[Reason]) -> tuple[Reason, ...]:
     grouped: dict[tuple[str, str], list[Reason]] = defaultdict(list)
     for r in reasons:
         grouped[(r.kind, r.detail)].append(r)
-    merged = [Reason(k, d if len(rs) == 1 else f"{d} (×{len(rs)})", round(sum(r.weight for r in rs), 3))
+    # a reason said once is kept as it is (weights are multiples of 0.5, so
+    # rounding leaves them unchanged): half the Reason objects relate made were such copies
+    merged = [rs[0] if len(rs) == 1 and round(rs[0].weight, 3) == rs[0].weight else
+              Reason(k, d if len(rs) == 1 else f"{d} (×{len(rs)})", round(sum(r.weight for r in rs), 3))
               for (k, d), rs in grouped.items()]
     return tuple(sorted(merged, key=lambda r: (-r.weight, r.kind, r.detail)))
