@@ -187,7 +187,7 @@ def test_a_change_to_one_document_leaves_the_other_claim_pages_as_they_were():
         pages_after = {tuple(c.id for c in page) for page in after}
         # the page the document is on changes, and where a run of documents drew no cut
         # (pages cut at the most a page holds) the pages after it up to the next drawn cut;
-        # a fixed number of claims a page would have changed every later page (of 86)
+        # a fixed number of claims a page would have changed every later page
         assert 1 <= len(pages_before - pages_after) <= 3 and len(pages_after - pages_before) <= 3
     assert len(before) > 50
 
