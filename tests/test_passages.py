@@ -257,7 +257,7 @@ def test_a_damaged_or_foreign_passages_state_is_not_used(tmp_path, monkeypatch):
 
     _, state = shared_passages_since({"a": REUSED_2001, "b": REUSED_2005}, None)
     store_passages_state(tmp_path, state)
-    assert load_passages_state(tmp_path).passages == state.passages
+    assert load_passages_state(tmp_path).passages.unpack({}) == state.passages
     assert not [p for p in tmp_path.iterdir() if p.name != PASSAGES_STATE]     # no temporary file left
     monkeypatch.setattr(cache_module, "code_version", lambda: "other code")
     assert load_passages_state(tmp_path) is None
@@ -265,3 +265,17 @@ def test_a_damaged_or_foreign_passages_state_is_not_used(tmp_path, monkeypatch):
     (tmp_path / PASSAGES_STATE).write_bytes(b"\x80\x05 damaged")
     assert load_passages_state(tmp_path) is None
     assert load_passages_state(tmp_path / "missing") is None
+
+
+def test_passages_of_a_loaded_state_hold_the_callers_document_ids():
+    """Not equal copies: page fingerprints pickle records and passages together,
+    and a shared object pickles otherwise than an equal copy."""
+    from archive_builder.analyse import passages
+
+    bodies = {"".join(["a", "x"]): REUSED_2001, "".join(["b", "x"]): REUSED_2005, "c": "other words"}
+    _, state = passages.shared_passages_since(bodies, None)
+    loaded = pickle.loads(pickle.dumps(state))
+    ids = {d: d for d in bodies}
+    for changed in ({}, {"c": "yet other words"}):
+        [p] = passages.shared_passages_since({**bodies, **changed}, loaded)[0]
+        assert p.a is ids["ax"] and p.b is ids["bx"]

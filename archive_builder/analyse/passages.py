@@ -340,29 +340,51 @@ class PassageState:
     documents: dict[str, tuple[bytes, array]]            # id -> (body digest, word numbers)
     postings: dict[int, list[tuple[str, int]]]           # shingle in at most MAX_DF documents -> (id, first position), by id
     boilerplate: dict[int, int]                          # shingle in more -> in how many documents
-    passages: tuple[SharedPassage, ...]                  # the result, in its order
+    passages: tuple[SharedPassage, ...] | PackedPassages    # the result, in its order
     capped: frozenset[tuple[str, str]]                   # pairs with MAX_SEEDS_PER_PAIR seeds or more
 
     def __reduce__(self):
         # passages pickled as columns: 140,000 objects pickled one by one took
         # 1 s to load at 10,000 captures, the columns and the objects 0.2 s
-        documents = sorted({p.a for p in self.passages} | {p.b for p in self.passages})
-        number = {d: k for k, d in enumerate(documents)}
-        columns = ("\n".join(p.id for p in self.passages), documents,
-                   array("I", [number[p.a] for p in self.passages]), array("I", [number[p.b] for p in self.passages]),
-                   *(array("q", [getattr(p, name) for p in self.passages])
-                     for name in ("a_start", "a_end", "b_start", "b_end")),
-                   array("d", [p.similarity for p in self.passages]))
+        columns = self.passages.columns if isinstance(self.passages, PackedPassages) else _columns(self.passages)
         return _unpickled_state, (self.parameters, self.vocabulary, self.base, self.documents, self.postings,
                                   self.boilerplate, columns, self.capped)
 
 
+def _columns(passages: Sequence[SharedPassage]) -> tuple:
+    documents = sorted({p.a for p in passages} | {p.b for p in passages})
+    number = {d: k for k, d in enumerate(documents)}
+    return ("\n".join(p.id for p in passages), documents,
+            array("I", [number[p.a] for p in passages]), array("I", [number[p.b] for p in passages]),
+            *(array("q", [getattr(p, name) for p in passages]) for name in ("a_start", "a_end", "b_start", "b_end")),
+            array("d", [p.similarity for p in passages]))
+
+
+@dataclass(frozen=True)
+class PackedPassages:
+    """Passages of a loaded state, as columns until they are needed."""
+
+    columns: tuple
+
+    def unpack(self, ids: Mapping[str, str]) -> tuple[SharedPassage, ...]:
+        """The passages, their document ids the objects `ids` maps them to: the
+        pages' fingerprints pickle records and passages together, and an id
+        shared with its record pickles otherwise than an equal copy (the first
+        rebuild after a state was loaded rendered every page again)."""
+        passage_ids, names, a, b, a_start, a_end, b_start, b_end, similarity = self.columns
+        names = [ids.get(n, n) for n in names]
+        return tuple(map(SharedPassage, passage_ids.split("\n") if passage_ids else (), [names[k] for k in a],
+                         a_start, a_end, [names[k] for k in b], b_start, b_end, similarity))
+
+
 def _unpickled_state(parameters, vocabulary, base, documents, postings, boilerplate, columns, capped) -> PassageState:
-    ids, names, a, b, a_start, a_end, b_start, b_end, similarity = columns
-    a_names, b_names = [names[k] for k in a], [names[k] for k in b]
-    passages = tuple(map(SharedPassage, ids.split("\n") if ids else (), a_names, a_start, a_end, b_names, b_start,
-                         b_end, similarity))
-    return PassageState(parameters, vocabulary, base, documents, postings, boilerplate, passages, capped)
+    return PassageState(parameters, vocabulary, base, documents, postings, boilerplate, PackedPassages(columns), capped)
+
+
+def _passages_of(state: PassageState, ids: Sequence[str]) -> tuple[SharedPassage, ...]:
+    if isinstance(state.passages, PackedPassages):
+        return state.passages.unpack({d: d for d in ids})
+    return state.passages
 
 
 def _parameters() -> tuple:
@@ -460,7 +482,7 @@ def _incremental(bodies: Mapping[str, str], previous: PassageState,
     changed = [d for d in ids if d not in documents or documents[d][0] != digests[d]]
     removed = sorted(d for d in documents if d not in bodies)
     if not changed and not removed:
-        return previous.passages, previous
+        return _passages_of(previous, ids), previous
     if len(changed) + len(removed) > INCREMENTAL_SHARE * max(len(ids), len(documents)):
         return None
     vocabulary = dict(previous.vocabulary)
@@ -530,7 +552,7 @@ def _incremental(bodies: Mapping[str, str], previous: PassageState,
     def kept(a: str, b: str) -> bool:     # gone holds the removed documents too
         return a not in gone and b not in gone and (a, b) not in redo
 
-    found = [p for p in previous.passages if kept(p.a, p.b)]
+    found = [p for p in _passages_of(previous, ids) if kept(p.a, p.b)]
     capped = {(a, b) for a, b in previous.capped if kept(a, b)}
     memo: Memo = {}
     for a, b in sorted(redo):
