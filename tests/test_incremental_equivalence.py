@@ -333,13 +333,15 @@ def test_toggling_search_rebuilds_to_the_bytes_of_a_clean_build(tmp_path, monkey
         archive.assert_equals_clean(monkeypatch)
 
 
-@settings(max_examples=4, deadline=None, derandomize=True,
+@settings(max_examples=3, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(steps=st.lists(st.tuples(st.sampled_from(RANDOM_CHANGES), st.integers(0, 50)), min_size=2, max_size=4),
        jobs=st.sampled_from([1, 2]))
 def test_random_edit_sequences_rebuild_to_the_bytes_of_a_clean_build(tmp_path_factory, monkeypatch, steps, jobs):
     monkeypatch.setattr(build_module, "PARALLEL_MIN_CAPTURES", 1)
     monkeypatch.setattr(render_module, "PARALLEL_BATCH", 5)
+    # the previous site removed by a detached process, racing the next build
+    monkeypatch.setattr(build_module, "BACKGROUND_REMOVAL_PAGES", 0)
     archive = new_archive(tmp_path_factory.mktemp("random"), jobs=jobs)
     archive.build(monkeypatch)
     for change, pick in steps:
@@ -480,6 +482,47 @@ def test_a_live_site_edited_by_hand_is_not_reused(tmp_path, monkeypatch, damage,
     archive.assert_equals_clean(monkeypatch)
 
 
+# --- a damaged cache ------------------------------------------------------------------
+
+
+def _cache_files(archive: Archive) -> list[Path]:
+    files = sorted(p for p in (archive.root / ".cache").rglob("*") if p.is_file() and not p.name.endswith(".lock"))
+    assert files, "the build kept no cache; the test proves nothing"
+    return files
+
+
+def truncate_cache(archive: Archive) -> None:
+    for path in _cache_files(archive):
+        with open(path, "r+b") as handle:
+            handle.truncate(path.stat().st_size // 2)
+
+
+def empty_cache(archive: Archive) -> None:
+    for path in _cache_files(archive):
+        path.write_bytes(b"")
+
+
+def garble_cache(archive: Archive) -> None:
+    for n, path in enumerate(_cache_files(archive)):
+        data = bytearray(path.read_bytes())
+        for i in range(n % 7, len(data), 97):
+            data[i] ^= 0x5A
+        path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", [truncate_cache, empty_cache, garble_cache])
+def test_a_damaged_cache_is_not_trusted(tmp_path, monkeypatch, damage):
+    archive = new_archive(tmp_path)
+    archive.build(monkeypatch)
+    apply(archive, edit_body, 2)
+    archive.build(monkeypatch)
+    damage(archive)
+    archive.history.append(damage.__name__)
+    apply(archive, change_figure, 4)
+    archive.build(monkeypatch)
+    archive.assert_equals_clean(monkeypatch)
+
+
 # --- a killed build ------------------------------------------------------------------
 
 # Run a build in a child process that SIGKILLs itself at a chosen point: after a
@@ -536,8 +579,11 @@ def test_a_build_killed_midway_is_followed_by_a_build_equal_to_a_clean_one(tmp_p
 # --- the previous site is never modified ---------------------------------------------
 
 
+@pytest.mark.parametrize("background_removal", [False, True])
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_a_rebuild_leaves_the_previous_sites_files_unmodified(tmp_path, monkeypatch, parallel, jobs):
+def test_a_rebuild_leaves_the_previous_sites_files_unmodified(tmp_path, monkeypatch, parallel, jobs, background_removal):
+    if background_removal:
+        monkeypatch.setattr(build_module, "BACKGROUND_REMOVAL_PAGES", 0)
     archive = new_archive(tmp_path, jobs=jobs)
     archive.build(monkeypatch)
     archive.build(monkeypatch)       # a second build, so most files are hard links already
