@@ -21,6 +21,7 @@ import operator
 import os
 import pickle
 import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -852,8 +853,11 @@ def render_in_parallel(batch: list[tuple[PageSpec, str | None]], env: Environmen
         try:
             step = max(1, -(-len(batch) // (jobs * 4)))
             slices = [(i, min(i + step, len(batch)), str(staging)) for i in range(0, len(batch), step)]
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                for _ in pool.imap_unordered(_render_slice, slices):
+            # concurrent.futures, not multiprocessing.Pool: a worker that dies (the OOM
+            # killer) breaks the executor and fails the build, where Pool waits forever
+            # for the lost slice
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                for _ in pool.map(_render_slice, slices):
                     pass
         finally:
             _batch.clear()

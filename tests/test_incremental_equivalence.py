@@ -576,6 +576,49 @@ def test_a_build_killed_midway_is_followed_by_a_build_equal_to_a_clean_one(tmp_p
     archive.assert_equals_clean(monkeypatch)
 
 
+# A render worker killed (the kernel's OOM killer, say) while the pages of an
+# incremental build are rendered in parallel: the build must stop, not hang,
+# and leave the live site as it was.
+_KILL_A_RENDER_WORKER = r"""
+import os, signal, sys
+import archive_builder.build as build
+import archive_builder.render as render
+
+build.PARALLEL_MIN_CAPTURES = 1
+render.PARALLEL_BATCH = 40
+main_process = os.getpid()
+real = render.write_file
+def write_or_die(*args, **kwargs):
+    if os.getpid() != main_process:
+        os.kill(os.getpid(), signal.SIGKILL)
+    real(*args, **kwargs)
+render.write_file = write_or_die
+from archive_builder.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_killed_render_worker_stops_the_build_and_leaves_the_site(tmp_path, monkeypatch):
+    archive = new_archive(tmp_path, jobs=2)
+    archive.build(monkeypatch)
+    before = site_hashes(archive.site)
+    apply(archive, change_base_url, 0)     # every page to render again, in the workers
+    run = subprocess.Popen([sys.executable, "-c", _KILL_A_RENDER_WORKER, *archive.args(archive.site)],
+                           cwd=archive.root, env={**os.environ, "PYTHONPATH": str(PROJECT)},
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        run.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(run.pid, signal.SIGKILL)     # the build and its workers
+        run.wait()
+        pytest.fail("the build hung after a render worker was killed")
+    assert run.returncode != 0
+    assert site_hashes(archive.site) == before
+    archive.history.append("a render worker killed")
+    archive.build(monkeypatch)
+    archive.assert_equals_clean(monkeypatch)
+
+
 # --- the previous site is never modified ---------------------------------------------
 
 
