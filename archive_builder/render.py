@@ -656,6 +656,7 @@ class Fingerprints:
             buffer = io.BytesIO()
             pickler = pickle.Pickler(buffer, 5)
             pickler.dispatch_table = _FIELD_VALUES
+            pickler.fast = True     # no memo: see _digest
             pickler.dump(obj)
             digest = self._digests[key] = hashlib.blake2b(buffer.getvalue(), digest_size=16).digest()
             self._keep.append(obj)
@@ -669,6 +670,12 @@ class Fingerprints:
         buffer = io.BytesIO()
         pickler = pickle.Pickler(buffer, 5)
         pickler.dispatch_table = _FIELD_VALUES
+        # No memo: with one, a string met twice is written once if both places hold
+        # the same object and twice if they hold equal copies, so records read
+        # fresh and the same records loaded from the cache (which share strings
+        # differently) fingerprinted apart: the first rebuild after a cold build
+        # re-rendered every page.  Values are trees, so nothing recurses forever.
+        pickler.fast = True
         pickler.persistent_id = self._persistent_id    # type: ignore[method-assign]
         saved, self._outer = self._outer, outer
         try:
