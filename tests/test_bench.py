@@ -108,6 +108,14 @@ def test_targets_judge_the_figures_not_a_fixed_answer():
     assert "not finished" in table([(10, _m("hugo --minify (related content)", 600.0, returncode=None))])
 
 
+def test_same_settings_rebuild_is_judged_less_its_index_stage():
+    # rebuild 5.0 s wall of which index 2.0 (see _m): 3.0 s against a 20 s full build is 15 %
+    lines = targets(10, [_m("ours: full build", 20.0), _m("ours: 1 changed, rebuild", 5.0)])
+    assert any("less its index stage 3.0 s = 15.0%" in line and "NOT met" in line for line in lines)
+    lines = targets(10, [_m("ours: full build", 40.0), _m("ours: 1 changed, rebuild", 5.0)])
+    assert any("less its index stage 3.0 s = 7.5%" in line and "(met" in line for line in lines)
+
+
 def test_smoke_run_completes_and_prints_its_table(tmp_path):
     out = tmp_path / "bench.json"
     run = subprocess.run([sys.executable, "-m", "archive_builder.bench", "--smoke", "--json", str(out)],
