@@ -30,6 +30,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from .cache import code_version as package_version
 from .capture import CaptureError, decode, split_lines
 from .config import Config
 from .editorial import Editorial
@@ -602,27 +603,23 @@ def group_by_year(records: Iterable[Record]) -> list[tuple[str, list[Record]]]:
 SCHEMA = Path(__file__).resolve().parent / "schema" / "records.schema.json"
 _PROGRESS_EVERY = 1000   # at most one progress line per this many pages
 RENDER_MANIFEST = "render-manifest.json"   # in the cache folder: {path: [fingerprint, inode, mtime_ns, size]}
-_PACKAGE = Path(__file__).resolve().parent
 
 
 # --- incremental rendering ---------------------------------------------------------
 
 
 def code_version(folders: Sequence[Path]) -> bytes:
-    """A digest of the program and the theme: every module of the package and every
-    file of the template folders.  Any edit makes every page's fingerprint new."""
-    return _files_digest(((_PACKAGE, "*.py"), *((Path(f), "*") for f in folders)))
+    """A digest of the program and the theme: the package's version as the capture
+    cache keys it (every source and data file) and every file of the template
+    folders.  Any edit makes every page's fingerprint new."""
+    return package_version().encode() + templates_version(folders)
 
 
 def templates_version(folders: Sequence[Path]) -> bytes:
     """A digest of every file of the template folders (their names and bytes)."""
-    return _files_digest((Path(f), "*") for f in folders)
-
-
-def _files_digest(sources: Iterable[tuple[Path, str]]) -> bytes:
     h = hashlib.blake2b(digest_size=16)
-    for folder, pattern in sources:
-        for path in sorted(p for p in folder.rglob(pattern) if p.is_file()):
+    for folder in map(Path, folders):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             h.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
     return h.digest()
 
