@@ -15,13 +15,13 @@ import asyncio
 import gzip
 import hashlib
 import json
-import os
 import shutil
 import struct
 from pathlib import Path
 from typing import Any, Sequence
 
 from .config import Config
+from .output import link_file
 from .urls import Urls, page_file
 
 OUTPUT_FOLDER = "pagefind"
@@ -91,12 +91,7 @@ def _gather(site: Path, pages: Sequence[str]) -> Path:
     folder = site / SHARD_PAGES_FOLDER
     shutil.rmtree(folder, ignore_errors=True)
     for rel in pages:
-        target = folder / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(site / rel, target)
-        except OSError:
-            shutil.copyfile(site / rel, target)
+        link_file(folder, rel, site / rel)
     return folder
 
 
