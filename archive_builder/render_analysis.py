@@ -32,14 +32,21 @@ from .urls import page_file, slugify
 # --- wording -------------------------------------------------------------------
 
 
+def speaker(record: Record | None) -> str | None:
+    """The source a document speaks for: its author, else its publisher; None if neither is known."""
+    if record is None:
+        return None
+    for s in (record.author, record.publisher):
+        if s.value is not None and getattr(s.value, "display", None):
+            return s.value.display
+    return None
+
+
 def source_name(record: Record | None) -> str:
     """Who speaks in a document: its author, else its publisher, else its title."""
     if record is None:
         return "an unknown source"
-    for s in (record.author, record.publisher):
-        if s.value is not None and getattr(s.value, "display", None):
-            return s.value.display
-    return record.title.value or record.id
+    return speaker(record) or record.title.value or record.id
 
 
 def source_label(record: Record | None) -> str:
@@ -291,26 +298,52 @@ def claim_rows(ix: AnalysisIndex, claims: Sequence[Claim]) -> list[dict[str, Any
                  event=ix.events.get(c.event_id) if c.event_id else None, kind_key=slugify(c.kind)) for c in claims]
 
 
+# the claims of documents whose author and publisher are both unknown: one group, not
+# one per document (slugify never makes a key starting with "_", so no source takes it)
+UNKNOWN_SOURCE_KEY = "_unknown"
+UNKNOWN_SOURCE_HEADING = "Author and publisher not known"
+
+
 def claim_facets(ix: AnalysisIndex, claims: Sequence[Claim]) -> dict[str, list[tuple[str, str, list[Claim]]]]:
-    """Claims grouped three ways, each group (key, heading, claims): by kind, event, source."""
+    """Claims grouped three ways, each group (key, heading, claims): by kind, by event,
+    and by the source that states them (author, else publisher; keyed by its slug).
+    Claims come grouped by document, so each group keeps them grouped by document."""
     kinds: dict[str, list[Claim]] = defaultdict(list)
     events: dict[str, list[Claim]] = defaultdict(list)
     sources: dict[str, list[Claim]] = defaultdict(list)
-    for c in claims:
-        kinds[c.kind].append(c)
-        events[c.event_id or ""].append(c)
-        sources[c.document_id].append(c)
+    source_names: dict[str, set[str]] = defaultdict(set)
+    for document_id, group in groupby(claims, key=lambda c: c.document_id):
+        name = speaker(ix.records.get(document_id))
+        key = slugify(name) if name else UNKNOWN_SOURCE_KEY
+        source_names[key].add(name or UNKNOWN_SOURCE_HEADING)
+        for c in group:
+            kinds[c.kind].append(c)
+            events[c.event_id or ""].append(c)
+            sources[key].append(c)
     order_events = {e.id: i for i, e in enumerate(ix.events_in_order)}
     return {
         "kind": [(slugify(k), k, v) for k, v in sorted(kinds.items())],
         "event": [(k or "none", ix.events[k].label if k in ix.events else "Not placed in an event", v)
                   for k, v in sorted(events.items(), key=lambda kv: (kv[0] not in order_events, order_events.get(kv[0], 0), kv[0]))],
-        "source": [(k, f"{source_label(ix.records.get(k))}: {ix.records[k].title.value if k in ix.records else k}", v)
-                   for k, v in sorted(sources.items())],
+        # names that make one slug ("Ministry X", "ministry x") share a page, under all their names
+        "source": [(k, " / ".join(sorted(source_names[k])), v)
+                   for k, v in sorted(sources.items(), key=lambda kv: (kv[0] == UNKNOWN_SOURCE_KEY, kv[0]))],
     }
 
 
-FACET_TITLES = {"kind": "kind", "event": "event", "source": "document"}
+def document_counts(ix: AnalysisIndex, claims: Sequence[Claim], urls) -> list[tuple[str, str, int]]:
+    """(link to the document's claims section, label, its number of claims) for each
+    document with claims in `claims`, in their order."""
+    out = []
+    for document_id in dict.fromkeys(c.document_id for c in claims):
+        r = ix.records.get(document_id)
+        out.append((urls.document(document_id) + "#claims-heading",
+                    f"{source_label(r)}: {r.title.value if r is not None else document_id}",
+                    len(ix.claims_by_document.get(document_id, ()))))
+    return out
+
+
+FACET_TITLES = {"kind": "kind", "event": "event", "source": "source"}
 CLAIMS_PER_PAGE = 200     # claims on a page on average: quick to open on a phone, and a change re-renders few
 
 
@@ -380,23 +413,24 @@ def analysis_pages(ctx, env: Environment) -> Iterator[PageSpec | tuple[str, byte
     yield _render(env, "timeline.html", u.timeline(), base, years=sorted(years.items()), records=ix.records,
                   source_name=source_label)
     facets = claim_facets(ix, claims)
-    # the filters show each group's size, not its claims (nor are they the page's fingerprint)
-    facet_counts = {name: [(key, heading, len(members)) for key, heading, members in groups]
-                    for name, groups in facets.items()}
-    # The full list of filters (one entry per kind, event and document) is shown
-    # on the first claims page only; every other page links back to it.  Repeating
-    # it on each of the per-document pages made the site grow with n².
+    # The filters (one entry per kind, event and source, each with its size) are shown
+    # on the first claims page only; every other page links back to it.  Each page of
+    # the full list also lists the documents of its own claims, each linking to the
+    # claims section of its document page: a list of every document on one page would
+    # grow with the archive, and a page per document repeated its document page.
+    filters = {name: [(u.claims_facet(name, key), heading, len(members)) for key, heading, members in groups]
+               for name, groups in facets.items()}
     for url, rows, pager in paged(claims, u.claims):
         first = not pager or pager[0][2]
         yield claims_page(ix, page_file(url, base), rows, facet=None, group=None, pager=pager,
-                          total=len(claims) if first else None, facets=facet_counts if first else {},
-                          facet_titles=FACET_TITLES)
+                          total=len(claims) if first else None, facets=filters if first else {},
+                          documents=document_counts(ix, rows, u), facet_titles=FACET_TITLES)
     for facet, groups in facets.items():
         for key, heading, members in groups:
             for url, rows, pager in paged(members, lambda n: u.claims_facet(facet, key, n)):
                 yield claims_page(ix, page_file(url, base), rows, facet=facet, group=heading, pager=pager,
                                   total=len(members) if not pager or pager[0][2] else None, facets={},
-                                  facet_titles=FACET_TITLES)
+                                  documents=(), facet_titles=FACET_TITLES)
     yield page_file(u.data("events.json"), base), events_json(events)
     yield page_file(u.data("claims.csv"), base), claims_csv(claims)
 

@@ -97,9 +97,71 @@ def test_index_timeline_and_claims_pages_and_facets():
     claims = out["claims/index.html"].decode()
     assert claims.count("states:") == len(ctx.analysis.claims)
     for facet_page in ("claims/kind/casualties/index.html", f"claims/event/{event.id}/index.html",
-                       "claims/source/river-b/index.html", "claims/event/none/index.html"):
+                       "claims/source/lakeside-committee/index.html", "claims/event/none/index.html"):
         assert facet_page in out
     assert out["claims/kind/casualties/index.html"].decode().count("states:") == 3
+    assert out["claims/source/lakeside-committee/index.html"].decode().count("Lakeside Committee (") == 3
+    assert 'href="/archive/claims/source/rescue-service/">Rescue Service</a> <span class="count">(2)</span>' in claims
+
+
+def test_no_page_per_document_the_claims_list_links_to_each_documents_claims_section():
+    ctx, out = pages()
+    claims = out["claims/index.html"].decode()
+    assert not [p for p in out if p.startswith("claims/source/river-")]
+    # each document with claims, with its count, linked to the claims section of its page
+    assert ('<a href="/archive/documents/river-b/#claims-heading">Lakeside Committee (1 June 2001): Document river-b</a>'
+            ' <span class="count">(3)</span>') in claims
+    assert claims.count("#claims-heading") == len({c.document_id for c in ctx.analysis.claims})
+
+
+def test_documents_are_listed_on_the_page_of_their_claims_only(monkeypatch):
+    from archive_builder import render_analysis
+
+    monkeypatch.setattr(render_analysis, "CLAIMS_PER_PAGE", 1)
+    _, out = pages()
+    listed = [out[p].decode() for p in ("claims/index.html", "claims/page/2/index.html",
+                                        "claims/page/3/index.html", "claims/page/4/index.html")]
+    # river-b's three claims are cut over pages 2 and 3: both list it, with all its claims
+    assert [[d for d in ("river-a", "river-b", "river-c") if f"/documents/{d}/#claims-heading" in page] for page in listed] \
+        == [["river-a"], ["river-b"], ["river-b"], ["river-c"]]
+    assert 'river-b/#claims-heading">Lakeside Committee (1 June 2001): Document river-b</a> <span class="count">(3)</span>' \
+        in listed[2]
+    # the filters by kind, event and source are on the first page only
+    assert 'id="filter-source"' in listed[0] and not any('id="filter-source"' in page for page in listed[1:])
+
+
+def test_claims_by_source_group_a_sources_documents_and_the_unknown_ones_together():
+    from archive_builder.analyse import analyse_claims
+
+    records = [make_record("a1", BODY_A, author="Riverton Council"), make_record("a2", BODY_C, author="Riverton Council"),
+               make_record("b", BODY_B, author="riverton council"),  # one slug: one page, under both names
+               make_record("x", BODY_A), make_record("y", BODY_C)]   # neither author nor publisher
+    claims = [make_claim(r.id, r.body, 1, r.body.split(". ")[0] + ".", edtf=None) for r in records]
+    ctx = SiteContext(records=records, analysis=analyse_claims(records, claims, {}, Editorial()), config=Config(),
+                      urls=Urls("/"), editorial=Editorial())
+    out = dict(render_analysis_pages(ctx, environment(ctx.config, ctx.urls)))
+    assert sorted(p for p in out if p.startswith("claims/source/")) == [
+        "claims/source/_unknown/index.html", "claims/source/riverton-council/index.html"]
+    council = out["claims/source/riverton-council/index.html"].decode()
+    assert "Claims by source: Riverton Council / riverton council</h1>" in council and council.count(" states: ") == 3
+    unknown = out["claims/source/_unknown/index.html"].decode()
+    assert "Author and publisher not known" in unknown and unknown.count(" states: ") == 2
+    first = out["claims/index.html"].decode()
+    assert first.index('href="/claims/source/riverton-council/"') < first.index('href="/claims/source/_unknown/"')
+
+
+def test_every_link_to_a_claims_page_leads_to_a_rendered_page(monkeypatch):
+    import re
+
+    from archive_builder import render_analysis
+
+    for per_page in (1, 200):
+        monkeypatch.setattr(render_analysis, "CLAIMS_PER_PAGE", per_page)
+        _, out = pages()
+        for path, body in out.items():
+            if path.endswith(".html"):
+                for target in re.findall(r'href="/archive/(claims/[^"#]*)', body.decode()):
+                    assert target + "index.html" in out, (path, target)
 
 
 def test_events_json_and_claims_csv():
