@@ -287,8 +287,13 @@ def relate(records: Sequence[Record], claims: Sequence[Claim], events: Sequence[
     for (a, b), total in score.items():
         if total >= THRESHOLD and (a, b) not in curation.blocks:
             best[a].append((-round(total, 3), b))
-    kept = {(a, b) for a, ranked in best.items() for _, b in sorted(ranked)[:MAX_RELATED]}
+    ranked = {a: sorted(candidates)[:MAX_RELATED] for a, candidates in best.items()}
+    kept = {(a, b) for a, top in ranked.items() for _, b in top}
 
+    # The same few reasons recur across thousands of pairs ("both describe
+    # Velmora, 3–4 March 1987"): each is made once and shared, as are the
+    # merged tuples of them (a Reason is frozen, so sharing changes no value).
+    made: dict[tuple[str, Any, float], Reason] = {}
     reasons: dict[tuple[str, str], list[Reason]] = defaultdict(list)
     place_keys: dict[tuple[str, str], list[str]] = defaultdict(list)
     for a, b, kind, what, weight in _evidence(records, claims, events, passages, curation, cutoff, references):
@@ -297,19 +302,34 @@ def relate(records: Sequence[Record], claims: Sequence[Claim], events: Sequence[
         if kind == "place":
             place_keys[(a, b)].append(what)
         else:
-            reasons[(a, b)].append(_reason(kind, what, weight))
+            key = (kind, what, weight)
+            reason = made.get(key)
+            if reason is None:
+                reason = made[key] = _reason(kind, what, weight)
+            reasons[(a, b)].append(reason)
     if place_keys:
         spelling: dict[str, str] = {}
         for c in claims:
             for text, key in c.places:
                 spelling.setdefault(key, text)
+        said: dict[tuple[str, ...], Reason] = {}
         for pair, keys in place_keys.items():
-            names = sorted({spelling.get(k, k) for k in keys})
-            reasons[pair].append(Reason("shared places", "both name " + ", ".join(names), _places_weight(len(keys))))
+            reason = said.get(tuple(keys))
+            if reason is None:
+                names = sorted({spelling.get(k, k) for k in keys})
+                reason = said[tuple(keys)] = Reason("shared places", "both name " + ", ".join(names),
+                                                    _places_weight(len(keys)))
+            reasons[pair].append(reason)
+    merged: dict[tuple[int, ...], tuple[Reason, ...]] = {}
     out: list[Relation] = []
-    for a in sorted(best):
-        for neg, b in sorted(best[a])[:MAX_RELATED]:
-            out.append(Relation(a, b, -neg, _merge_reasons(reasons[(a, b)])))
+    for a in sorted(ranked):
+        for neg, b in ranked[a]:
+            said_for_pair = reasons.get((a, b), ())
+            key = tuple(map(id, said_for_pair))     # the reasons are shared objects, alive until the end
+            pair_reasons = merged.get(key)
+            if pair_reasons is None:
+                pair_reasons = merged[key] = _merge_reasons(said_for_pair)
+            out.append(Relation(a, b, -neg, pair_reasons))
     return tuple(out)
 
 
