@@ -277,7 +277,7 @@ def event_page(ix: AnalysisIndex, event: Event, rel: str) -> PageSpec:
         source_name=source_label, sources_count=sources_count), inputs)
 
 
-def claims_page(ix: AnalysisIndex, rel: str, claims: Sequence[Claim], **fixed: Any) -> PageSpec:
+def claims_page(ix: AnalysisIndex, urls, rel: str, claims: Sequence[Claim], **fixed: Any) -> PageSpec:
     """A page of claims; its rows are made only when it is rendered, from the claims,
     their documents and their events (the page's fingerprint)."""
     shown = tuple(claims)
@@ -286,16 +286,42 @@ def claims_page(ix: AnalysisIndex, rel: str, claims: Sequence[Claim], **fixed: A
     event_ids = dict.fromkeys(c.event_id for c in shown if c.event_id)
     inputs = dict(claims=shown, records=tuple(ix.records.get(d) for d in documents),
                   events=tuple(ix.events.get(e) for e in event_ids), **fixed)
-    return PageSpec(rel, "claims.html", lambda: dict(rows=claim_rows(ix, shown), **fixed), inputs)
+    return PageSpec(rel, "claims.html", lambda: dict(rows=claim_rows(ix, shown, urls), **fixed), inputs)
 
 
 def _render(env: Environment, template: str, url: str, base: str, **values: Any) -> PageSpec:
     return PageSpec(page_file(url, base), template, values)
 
 
-def claim_rows(ix: AnalysisIndex, claims: Sequence[Claim]) -> list[dict[str, Any]]:
-    return [dict(claim=c, record=ix.records.get(c.document_id), source=source_label(ix.records.get(c.document_id)),
-                 event=ix.events.get(c.event_id) if c.event_id else None, kind_key=slugify(c.kind)) for c in claims]
+@dataclass(frozen=True, slots=True)
+class ClaimRow:
+    """One claim in a list of claims (claims.html), its words and links made beforehand:
+    a claim is listed four times (all claims, its kind, its event, its source), and
+    a URL or source label made here, once per page for each document or kind, costs
+    less than a call from the template for each row."""
+    claim: Claim
+    source: str         # source_label of its document
+    url: str            # its quote in the document
+    kind_url: str
+    event: Event | None
+    event_url: str | None
+
+
+def claim_rows(ix: AnalysisIndex, claims: Sequence[Claim], urls) -> list[ClaimRow]:
+    sources: dict[str, tuple[str, str]] = {}    # document id -> (source label, document URL)
+    kind_urls: dict[str, str] = {}
+    rows = []
+    for c in claims:
+        source = sources.get(c.document_id)
+        if source is None:
+            source = sources[c.document_id] = (source_label(ix.records.get(c.document_id)), urls.document(c.document_id))
+        kind_url = kind_urls.get(c.kind)
+        if kind_url is None:
+            kind_url = kind_urls[c.kind] = urls.claims_facet("kind", slugify(c.kind))
+        event = ix.events.get(c.event_id) if c.event_id else None
+        rows.append(ClaimRow(c, source[0], f"{source[1]}#claim-{c.id}", kind_url,
+                             event, urls.event(event.id) if event is not None else None))
+    return rows
 
 
 # the claims of documents whose author and publisher are both unknown: one group, not
@@ -422,13 +448,13 @@ def analysis_pages(ctx, env: Environment) -> Iterator[PageSpec | tuple[str, byte
                for name, groups in facets.items()}
     for url, rows, pager in paged(claims, u.claims):
         first = not pager or pager[0][2]
-        yield claims_page(ix, page_file(url, base), rows, facet=None, group=None, pager=pager,
+        yield claims_page(ix, u, page_file(url, base), rows, facet=None, group=None, pager=pager,
                           total=len(claims) if first else None, facets=filters if first else {},
                           documents=document_counts(ix, rows, u), facet_titles=FACET_TITLES)
     for facet, groups in facets.items():
         for key, heading, members in groups:
             for url, rows, pager in paged(members, lambda n: u.claims_facet(facet, key, n)):
-                yield claims_page(ix, page_file(url, base), rows, facet=facet, group=heading, pager=pager,
+                yield claims_page(ix, u, page_file(url, base), rows, facet=facet, group=heading, pager=pager,
                                   total=len(members) if not pager or pager[0][2] else None, facets={},
                                   documents=(), facet_titles=FACET_TITLES)
     yield page_file(u.data("events.json"), base), events_json(events)
