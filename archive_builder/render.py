@@ -872,15 +872,26 @@ def render_in_parallel(batch: list[tuple[PageSpec, str | None]], env: Environmen
 
 def write_site(ctx: SiteContext, staging: Path, source: Path,
                progress: Callable[[str], None] = lambda s: None,
-               previous: Path | None = None, cache: Path | None = None, jobs: int = 1) -> int:
+               previous: Path | None = None, cache: Path | None = None, jobs: int = 1,
+               written: Callable[[str], None] | None = None) -> int:
     """Write every page, data file, original capture and static file into
     `staging`; returns the number of pages rendered or reused.
 
     With `previous` (the live site, untouched until the swap) and `cache` (where
     the manifest of fingerprints is kept), a page whose fingerprint matches the
     previous build is linked from `previous` instead of rendered.  With `jobs` > 1
-    the pages to render are rendered by that many forked workers."""
+    the pages to render are rendered by that many forked workers.  `written` is
+    told each page's path once the page is in `staging`, in the order of
+    site_items whatever the jobs and the reuse (the search index starts early)."""
     import shutil
+
+    on_disk: list[str] = []     # pages in staging not yet told to `written`
+
+    def tell_written() -> None:
+        if written is not None:
+            for rel in on_disk:
+                written(rel)
+        on_disk.clear()
 
     env = environment(ctx.config, ctx.urls)
     reuse_previous = Reuse(staging, previous if previous is not None and previous.is_dir() else None, cache)
@@ -899,16 +910,22 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
                     if len(batch) >= PARALLEL_BATCH:
                         render_in_parallel(batch, env, staging, reuse_previous, jobs)
                         batch = []
+                        tell_written()
                 else:
                     write_file(staging, item.rel, item.render(env))
                     reuse_previous.note(item.rel, fingerprint)
+            on_disk.append(item.rel)
         else:
             write_file(staging, *item)
+            on_disk.append(item[0])
+        if not batch:
+            tell_written()
         pages += 1
         if pages % _PROGRESS_EVERY == 0:
             progress(f"  rendered {pages} pages")
     if batch:
         render_in_parallel(batch, env, staging, reuse_previous, jobs)
+    tell_written()
     u = ctx.urls
     for r in ctx.records:   # the capture, byte for byte, beside its SHA-256 in records.json
         rel = u.raw(r.id, Path(r.source_file).suffix.lower())[len(u.base):]
