@@ -105,6 +105,12 @@ _VAGUE_RE = r"(?P<vague>\b(?:" + "|".join(re.escape(k) for k in sorted(_VAGUE, k
 _ATOM = re.compile(rf"{_VAGUE_RE}|{_DIGITS}|{_WORDS}", _I)
 _TOKEN = re.compile(r"\d|[^\W\d_]+")
 _STARTERS = frozenset([*_UNITS, *_TENS, "a", *(k.split()[0] for k in _VAGUE)])
+# A number needs a digit, a number word other than "a", or "a" before what
+# _ATOM takes for a scale word ("a thousand"; "a thousandfold" reads "a" as 1).
+_NUMBER_WORDS = (_STARTERS - {"a"}) | {"hundred", "thousand", "million", "billion"}
+_LETTERS = re.compile(r"[^\W\d_]+")
+_DIGIT = re.compile(r"\d")
+_A_SCALE = re.compile(rf"a\s+{_SCALE_WORDS}", _I)
 
 # --- what comes before a quantity --------------------------------------------
 
@@ -218,8 +224,12 @@ def extract_figures(sentence: str, offset: int = 0, *, exclude: Iterable[tuple[i
 
     `exclude` holds spans (already offset, like the result) that are not
     counts, e.g. the dates found in the same text."""
-    skip = Spans((a - offset, b - offset) for a, b in exclude)
+    if not _may_state_a_number(sentence):
+        return []
     atoms = [a for a in (_atom(m) for m in _atom_matches(sentence)) if a is not None]
+    if not atoms:
+        return []
+    skip = Spans((a - offset, b - offset) for a, b in exclude)
     figures: list[Figure] = []
     i = 0
     while i < len(atoms):
@@ -238,6 +248,17 @@ def extract_figures(sentence: str, offset: int = 0, *, exclude: Iterable[tuple[i
         if figure is not None:
             figures.append(_offset(figure, offset))
     return figures
+
+
+def _may_state_a_number(sentence: str) -> bool:
+    """False when no _ATOM match in `sentence` can be a number: no digit, no
+    word (as `_atom_matches` and `_words_value` see words: a run of letters,
+    lower-cased) that a number can be made of but "a", and no "a" before a
+    scale word.  (An _ATOM match of other words, e.g. "ſix" under IGNORECASE,
+    has no `_words_value`.)  A cheap test before the word-by-word loop, which
+    most sentences would go through for nothing."""
+    return (_DIGIT.search(sentence) is not None or _A_SCALE.search(sentence) is not None
+            or not _NUMBER_WORDS.isdisjoint(map(str.lower, _LETTERS.findall(sentence))))
 
 
 def _atom_matches(sentence: str) -> Iterable[re.Match]:
