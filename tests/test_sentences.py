@@ -40,3 +40,19 @@ def test_ordinary_sentences_are_untouched():
                 max_size=4000))
 def test_spans_are_bounded_ordered_and_trimmed(parts):
     check_spans("".join(parts) * 2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Distr", "U.S", "e.g", "N", "etc", "word", "x" * 45, "x.y" * 15, ".", ". ",
+                                 " ", "\n", "Next", "next", "No", "1990"]), max_size=40).map("".join))
+def test_looking_for_the_word_before_a_period_in_a_window_changes_nothing(text):
+    """_is_abbreviation first searches a short window before the period."""
+    from unittest import mock
+
+    from archive_builder.analyse import sentences
+
+    windowed = split_sentences(text)
+    with mock.patch.object(sentences, "_WORD_WINDOW", 10**9):
+        assert windowed == split_sentences(text)
+    with mock.patch.object(sentences, "_WORD_WINDOW", 2):
+        assert windowed == split_sentences(text)

@@ -182,8 +182,16 @@ def _starts_sentence(ch: str) -> bool:
     return not ch.islower() and ch not in ",;:)]}"
 
 
+# How far before a period `_is_abbreviation` first looks for the word ending
+# there: a `$`-anchored search tries every position from where it starts.
+_WORD_WINDOW = 40
+
+
 def _is_abbreviation(text: str, sentence_start: int, period: int) -> bool:
-    m = _WORD_BEFORE.search(text, sentence_start, period)
+    window = max(sentence_start, period - _WORD_WINDOW)
+    m = _WORD_BEFORE.search(text, window, period)
+    if m and m.start() == window > sentence_start:
+        m = _WORD_BEFORE.search(text, sentence_start, period)    # the word may begin before the window
     if not m:
         return False
     word = m.group(1).strip(".")
