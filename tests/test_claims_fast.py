@@ -44,3 +44,30 @@ def test_grouping_refuses_letters_that_match_each_other():
     else:
         raise AssertionError("k and K are the same letter under IGNORECASE")
     assert claims._EVENT_VERB.pattern.startswith(r"\b(?:k(?:illed)|m(?:urdered|assacred|assacres?)")
+
+
+_ASCII_PIECES = [p for p in _PIECES if p.isascii()] + ["MASSACRES", "ShElLeD", "qirgin", "QIRGIN", "Qirğin",
+                                                       "Signed A", "MIGHT be", "Fires", "ATTACKES", "killings"]
+_ASCII_TEXT = st.lists(st.sampled_from(_ASCII_PIECES), max_size=25).map(" ".join) | st.lists(
+    st.sampled_from(_ASCII_PIECES), max_size=25).map("".join)
+_FOR_ASCII = {
+    "official act": (_OFFICIAL_ACT, claims._OFFICIAL_ACT_ASCII), "event verb": (_EVENT_VERB, claims._EVENT_VERB_ASCII),
+    "normative": (_NORMATIVE, claims._NORMATIVE_ASCII), "event noun": (_EVENT_NOUN, claims._EVENT_NOUN_ASCII),
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ASCII_TEXT)
+@example("QIRGIN qirgin Qırğın SIGNED THE decree; MASSACRES")
+def test_the_case_sensitive_regexes_on_lower_cased_ascii_find_what_the_others_find(text):
+    """_Sentence runs the _..._ASCII patterns on the lower-cased text when it is ASCII."""
+    for name, (pattern, for_ascii) in _FOR_ASCII.items():
+        if text.isascii():
+            assert [(m.span(), tuple(g.lower() for g in m.groups())) for m in pattern.finditer(text)] == [
+                (m.span(), m.groups()) for m in for_ascii.finditer(text.lower())], name
+
+
+def test_a_letter_that_ignorecase_folds_to_ascii_keeps_its_ascii_twins():
+    fast = claims._for_lower_ascii(re.compile(r"\b(?:qırğın|sſ)\b", re.IGNORECASE))
+    assert fast.pattern == r"\b(?:q(?:ı|i)rğ(?:ı|i)n|s(?:ſ|s))\b"
+    assert not fast.flags & re.IGNORECASE

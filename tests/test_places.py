@@ -104,3 +104,15 @@ def test_never_raises_and_spans_are_exact(text):
         assert text[start - 3:end - 3] == spelling and key
     for label, start, end in extract_actors(text):
         assert 0 <= start < end <= len(text) and label
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["the", "town", "city", "of", "Vell", "Nor Marash", "village", "report", "Baku",
+                                 "Oakfield", "in", " ", ".", "\n"]), max_size=30).map(" ".join),
+       st.integers(0, 200), st.integers(0, 200))
+def test_a_body_without_a_place_word_lets_its_sentences_skip_the_guess(body, a, b):
+    from archive_builder.analyse.places import may_guess
+
+    part = body[min(a, b):max(a, b)]
+    if not may_guess(body):
+        assert extract_places(part) == extract_places(part, guess=False)

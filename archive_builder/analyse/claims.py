@@ -40,13 +40,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from ..dates import DateMention, _by_first_letter, edtf_year, find_dates
 from ..model import Claim, Figure, Record
 from .figures import MONTH_NAMES as _MONTHS_RE, extract_figures
-from .places import Gazetteer, default_gazetteer, extract_actors, extract_places, guessed_names
+from .places import Gazetteer, default_gazetteer, extract_actors, extract_places, guessed_names, may_guess
 from .sentences import Spans, split_sentences
 
 __all__ = ["extract_claims", "names_for_events", "CLAIM_RULES", "KIND_RULES"]
@@ -91,6 +91,31 @@ _EVENT_NOUN_WORDS = (
     "expulsion", "flood", "earthquake", "explosion", "bombing", "riot", "clash", "siege", "shelling", "blockade",
     "storm", "fire", "uprising", "hurricane", "landslide", "crash")
 _EVENT_NOUN = re.compile(rf"\b({_by_first_letter(*_EVENT_NOUN_WORDS)})(?:e?s)?\b", _I)
+
+
+def _for_lower_ascii(pattern: re.Pattern) -> re.Pattern:
+    """`pattern` (IGNORECASE, written in lower case) as a case-sensitive
+    pattern with the same matches in the lower-cased copy of an ASCII text.
+
+    Lower-casing ASCII keeps every offset and word boundary; a non-ASCII letter
+    of the pattern that IGNORECASE lets match ASCII letters ("ı" matches "i"
+    and "I") is given those letters.  Why: sre tries IGNORECASE alternatives
+    one by one at every word start, but skips case-sensitive ones on their first
+    letter; on the sentences (nearly all ASCII) these searches run 2-3x faster."""
+    source = pattern.pattern
+    assert pattern.flags & _I and not re.search(r"(?<!\\)[A-Z]", source), source
+    for letter in sorted({c for c in source if not c.isascii()}):
+        ascii_twins = [a for a in "abcdefghijklmnopqrstuvwxyz" if re.fullmatch(re.escape(letter), a, _I)]
+        if ascii_twins:
+            assert not re.search(rf"\[[^\]]*{re.escape(letter)}", source), f"{letter!r} in a character class"
+            source = source.replace(letter, f"(?:{letter}|{'|'.join(ascii_twins)})")
+    return re.compile(source, pattern.flags & ~_I)
+
+
+_OFFICIAL_ACT_ASCII = _for_lower_ascii(_OFFICIAL_ACT)
+_EVENT_VERB_ASCII = _for_lower_ascii(_EVENT_VERB)
+_NORMATIVE_ASCII = _for_lower_ascii(_NORMATIVE)
+_EVENT_NOUN_ASCII = _for_lower_ascii(_EVENT_NOUN)
 # a day and a month side by side: worth a second look for a yearless date
 _DAY_AND_MONTH = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS_RE}\b|\b{_MONTHS_RE}\.?\s+\d{{1,2}}\b")
 _DIGIT = re.compile(r"\d")
@@ -105,9 +130,28 @@ _PEOPLE_MEASURES = {
 }
 
 
+class _lazy:
+    """functools.cached_property without the lock it takes on every first
+    access in Python 3.11 (a sentence has several, most never asked for)."""
+
+    def __init__(self, compute: Callable):
+        self.compute, self.name = compute, compute.__name__
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.compute(instance)
+        return value
+
+
 @dataclass(frozen=True)
 class _Sentence:
-    """What one sentence states, before it is judged a claim."""
+    """What one sentence states, before it is judged a claim.
+
+    The properties are worked out when first asked for: the rules decide most
+    sentences on their figures or their opinion marks, and only claims need
+    their places and actors, so most sentences never pay for the rest (it was
+    most of extract_claims)."""
 
     start: int
     end: int
@@ -115,14 +159,62 @@ class _Sentence:
     text: str
     dates: tuple[tuple[str, str, str], ...]      # own dates: (text, edtf, how)
     context: tuple[tuple[str, str, str], ...]     # own dates fit to date other sentences, as they lend them
-    figures: tuple[Figure, ...]
-    places: tuple[tuple[str, str], ...]
-    country_only: bool
-    actors: tuple[str, ...]
-    official_act: bool
-    event_verb: bool
-    opinion: bool
-    event_nouns: frozenset[str]
+    date_spans: tuple[tuple[int, int], ...]       # where its own dates are: not counts
+    gazetteer: Gazetteer = field(repr=False, compare=False)
+    introduced: tuple[str, ...] = field(repr=False, compare=False)   # see places.guessed_names
+    guess_places: bool = field(repr=False, compare=False)            # see places.may_guess
+
+    @_lazy
+    def figures(self) -> tuple[Figure, ...]:
+        return tuple(extract_figures(self.text, self.start, exclude=self.date_spans))
+
+    @_lazy
+    def actors(self) -> tuple[str, ...]:
+        return _unique(label for label, _, _ in self._actor_spans)
+
+    @_lazy
+    def _actor_spans(self) -> list[tuple[str, int, int]]:
+        return extract_actors(self.text, self.start, self.gazetteer)
+
+    @_lazy
+    def places(self) -> tuple[tuple[str, str], ...]:
+        # "the USSR leadership", "Popular Front of Azerbaijan": a name inside an actor is not a place mention
+        in_actors = Spans((a, b) for _, a, b in self._actor_spans)
+        return _unique((spelling, key) for spelling, key, a, b in extract_places(
+            self.text, self.start, self.gazetteer, guess=self.guess_places, known_names=self.introduced)
+            if not in_actors.overlaps(a, b))
+
+    @_lazy
+    def country_only(self) -> bool:
+        return all(self.gazetteer.kind_of(key) == "country" for _, key in self.places)
+
+    @_lazy
+    def _lower_ascii(self) -> str | None:
+        """The text lower-cased when it is ASCII, for the _..._ASCII patterns."""
+        return self.text.lower() if self.text.isascii() else None
+
+    def _search(self, pattern: re.Pattern, ascii_pattern: re.Pattern) -> bool:
+        lower = self._lower_ascii
+        return (pattern.search(self.text) if lower is None else ascii_pattern.search(lower)) is not None
+
+    @_lazy
+    def official_act(self) -> bool:
+        return self._search(_OFFICIAL_ACT, _OFFICIAL_ACT_ASCII)
+
+    @_lazy
+    def event_verb(self) -> bool:
+        return self._search(_EVENT_VERB, _EVENT_VERB_ASCII)
+
+    @_lazy
+    def opinion(self) -> bool:
+        return _OPINION.search(self.text) is not None or self._search(_NORMATIVE, _NORMATIVE_ASCII)
+
+    @_lazy
+    def event_nouns(self) -> frozenset[str]:
+        lower = self._lower_ascii
+        if lower is None:
+            return frozenset(m.group(1).lower() for m in _EVENT_NOUN.finditer(self.text))
+        return frozenset(m.group(1) for m in _EVENT_NOUN_ASCII.finditer(lower))
 
 
 # --- rules -------------------------------------------------------------------
@@ -180,9 +272,10 @@ def extract_claims(record: Record, *, gazetteer: Gazetteer | None = None,
     gazetteer = gazetteer or default_gazetteer()
     language = record.language.value if isinstance(record.language.value, str) else "en"
     sentences = _sentences(body, language, anchor_date, gazetteer)
+    claimed = [_is_claim(s) for s in sentences]
     claims: list[Claim] = []
-    for s, context in zip(sentences, _context_dates(sentences)):
-        if not _is_claim(s):
+    for s, is_claim, context in zip(sentences, claimed, _context_dates(sentences, claimed)):
+        if not is_claim:
             continue
         dates = s.dates or context
         quote = body[s.start:s.end]
@@ -210,6 +303,7 @@ def _sentences(body: str, language: str, anchor: str | None, gazetteer: Gazettee
     starts = [m.start for m in mentions]
     year_before = _years_before(mentions)
     introduced = guessed_names(body, gazetteer)      # "the village of Oakfield" ... "in Oakfield"
+    guess_places = may_guess(body)
     result: list[_Sentence] = []
     paragraph, previous_end = 0, 0
     for start, end in split_sentences(body):
@@ -218,26 +312,14 @@ def _sentences(body: str, language: str, anchor: str | None, gazetteer: Gazettee
         previous_end = end
         text = body[start:end]
         own = mentions[bisect_left(starts, start):bisect_left(starts, end)]
-        dates = _unique((m.text, m.edtf, "relative" if m.kind == "relative" else "stated") for m in own)
+        dates = _unique((m.text, m.edtf, "relative" if m.kind == "relative" else "stated") for m in own) if own else ()
         if not own and _DIGIT.search(text) and _DAY_AND_MONTH.search(text):     # (a day needs a digit)
             own, dates = _with_context_year(text, start, language, year_before[bisect_left(starts, start)])
-        actors = extract_actors(text, start, gazetteer)
-        # "the USSR leadership", "Popular Front of Azerbaijan": a name inside an actor is not a place mention
-        in_actors = Spans((a, b) for _, a, b in actors)
-        places = _unique((spelling, key) for spelling, key, a, b in extract_places(text, start, gazetteer, known_names=introduced)
-                         if not in_actors.overlaps(a, b))
         result.append(_Sentence(
             start=start, end=end, paragraph=paragraph, text=text, dates=dates,
-            context=_unique((m.text, m.edtf, "context") for m in own if _dates_an_event(m)),
-            figures=tuple(extract_figures(text, start, exclude=[(m.start, m.end) for m in own])),
-            places=places,
-            country_only=all(gazetteer.kind_of(key) == "country" for _, key in places),
-            actors=_unique(label for label, _, _ in actors),
-            official_act=_OFFICIAL_ACT.search(text) is not None,
-            event_verb=_EVENT_VERB.search(text) is not None,
-            opinion=_OPINION.search(text) is not None or _NORMATIVE.search(text) is not None,
-            event_nouns=frozenset(m.group(1).lower() for m in _EVENT_NOUN.finditer(text)),
-        ))
+            context=_unique((m.text, m.edtf, "context") for m in own if _dates_an_event(m)) if own else (),
+            date_spans=tuple((m.start, m.end) for m in own), gazetteer=gazetteer, introduced=introduced,
+            guess_places=guess_places))
     return result
 
 
@@ -265,19 +347,23 @@ def _dates_an_event(m: DateMention) -> bool:
     return not any(mark in m.edtf for mark in ("..", "X", "~"))
 
 
-def _context_dates(sentences: list[_Sentence]) -> list[tuple[tuple[str, str, str], ...]]:
-    """For each sentence, the dates earlier sentences lend it (see the module notes).
+def _context_dates(sentences: list[_Sentence], claimed: list[bool]) -> list[tuple[tuple[str, str, str], ...]]:
+    """For each claim without dates of its own, the dates earlier sentences
+    lend it (see the module notes); () for the other sentences, which need none.
 
     One pass, remembering the last dated sentence per event noun and in the
     current paragraph, so long documents stay linear."""
     by_noun: dict[str, tuple[int, tuple[tuple[str, str, str], ...]]] = {}
     paragraph, paragraph_dates = -1, ()
     result = []
-    for i, s in enumerate(sentences):
+    for i, (s, is_claim) in enumerate(zip(sentences, claimed)):
         if s.paragraph != paragraph:
             paragraph, paragraph_dates = s.paragraph, ()
-        lent = [by_noun[n] for n in s.event_nouns if n in by_noun]
-        result.append(max(lent)[1] if lent else paragraph_dates)     # the nearest earlier sentence
+        if not is_claim or s.dates:
+            result.append(())
+        else:
+            lent = [by_noun[n] for n in s.event_nouns if n in by_noun] if by_noun else []
+            result.append(max(lent)[1] if lent else paragraph_dates)     # the nearest earlier sentence
         if s.context:
             paragraph_dates = s.context
             if not s.official_act:

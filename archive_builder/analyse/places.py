@@ -28,7 +28,7 @@ from ..model import Problem
 from .sentences import Spans
 
 __all__ = ["Place", "Gazetteer", "make_gazetteer", "default_gazetteer", "load_gazetteer",
-           "extract_places", "extract_actors", "guessed_names", "place_key"]
+           "extract_places", "extract_actors", "guessed_names", "may_guess", "place_key"]
 
 DEFAULT_FILE = Path(__file__).with_name("places.yaml")
 
@@ -211,8 +211,15 @@ def guessed_names(text: str, gazetteer: Gazetteer | None = None) -> tuple[str, .
                                if gazetteer._by_name.get(_fold(name)) is None))
 
 
+def may_guess(text: str) -> bool:
+    """False when `text` has no place word: then neither it nor any part of it
+    (a sentence of a body) has a name to guess, and `extract_places` can be
+    told `guess=False`."""
+    return any(word in text for word in _PLACE_WORD_LIST)
+
+
 def _guesses(text: str) -> list[tuple[str, int, int]]:
-    if not any(word in text for word in _PLACE_WORD_LIST):      # cheap test before the regex
+    if not may_guess(text):      # cheap test before the regex
         return []
     found = []
     for m in _GUESSES.finditer(text):
