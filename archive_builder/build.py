@@ -27,7 +27,7 @@ from .output import (BACKGROUND_REMOVAL_PAGES, build_lock, clean_stale_staging, 
 from .records import build_record
 from .render import SiteContext, write_site
 from .report import report_json
-from .search import index_site
+from .search import LiveIndex, PagefindError
 from .urls import Urls
 
 REPORT_FILE = "data/build-report.json"
@@ -359,21 +359,31 @@ def _build(config: Config, *, progress: Callable[[str], None], jobs: int | None,
     with build_lock(out, progress):
         clean_stale_staging(out)
         staging = staging_dir(out)
+        live_index = None
         try:
+            # Pagefind indexes each document page as it is written, beside the rendering
+            live_index = LiveIndex(staging, config, (r.id for r in records)) if config.search else None
             with clock("render"):
-                report.pages = write_site(ctx, staging, source, progress=progress, previous=out, cache=cache_folder(out) if use_cache else None, jobs=default_jobs() if jobs is None else jobs)
-            if config.search:
+                report.pages = write_site(ctx, staging, source, progress=progress, previous=out, cache=cache_folder(out) if use_cache else None, jobs=default_jobs() if jobs is None else jobs,
+                                          written=live_index.page_written if live_index else None)
+            if live_index is not None:
                 with clock("index"):
-                    report.indexed = index_site(staging, config)
+                    report.indexed = live_index.finish()
             write_file(staging, REPORT_FILE, report_json(
                 documents_read=report.documents_read, records_built=len(records), skipped=report.skipped,
                 problems=report.problems, stages=list(report.timings), pages=report.pages, indexed=report.indexed,
                 timings=report.timings if report_timings else None))
             with clock("write"):
                 swap_in(staging, out, background_removal=report.pages >= BACKGROUND_REMOVAL_PAGES)
+        except PagefindError as exc:
+            discard(staging)
+            raise BuildStopped([Problem(str(out), None, f"the search index failed: {exc}", "error")]) from None
         except BaseException:
             discard(staging)
             raise
+        finally:
+            if live_index is not None:
+                live_index.close()
     if cache is not None:
         cache.prune(report.cache_keys)
     report.out = out

@@ -7,28 +7,40 @@ never reach the index.  One language for the whole archive (force_language):
 a reader searching in the site's language also finds documents in others.
 A large archive is indexed in shards of `search_shard_size` documents, one
 Pagefind bundle each, which the search page merges (see index_site).
+
+Pagefind runs as a service (`pagefind --service`, PagefindService) fed one page
+at a time.  During a build, LiveIndex hands it each document page as soon as
+the page is written, so Pagefind indexes while the rest of the site renders,
+and only writing the bundle is left for the index stage.  Pagefind numbers
+pages in the order they arrive, and that order is in its files: pages are fed
+in the order the site writes them (the build) or by document id (index_site),
+never in the order a folder lists them.
 """
 
 from __future__ import annotations
 
-import asyncio
+import base64
+import collections
 import gzip
 import hashlib
 import json
+import queue
+import re
 import shutil
 import struct
+import subprocess
+import threading
+import time
+from bisect import bisect_left
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 from .config import Config
-from .output import link_file
 from .urls import Urls, page_file
 
 OUTPUT_FOLDER = "pagefind"
 # In the first bundle: the site-relative folder of every bundle, for static/search.js
 BUNDLES_FILE = "bundles.json"
-# Where a shard's pages are gathered (hard links) for Pagefind to read them alone
-SHARD_PAGES_FOLDER = ".pagefind-shard"
 
 
 def document_glob(config: Config) -> str:
@@ -57,79 +69,401 @@ def shards(pages: Sequence[str], shard_size: int) -> list[list[str]]:
     return [list(pages[len(pages) * i // count:len(pages) * (i + 1) // count]) for i in range(count)]
 
 
-async def _index(source: Path, bundle: Path, config: Config) -> int:
-    from pagefind.index import IndexConfig, PagefindIndex
+def page_url(rel: str) -> str:
+    """The URL Pagefind gives a page file (site-relative, posix), as when it reads the site itself."""
+    return "/" + (rel[:-len("index.html")] if rel == "index.html" or rel.endswith("/index.html") else rel)
 
-    index_config = IndexConfig(force_language=config.language, output_path=str(bundle))
-    async with PagefindIndex(config=index_config) as index:
-        # One request for the whole folder: Pagefind reads the pages itself, in
-        # parallel; a request per page costs the Python API a 0.1 s poll each.
+
+class PagefindError(Exception):
+    """Pagefind failed (not found, ended, refused a page, left a bundle incomplete)."""
+
+
+class PagefindService:
+    """One `pagefind --service` process, driven over its pipes.
+
+    The protocol (that of Pagefind's own Python API, which polls for each reply
+    every 0.1 s): requests and replies are base64 JSON, each followed by a comma.
+    The service answers in order, one request at a time; requests are sent
+    without waiting for the replies before them, at most WINDOW unanswered, and
+    a reader thread collects the replies (AddFile's only counted)."""
+
+    WINDOW = 16
+
+    def __init__(self) -> None:
+        from pagefind.service import get_executable
+
+        executable = get_executable()
+        if executable is None:
+            raise PagefindError("Pagefind was not found (pip install pagefind[bin])")
+        try:
+            self.process = subprocess.Popen([str(executable), "--service"], stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        except OSError as exc:
+            raise PagefindError(f"Pagefind could not be started: {exc}") from None
+        self.last_id = 0
+        self.awaited: dict[int, Any] = {}       # message id -> reply (None until it comes)
+        self.added = 0                          # AddFile requests answered with a page
+        self.error: str | None = None
+        self.ended = False
+        self.changed = threading.Condition()
+        self.slots = threading.Semaphore(self.WINDOW)
+        self.stderr_tail: collections.deque[bytes] = collections.deque(maxlen=20)
+        threading.Thread(target=self._read_replies, daemon=True).start()
+        threading.Thread(target=self._read_stderr, daemon=True).start()
+
+    def _read_stderr(self) -> None:
+        for line in self.process.stderr:
+            self.stderr_tail.append(line)
+
+    def _read_replies(self) -> None:
+        pending = b""
+        try:
+            while chunk := self.process.stdout.read1(1 << 16):
+                *messages, pending = (pending + chunk).split(b",")
+                for message in messages:
+                    self._take(json.loads(base64.b64decode(message)))
+        except (ValueError, OSError) as exc:
+            self.error = self.error or f"unreadable reply from Pagefind: {exc}"
+        finally:
+            with self.changed:
+                self.ended = True
+                self.changed.notify_all()
+            for _ in range(self.WINDOW):        # a sender waiting for a slot sees the end
+                self.slots.release()
+
+    def _take(self, reply: dict) -> None:
+        payload = reply.get("payload") or {}
+        with self.changed:
+            if payload.get("type") == "Error":
+                self.error = self.error or str(payload.get("message"))
+            message_id = reply.get("message_id")
+            if message_id in self.awaited:
+                self.awaited[message_id] = payload
+            elif payload.get("type") == "IndexedFile":
+                self.added += 1
+            self.changed.notify_all()
+        self.slots.release()
+
+    def send(self, payload: dict, awaited: bool = False) -> int:
+        self.slots.acquire()
+        with self.changed:
+            self._check()
+            self.last_id += 1
+            message_id = self.last_id
+            if awaited:
+                self.awaited[message_id] = None
+        data = json.dumps({"message_id": message_id, "payload": payload}, ensure_ascii=False).encode("utf-8")
+        try:
+            self.process.stdin.write(base64.b64encode(data) + b",")
+            self.process.stdin.flush()
+        except OSError:
+            self._check(ended=True)
+        return message_id
+
+    def reply(self, message_id: int) -> dict:
+        with self.changed:
+            while self.awaited[message_id] is None:
+                self._check()
+                self.changed.wait()
+            self._check()
+            return self.awaited.pop(message_id)
+
+    def _check(self, ended: bool = False) -> None:
+        if self.error is not None or ended or self.ended:
+            detail = b"".join(self.stderr_tail).decode("utf-8", "replace").strip()
+            raise PagefindError((self.error or "Pagefind ended unexpectedly") + (f": {detail}" if detail else ""))
+
+    def close(self) -> None:
+        """Stop the service (it exits when its input ends)."""
+        try:
+            self.process.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class BundleWriter:
+    """One bundle being indexed: pages fed one at a time, then written."""
+
+    def __init__(self, bundle: Path, config: Config):
+        self.bundle = bundle
+        self.service = PagefindService()
+        try:
+            reply = self.service.reply(self.service.send(
+                {"type": "NewIndex", "config": {"force_language": config.language}}, awaited=True))
+            self.index_id = reply["index_id"]
+        except BaseException:
+            self.service.close()
+            raise
+
+    def add(self, rel: str, html: str) -> None:
         # URLs come out without the base path; the search page's UI adds it (baseUrl).
-        result = await index.add_directory(str(source), glob=document_glob(config))
-    return int(result["page_count"])
+        self.service.send({"type": "AddFile", "index_id": self.index_id, "url": page_url(rel),
+                           "file_contents": search_input(html), "file_path": None})
+
+    def write(self) -> int:
+        """Write the bundle (none for no pages); returns the pages indexed."""
+        try:
+            shutil.rmtree(self.bundle, ignore_errors=True)
+            self.service.reply(self.service.send(
+                {"type": "WriteFiles", "index_id": self.index_id, "output_path": str(self.bundle)}, awaited=True))
+            indexed = self.service.added
+            if indexed:
+                _wait_until_written(self.bundle)
+        finally:
+            self.service.close()
+        if not indexed:
+            shutil.rmtree(self.bundle, ignore_errors=True)   # nothing to search: no bundle
+        return indexed
+
+    def abandon(self) -> None:
+        self.service.process.kill()
+        self.service.close()
 
 
-def _index_bundle(source: Path, bundle: Path, config: Config) -> int:
-    """Index the document pages under `source` into `bundle`; returns the pages indexed."""
+def _wait_until_written(bundle: Path, patience: float = 10.0) -> None:
+    """Pagefind answers WriteFiles with some files still being written by its
+    background tasks, which stop when the service does.  Every file of a bundle
+    has content, so wait (a while) until none is empty and the sizes hold."""
+    deadline = time.monotonic() + patience
+    previous = None
+    while time.monotonic() < deadline:
+        sizes = sorted((p.as_posix(), p.stat().st_size) for p in bundle.rglob("*") if p.is_file())
+        if sizes == previous and not incomplete_files(bundle):
+            return
+        previous = sizes
+        time.sleep(0.02)
+
+
+def _index_bundle(site: Path, pages: Sequence[str], bundle: Path, config: Config) -> int:
+    """Index `pages` (site-relative, in this order) into `bundle`; returns the pages indexed."""
+    shutil.rmtree(bundle, ignore_errors=True)
+    if not pages:
+        return 0
     for _ in range(INDEX_ATTEMPTS):
-        shutil.rmtree(bundle, ignore_errors=True)
-        indexed = asyncio.run(_index(source, bundle, config))
-        if indexed == 0:
-            shutil.rmtree(bundle, ignore_errors=True)   # nothing to search: no bundle
-            return 0
-        if not incomplete_files(bundle):
+        writer = BundleWriter(bundle, config)
+        try:
+            for rel in pages:
+                writer.add(rel, (site / rel).read_text(encoding="utf-8"))
+        except BaseException:
+            writer.abandon()
+            raise
+        indexed = writer.write()
+        if indexed == 0 or not incomplete_files(bundle):
             break
     else:
-        raise RuntimeError(f"Pagefind left empty files in {bundle}: {', '.join(incomplete_files(bundle))}")
-    canonical_filters(bundle)
+        raise PagefindError(f"Pagefind left empty files in {bundle}: {', '.join(incomplete_files(bundle))}")
+    if indexed:
+        canonical_filters(bundle)
     return indexed
 
 
-def _gather(site: Path, pages: Sequence[str]) -> Path:
-    """A folder holding only `pages`, at their site-relative paths (so Pagefind
-    gives them the same URLs); hard links, or copies where links fail."""
-    folder = site / SHARD_PAGES_FOLDER
-    shutil.rmtree(folder, ignore_errors=True)
-    for rel in pages:
-        link_file(folder, rel, site / rel)
-    return folder
+def _clear_bundles(site: Path) -> None:
+    for stale in site.glob(f"{OUTPUT_FOLDER}-*"):
+        shutil.rmtree(stale, ignore_errors=True)
 
 
-def index_site(site: Path, config: Config) -> int:
+def _list_bundles(site: Path, bundles: list[str]) -> None:
+    if bundles and bundles[0] != OUTPUT_FOLDER:     # the search page loads pagefind/ first
+        raise PagefindError(f"Pagefind indexed nothing of the first shard in {site}")
+    if bundles:
+        manifest = {"bundles": [f"{b}/" for b in bundles]}
+        (site / OUTPUT_FOLDER / BUNDLES_FILE).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+
+
+def index_site(site: Path, config: Config, order: Sequence[str] | None = None) -> int:
     """Index the built pages in `site`; returns the number of pages indexed.
 
     Up to `search_shard_size` documents make one bundle, pagefind/.  More are
     cut into shards by document id, one bundle each (pagefind-2/, …), indexed
     one after another: Pagefind's memory grows with the pages of one index
     (Pagefind issue #842), so a shard bounds it.  pagefind/bundles.json lists
-    the bundles; the search page merges them (Pagefind's mergeIndex)."""
-    for stale in site.glob(f"{OUTPUT_FOLDER}-*"):
-        shutil.rmtree(stale, ignore_errors=True)
-    parts = shards(document_pages(site, config), config.search_shard_size)
-    if len(parts) == 1:
-        indexed = _index_bundle(site, site / OUTPUT_FOLDER, config)
-        bundles = [OUTPUT_FOLDER] if indexed else []
-    else:
-        indexed, bundles = 0, []
-        try:
-            for number, pages in enumerate(parts):
-                count = _index_bundle(_gather(site, pages), site / bundle_folder(number), config)
-                if count:
-                    indexed += count
-                    bundles.append(bundle_folder(number))
-        finally:
-            shutil.rmtree(site / SHARD_PAGES_FOLDER, ignore_errors=True)
-        if bundles and bundles[0] != OUTPUT_FOLDER:     # the search page loads pagefind/ first
-            raise RuntimeError(f"Pagefind indexed nothing of the first shard in {site}")
-    if bundles:
-        manifest = {"bundles": [f"{b}/" for b in bundles]}
-        (site / OUTPUT_FOLDER / BUNDLES_FILE).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    the bundles; the search page merges them (Pagefind's mergeIndex).
+    Each shard's pages are fed in the order of `order` (pages it does not
+    list come after, by id), by default by document id."""
+    _clear_bundles(site)
+    pages = document_pages(site, config)
+    rank = {rel: n for n, rel in enumerate(order or ())}
+    indexed, bundles = 0, []
+    for number, part in enumerate(shards(pages, config.search_shard_size)):
+        part = sorted(part, key=lambda rel: rank.get(rel, len(rank)))      # stable: the rest by id
+        count = _index_bundle(site, part, site / bundle_folder(number), config)
+        if count:
+            indexed += count
+            bundles.append(bundle_folder(number))
+    _list_bundles(site, bundles)
     return indexed
 
 
-# Pagefind's Python API stops its backend as soon as the last reply arrives;
-# under load we have seen a UI asset left empty (0 bytes) by that.  Every file
-# of a bundle has content, so an empty one means: index again.
+class LiveIndex:
+    """The index of a site being written: each document page goes to Pagefind
+    as soon as it is on disk (`page_written`, called in the order the site is
+    written), so Pagefind works while the rest of the site renders; `finish`
+    writes the bundles.
+
+    Pages are read, cut down (search_input) and sent by a thread of their own,
+    so a busy Pagefind never holds up rendering.  The first shard is fed live,
+    one service at a time (memory); later shards, if any, from disk at the
+    end, in the same order.  Should the pages on disk not be the documents
+    expected, `finish` indexes the site from disk instead (index_site), in the
+    order the pages were written: the same bundles either way."""
+
+    def __init__(self, site: Path, config: Config, document_ids: Iterable[str]):
+        urls = Urls(config.base_url)
+        self.site, self.config = site, config
+        self.expected = sorted((page_file(urls.document(i), urls.base) for i in document_ids),
+                               key=lambda rel: rel.split("/"))
+        self.parts = shards(self.expected, config.search_shard_size)
+        self.live = set(self.parts[0])
+        self.documents = set(self.expected)
+        self.order: list[str] = []              # document pages, in the order they were written
+        self.queue: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self.writer: BundleWriter | None = None
+        self.failure: BaseException | None = None
+        _clear_bundles(site)
+        self.feeder = threading.Thread(target=self._feed, daemon=True)
+        self.feeder.start()
+
+    def page_written(self, rel: str) -> None:
+        if rel in self.documents:
+            self.order.append(rel)
+            if rel in self.live:
+                self.queue.put(rel)
+
+    def _feed(self) -> None:
+        try:
+            while (rel := self.queue.get()) is not None:
+                if self.failure is None:
+                    if self.writer is None:
+                        self.writer = BundleWriter(self.site / bundle_folder(0), self.config)
+                    self.writer.add(rel, (self.site / rel).read_text(encoding="utf-8"))
+        except BaseException as exc:        # reported by finish
+            self.failure = exc
+
+    def _stop_feeding(self) -> None:
+        if self.feeder.is_alive():
+            self.queue.put(None)
+            self.feeder.join()
+
+    def finish(self) -> int:
+        """Write the bundles; returns the number of pages indexed."""
+        self._stop_feeding()
+        writer, self.writer = self.writer, None
+        complete = (self.failure is None and len(self.order) == len(set(self.order)) == len(self.documents)
+                    and document_pages(self.site, self.config) == self.expected)
+        if not complete:
+            if writer is not None:
+                writer.abandon()
+            if isinstance(self.failure, PagefindError):
+                raise self.failure
+            return index_site(self.site, self.config, self.order)
+        rank = {rel: n for n, rel in enumerate(self.order)}
+        indexed, bundles = 0, []
+        for number, part in enumerate(self.parts):
+            bundle = self.site / bundle_folder(number)
+            part = sorted(part, key=rank.__getitem__)
+            if number == 0 and writer is not None:
+                count = writer.write()
+                if count and incomplete_files(bundle):
+                    count = _index_bundle(self.site, part, bundle, self.config)
+                elif count:
+                    canonical_filters(bundle)
+            else:
+                count = _index_bundle(self.site, part, bundle, self.config)
+            if count:
+                indexed += count
+                bundles.append(bundle_folder(number))
+        _list_bundles(self.site, bundles)
+        return indexed
+
+    def close(self) -> None:
+        """Stop Pagefind if it still runs (a build that failed before `finish`)."""
+        self.failure = self.failure or PagefindError("stopped")
+        writer = self.writer
+        if writer is not None:
+            writer.service.process.kill()       # a feeder waiting on Pagefind wakes up
+        self._stop_feeding()
+        if self.writer is not None:
+            self.writer.abandon()
+            self.writer = None
+
+
+# --- what Pagefind is given of a page -----------------------------------------------
+#
+# Pagefind reads a page's text only inside its data-pagefind-body element, and
+# outside it only the elements marked data-pagefind-filter, -meta or -sort.  A
+# document page is mostly other things (head, navigation, related documents,
+# citations, comments: 38 KB of 44), all of which Pagefind parses and drops.
+# search_input leaves out of the page every head, header, nav, footer, section
+# and aside element outside the body that holds none of those marks, whole;
+# what remains is parsed by Pagefind exactly as before (the same bundle, byte for
+# byte: tests/test_search.py), in about a fifth of the bytes.
+
+_SECTIONING = re.compile(r"<(/?)(head|header|nav|footer|section|aside)[\s>]")
+_KEPT_MARK = re.compile(r"data-pagefind-(?:filter|meta|sort|body)")
+_TAG_NAME = re.compile(r"<([a-zA-Z][\w-]*)")
+_SAME_NAME_TAGS: dict[str, re.Pattern[str]] = {}
+BODY_MARK = " data-pagefind-body"
+
+
+def _element_end(html: str, start: int, name: str) -> int | None:
+    """Where the element opened at `start` ends (after its end tag), by counting `name` tags."""
+    tags = _SAME_NAME_TAGS.get(name) or _SAME_NAME_TAGS.setdefault(name, re.compile(rf"<(/?){name}[\s>]"))
+    depth = 0
+    for m in tags.finditer(html, start):
+        depth += -1 if m.group(1) else 1
+        if depth == 0:
+            end = html.find(">", m.end() - 1)
+            return None if end < 0 else end + 1
+    return None
+
+
+def search_input(html: str) -> str:
+    """`html` without the elements Pagefind would parse and drop (see above);
+    the page whole where its layout is not as expected (no body mark, two,
+    or sectioning tags that do not nest)."""
+    at = html.find(BODY_MARK)
+    if at < 0 or html.find(BODY_MARK, at + 1) >= 0:
+        return html
+    body_start = html.rfind("<", 0, at)
+    name = _TAG_NAME.match(html, body_start)
+    body_end = _element_end(html, body_start, name.group(1)) if name else None
+    if body_end is None:
+        return html
+    marks = [m.start() for m in _KEPT_MARK.finditer(html)]
+    left_out, open_tags = [], []
+    for m in _SECTIONING.finditer(html):
+        if body_start <= m.start() < body_end:
+            continue
+        if not m.group(1):
+            open_tags.append((m.group(2), m.start()))
+            continue
+        if not open_tags or open_tags[-1][0] != m.group(2):
+            return html
+        start = open_tags.pop()[1]
+        end = html.find(">", m.end() - 1) + 1
+        i = bisect_left(marks, start)
+        if (i == len(marks) or marks[i] >= end) and not start < body_start < end:
+            left_out.append((start, end))
+    if open_tags:
+        return html
+    kept, copied = [], 0
+    for start, end in sorted(left_out):
+        if start >= copied:                 # not inside an element already left out
+            kept.append(html[copied:start])
+            copied = end
+    kept.append(html[copied:])
+    return "".join(kept)
+
+
+# Pagefind answers WriteFiles before its background writes end, and they stop
+# with the service: under load we have seen a UI asset left empty (0 bytes).
+# Every file of a bundle has content, so an empty one means: wait
+# (_wait_until_written), and if it stays empty, index again.
 INDEX_ATTEMPTS = 3
 
 

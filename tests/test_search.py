@@ -9,6 +9,11 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from archive_builder import search
+from archive_builder.build import BuildStopped, build
 from archive_builder.capture import discover
 from archive_builder.config import Config
 from archive_builder.search import document_glob, index_site
@@ -105,3 +110,143 @@ def test_nothing_to_index_writes_nothing(tmp_path: Path):
     (tmp_path / "index.html").write_text("<html><body>No documents</body></html>")
     assert index_site(tmp_path, Config()) == 0
     assert not (tmp_path / "pagefind").exists()
+
+
+# --- what Pagefind is given, and when -------------------------------------------------
+
+def bundles_of(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes()
+            for p in sorted(site.rglob("*")) if p.is_file() and p.relative_to(site).parts[0].startswith("pagefind")}
+
+
+def test_cut_pages_give_pagefind_the_same_bundle_as_whole_pages(seed_site: Path, tmp_path: Path, monkeypatch):
+    cut, whole = fresh_copy(seed_site, tmp_path, "cut"), fresh_copy(seed_site, tmp_path, "whole")
+    index_site(cut, Config())
+    with monkeypatch.context() as m:
+        m.setattr(search, "search_input", lambda page: page)
+        index_site(whole, Config())
+    assert bundles_of(cut) == bundles_of(whole)
+    pages = [p.read_text(encoding="utf-8") for p in cut.glob(document_glob(Config()))]
+    assert sum(map(len, map(search.search_input, pages))) < sum(map(len, pages)) / 2
+
+
+# (no data-pagefind-sort: the site has none, and Pagefind 1.5 lists sorts in hash-map order, so a
+# bundle with sorts differs from run to run whatever it is given)
+MARKS = ('data-pagefind-filter="{}"', 'data-pagefind-meta="{}"', 'data-pagefind-filter="{}:fixed"',
+         'data-pagefind-ignore', 'data-pagefind-ignore="all"')
+SECTIONING = ("section", "aside", "nav", "header", "footer")
+
+
+@st.composite
+def outside_parts(draw, depth: int = 0) -> str:
+    """Markup as it may stand outside the search body: sectioning elements, nested,
+    some holding filters, meta or sort marks, some ignored."""
+    parts = []
+    for _ in range(draw(st.integers(0, 3))):
+        kind = draw(st.sampled_from(["text", "mark", "element"] if depth < 3 else ["text", "mark"]))
+        word = draw(st.sampled_from(["alpha", "beta", "gamma", "delta"]))
+        if kind == "text":
+            parts.append(f"<p>{word} words</p>")
+        elif kind == "mark":
+            mark = draw(st.sampled_from(MARKS)).format(draw(st.sampled_from(["kind", "place", "title"])))
+            parts.append(f"<span {mark}>{word}</span>")
+        else:
+            tag = draw(st.sampled_from(SECTIONING))
+            parts.append(f"<{tag} class=\"x\">{draw(outside_parts(depth + 1))}</{tag}>")
+    return "".join(parts)
+
+
+@st.composite
+def document_like_pages(draw) -> str:
+    head = draw(st.sampled_from(["<head><title>T</title></head>",
+                                 '<head><meta data-pagefind-meta="image[content]" content="/a.png"></head>']))
+    body = (f'<div data-pagefind-body><header><h1>Heading {draw(st.integers(0, 9))}</h1></header>'
+            f'<section><p id="p-1">Body text {draw(outside_parts(2))}</p></section></div>')
+    return (f'<!doctype html><html lang="en">{head}<body>{draw(outside_parts())}<main>{body}</main>'
+            f'{draw(outside_parts())}</body></html>')
+
+
+def test_a_page_whose_layout_is_not_recognised_is_given_whole():
+    for page in ('<html><body><p>no body mark</p></body></html>',
+                 '<html><body><div data-pagefind-body>a</div><div data-pagefind-body>b</div></body></html>',
+                 '<html><body><div data-pagefind-body>a</div><section><aside></section></aside></body></html>',
+                 '<html><body><div data-pagefind-body>a</div><section>unclosed</body></html>'):
+        assert search.search_input(page) == page
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.lists(document_like_pages(), min_size=1, max_size=4))
+def test_cut_pages_index_as_the_whole_pages_do(tmp_path_factory, pages: list[str]):
+    """The fast path (search_input) against the plain one (the page whole), through Pagefind."""
+    folder = tmp_path_factory.mktemp("pages")
+    bundles = []
+    for name, prepare in (("cut", search.search_input), ("whole", lambda page: page)):
+        writer = search.BundleWriter(folder / name, Config())
+        for n, page in enumerate(pages):
+            writer.service.send({"type": "AddFile", "index_id": writer.index_id, "url": f"/documents/{n}/",
+                                 "file_contents": prepare(page), "file_path": None})
+        writer.write()
+        search.canonical_filters(folder / name)
+        bundles.append({p.relative_to(folder / name).as_posix(): p.read_bytes()
+                        for p in sorted((folder / name).rglob("*")) if p.is_file()})
+    assert bundles[0] == bundles[1]
+
+
+def site_order(site: Path) -> list[str]:
+    """Every file of the site, in an order unlike the documents' ids (the reverse)."""
+    return sorted((p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()), reverse=True)
+
+
+@pytest.mark.parametrize("shard_size", [10_000, 2])
+def test_pages_fed_as_written_give_the_bundles_of_index_site_in_that_order(seed_site: Path, tmp_path: Path,
+                                                                             shard_size: int):
+    live, whole = fresh_copy(seed_site, tmp_path, "live"), fresh_copy(seed_site, tmp_path, "whole")
+    for site in (live, whole):
+        for stale in site.glob("pagefind*"):
+            shutil.rmtree(stale)
+    config = Config(search_shard_size=shard_size)
+    ids = [p.parent.name for p in live.glob(document_glob(config))]
+    index = search.LiveIndex(live, config, ids)
+    try:
+        for rel in site_order(live):
+            index.page_written(rel)
+        indexed = index.finish()
+    finally:
+        index.close()
+    assert indexed == index_site(whole, config, site_order(whole)) == len(ids)
+    assert bundles_of(live) == bundles_of(whole)
+    assert len({rel.split("/")[0] for rel in bundles_of(live)}) == (1 if shard_size > len(ids) else -(-len(ids) // 2))
+
+
+def test_the_page_order_is_in_the_bundle_and_nothing_else_is(seed_site: Path, tmp_path: Path):
+    by_id, backwards = fresh_copy(seed_site, tmp_path, "by-id"), fresh_copy(seed_site, tmp_path, "backwards")
+    index_site(by_id, Config())
+    index_site(backwards, Config(), site_order(backwards))
+    assert bundles_of(by_id) != bundles_of(backwards)
+    assert sorted(map(json.dumps, fragments(by_id))) == sorted(map(json.dumps, fragments(backwards)))
+
+
+def test_a_missing_document_page_means_indexing_what_is_there(seed_site: Path, tmp_path: Path):
+    site, whole = fresh_copy(seed_site, tmp_path, "site"), fresh_copy(seed_site, tmp_path, "whole")
+    ids = [p.parent.name for p in site.glob(document_glob(Config()))]
+    index = search.LiveIndex(site, Config(), ids + ["not-written"])
+    try:
+        for rel in site_order(site):
+            index.page_written(rel)
+        assert index.finish() == len(ids)
+    finally:
+        index.close()
+    index_site(whole, Config(), site_order(whole))
+    assert bundles_of(site) == bundles_of(whole)
+
+
+def test_a_pagefind_failure_stops_the_build_and_keeps_the_previous_site(tmp_path: Path, monkeypatch):
+    config = Config(source=str(PROJECT / "seeds"), out=str(tmp_path / "site"))
+    build(config, jobs=1)
+    before = {p.relative_to(tmp_path / "site"): p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", shutil.which("false"))
+    with pytest.raises(BuildStopped) as stopped:
+        build(config, jobs=1)
+    assert [p.message.startswith("the search index failed") for p in stopped.value.problems] == [True]
+    after = {p.relative_to(tmp_path / "site"): p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
+    assert after == before

@@ -12,7 +12,7 @@ import pytest
 
 from archive_builder.capture import discover
 from archive_builder.config import Config
-from archive_builder.search import BUNDLES_FILE, SHARD_PAGES_FOLDER, bundle_folder, document_pages, index_site, shards
+from archive_builder.search import BUNDLES_FILE, bundle_folder, document_pages, index_site, shards
 
 PROJECT = Path(__file__).resolve().parent.parent
 FRAGMENT_SIGNATURE = b"pagefind_dcd"
@@ -74,7 +74,6 @@ def test_sharded_index_has_every_document_once_and_a_bundle_list(seed_site: Path
     listed = json.loads((site / "pagefind" / BUNDLES_FILE).read_text(encoding="utf-8"))
     assert listed == {"bundles": [f"{b}/" for b in bundles]}
     assert sorted(p.name for p in site.glob("pagefind*")) == sorted(bundles)
-    assert not (site / SHARD_PAGES_FOLDER).exists()
 
     urls = [u for b in bundles for u in fragment_urls(site / b)]
     assert sorted(urls) == sorted(f"/documents/{r.name}/" for r in (site / "documents").iterdir()
