@@ -408,7 +408,8 @@ _EDGE_TO_PART = {"beginning": "early", "start": "early", "middle": "mid",
 def _part(m: re.Match) -> str:
     if m.group("part"):
         return m.group("part").lower()
-    return _EDGE_TO_PART[m.group("edge").split()[0].lower()]
+    words = m.group("edge").lower().split()
+    return _EDGE_TO_PART[words[1] if words[0] == "very" else words[0]]    # "the very end of the 1980s"
 
 
 def _b_decade(m: re.Match, ctx: _Ctx) -> list[_Cand]:

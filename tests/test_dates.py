@@ -462,3 +462,9 @@ def test_helpers_never_raise(edtf):
 def test_sort_key_is_a_total_order(a, b):
     ka, kb = edtf_sort_key(a), edtf_sort_key(b)
     assert (ka < kb) or (ka > kb) or (ka == kb and a == b)
+
+
+def test_the_very_end_of_a_decade_is_its_end():
+    # "very" used to be looked up as the edge word itself, and find_dates raised KeyError
+    assert [(m.text, m.edtf) for m in find_dates("at the very end of the 1980s and the very beginning of the 20th century")] == [
+        ("very end of the 1980s", "1985~/1989~"), ("very beginning of the 20th century", "1900~/1933~")]
