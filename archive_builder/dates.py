@@ -320,10 +320,10 @@ class _Rule:
     build: Builder
     trigger: re.Pattern            # cheap pre-check: no trigger in the text, no scan
     needs: str | None = None       # "anchor" | "default_year": skip the rule without it
-    # Where a match can begin: every match of `pattern` starts at a match of
-    # `starts` (see _STARTS).  The rule is then tried only there instead of
+    # Where a match can begin: every match of `pattern` starts at a position
+    # of `starts` (see _STARTS and _positions).  The rule is then tried only there instead of
     # being scanned over the whole text; None: scan the whole text.
-    starts: re.Pattern | None = None
+    starts: re.Pattern | _BeforeNumber | None = None
 
 
 def _month_of(m: re.Match, group: str, lang: str) -> int:
@@ -695,7 +695,8 @@ def _rules(lang: str) -> tuple[_Rule, ...]:
         # "dmy_ru" is "dmy" with Russian month names (see the table above)
         own = name[:-len(lang) - 1] if lang != "en" and name.endswith(f"_{lang}") else None
         start = _STARTS.get(name) or _STARTS.get(own or "")
-        starts = (None if start is None else _NUMBER_START if start == "number" else _PART_START if start == "part"
+        starts = (None if start is None else _NUMBER_START if start == "number"
+                  else _BEFORE_NUMBER[start] if start in _BEFORE_NUMBER
                   else _month_start(lang if own and own in _STARTS else "en"))
         rules.append(_Rule(name, re.compile(pat), build, _trigger(trigger), needs, starts))
     return tuple(rules)
@@ -703,18 +704,42 @@ def _rules(lang: str) -> tuple[_Rule, ...]:
 
 # Rules whose every match begins with a day or year number ("number": a digit
 # not glued to a word, as `_day`, `_year` and `_BEFORE` require), with a
-# month name ("month") or with a word of _PART ("part").  Scanning a 4,000-character body once per rule was
-# most of find_dates' cost; the numbers and month names are found once per
-# text instead, and these rules are tried only there.
+# month name ("month"), or with a word or two right before a year or decade
+# ("part", "cue", "season": see _BEFORE_NUMBER).  Scanning a 4,000-character
+# body once per rule was most of find_dates' cost; the numbers and month names
+# are found once per text instead, and these rules are tried only there.
 _STARTS = {
-    "decade_part": "part",
+    "decade_part": "part", "cued_year": "cue", "season": "season",
     **{name: "number" for name in ("dm_range_y", "dm_dm_y", "dmy", "dm_range_noyear", "dm_noyear",
                                    "iso_day", "dotted_day", "year_range", "decade",
                                    "decade_ru", "decade_de", "year_ru", "year_az")},
     **{name: "month" for name in ("md_range_y", "md_md_y", "mdy", "my", "md_range_noyear", "md_noyear")},
 }
-# Where _PART ("early", "mid", "late", "(very) end/beginning/start/middle/close of the") begins.
-_PART_START = re.compile(r"(?=(?i:e(?:arly|nd)|m(?:iddle|id)|late|very|beginning|start|close))")
+
+
+@dataclass(frozen=True)
+class _BeforeNumber:
+    """Starts of a rule whose match ends in a year or decade number with at most
+    four words before it ("in the year 1990", "the very end of the 1980s"):
+    where `ahead` matches in those words, before each number.  Only the few
+    words before the numbers are searched, not the whole text (the rules' words
+    are common: "in", "of", "end" in "friend")."""
+
+    ahead: re.Pattern       # zero-width: where the rule's words begin
+
+
+# A match's text before its number: at most four runs of word characters,
+# "." ("c.") or "-" ("mid-"), between spaces.  Read on the reversed text,
+# backwards from the number; it may reach further back than the match (the
+# whole run, the spaces before it), never less far.
+_RUNS_BEFORE = re.compile(r"\s*(?:[\w.\-]+\s*){0,4}")
+_BEFORE_NUMBER = {
+    # _PART ("early", "mid-", "the very end of the") right before the decade's digit
+    "part": _BeforeNumber(re.compile(r"(?=(?i:(?:early|mid|late)(?:-|\s+)?\d"
+                                     r"|(?:very\s+)?(?:end|beginning|start|middle|close)\s+of\s+the\s+\d))")),
+    "cue": _BeforeNumber(re.compile(rf"(?<![\w])(?=(?i:{_EN_CUES})\s)")),
+    "season": _BeforeNumber(re.compile(r"(?<![\w])(?=(?i:spring|summer|autumn|fall|winter)\s)")),
+}
 # A digit with no word character before it (the lookbehind is checked after
 # the digit so that the scan can skip ahead to the next digit quickly).
 _NUMBER_START = re.compile(r"\d(?<!\w\d)")
@@ -722,9 +747,26 @@ _NUMBER_START = re.compile(r"\d(?<!\w\d)")
 
 @lru_cache(maxsize=None)
 def _month_start(lang: str) -> re.Pattern:
-    """Every position where a month name of `lang` (as the rules spell it) begins."""
-    month = _en_month("ms") if lang == "en" else _other_month("ms", lang)
-    return re.compile(rf"(?={month})")
+    """Matches that start at every position where a month name of `lang` (as
+    the rules spell it) begins, and at a few more (a month name glued to a word
+    before it: "xJanuary"; the rules then fail there).
+
+    The month name itself, without the rules' lookbehind, so that the pattern
+    begins with a literal per alternative and the regex engine skips ahead to
+    the next possible first letter (a look-ahead, "(?=January|…)", is tried at
+    every position: three times slower).  Consuming the name hides no start: a
+    match is all word characters, and a month name begins only after a non-word
+    character."""
+    if lang == "en":
+        forms = [form for m in _EN_MONTHS
+                 for form in (m.capitalize(), m.upper()) + (() if m in _EN_CAPITAL_ONLY else (m,))]
+        forms += [form for a in _EN_ABBR for form in (a.capitalize(), a.upper())]
+        # grouped by exact first letter ("J" and "j" apart: the pattern is case-sensitive)
+        groups: dict[str, list[str]] = {}
+        for form in sorted(set(forms), key=lambda w: (-len(w), w)):
+            groups.setdefault(form[0], []).append(form[1:])
+        return re.compile("(?:" + "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in groups.items()) + r")\b")
+    return re.compile(rf"(?i:{_alt(_MONTHS_OTHER[lang])})(?!\w)")
 
 
 def _rule_matches(rule: _Rule, text: str, starts: dict[re.Pattern, list[int]]) -> Iterator[re.Match]:
@@ -739,12 +781,30 @@ def _rule_matches(rule: _Rule, text: str, starts: dict[re.Pattern, list[int]]) -
         return
     positions = starts.get(rule.starts)
     if positions is None:
-        positions = starts[rule.starts] = [m.start() for m in rule.starts.finditer(text)]
+        positions = starts[rule.starts] = _positions(rule.starts, text, starts)
     match, end = rule.pattern.match, 0
     for position in positions:
         if position >= end and (m := match(text, position)):
             yield m
             end = m.end()
+
+
+def _positions(kind: re.Pattern | _BeforeNumber, text: str, starts: dict) -> list[int]:
+    """Where the rules of `kind` are tried, ascending (`starts` caches them per text)."""
+    if not isinstance(kind, _BeforeNumber):
+        return [m.start() for m in kind.finditer(text)]
+    numbers = starts.get(_NUMBER_START)
+    if numbers is None:
+        numbers = starts[_NUMBER_START] = _positions(_NUMBER_START, text, starts)
+    if not numbers:
+        return []
+    reverse, size = text[::-1], len(text)
+    found: set[int] = set()
+    for number in numbers:
+        back = _RUNS_BEFORE.match(reverse, size - number)
+        # up to the number's first digit, which the look-ahead may need to see
+        found.update(m.start() for m in kind.ahead.finditer(text, number - back.end() + back.start(), number + 1))  # type: ignore[union-attr]
+    return sorted(found)
 
 
 # The rules are long alternations; most texts lack what they need.  A rule
@@ -757,6 +817,9 @@ _TRIGGERS = [
     ("rel_", r"(?i:anniversar)"),
     ("century_ru", r"(?i:век)"), ("century_az", r"(?i:əsr)"), ("century_fr", r"(?i:siècle)"),
     ("century", r"(?i:century)"),
+    # "the 1980s", "the late 1980s": a decade ends in "0s" (the Russian, French
+    # and German decade rules spell it otherwise)
+    ("decade_part", r"0['’]?s"), ("decade_", r"\d"), ("decade", r"0['’]?s"),
 ]
 
 

@@ -16,7 +16,12 @@ _PIECES = ["20", "1990", "1980s", "3", "31", "19-20", "January", "JANUARY", "jun
            "thirty-one", "thirty one", "thirtieth", "a", "year", "in", "from", "to", "and", "of", "the",
            "century", "XX", "spring", "(2001)", "1990-01-20", "20.01.1990", "1948–53", "people", "%",
            "января", "1990 г.", "février", "März", "20.", "S/2021/42", "26,000", "ſ", "K", "İ",
-           " ", "  ", "\n", ",", ".", "-", "–", "/", "’s", "'s", "x1990", "A/75/710"]
+           " ", "  ", "\n", ",", ".", "-", "–", "/", "’s", "'s", "x1990", "A/75/710",
+           # month names glued to words, part words inside words, a decade after them
+           "xJanuary", "Januaryx", "SEPT", "sept", "friend", "closend", "ſtart", "ſ", "Late", "MID", "1990s",
+           "1980’s", "the", "of the", "very", "beginning", "close", "end",
+           # cue words before a year
+           "c.", "ca.", "x.in", "As of", "as  of", "the year", "years", "winter", "fall of", "Summer", "İn"]
 _TEXT = st.lists(st.sampled_from(_PIECES), max_size=40).map(" ".join) | st.lists(
     st.sampled_from(_PIECES), max_size=40).map("".join)
 _LANGS = st.sampled_from(["en", "ru", "fr", "de", "az"])
@@ -35,7 +40,8 @@ def test_rules_tried_at_their_starts_match_as_a_full_scan(text, lang):
 
 def test_some_rules_are_tried_only_at_their_starts():
     # otherwise the test above would compare a full scan with itself
-    assert {r.name for r in _rules("ru") if r.starts is not None} >= {"dmy", "my", "dmy_ru", "my_ru", "decade", "decade_part"}
+    assert {r.name for r in _rules("ru") if r.starts is not None} >= {"dmy", "my", "dmy_ru", "my_ru", "decade", "decade_part",
+                                                                      "cued_year", "season"}
 
 
 _WORDS = st.lists(st.text(alphabet="abtTJjsSſkK İı-. ", min_size=1, max_size=5), min_size=1, max_size=8)
@@ -93,3 +99,21 @@ def test_shared_candidates_give_what_a_fresh_scan_gives(text, lang, anchor, defa
     dates._plain_candidates.cache_clear()
     cold = dates._find_dates(text, language=lang, anchor=anchor, default_year=default_year)
     assert warm == cold
+
+
+def test_words_before_a_number_are_tried_only_before_numbers():
+    # "friend" holds "end" but is no start; "the end of the 1980s" is, and so is
+    # "mid-"; cue words ("end of", "of", "in", "year") only where a number follows
+    # within four words: not "in the spring of the year"
+    text = "a friend at the end of the 1980s, mid-1990s, in the year 1993 and in the spring of the year"
+    assert dates._positions(dates._BEFORE_NUMBER["part"], text, {}) == [16, 34]
+    assert dates._positions(dates._BEFORE_NUMBER["cue"], text, {}) == [16, 20, 45, 52]
+    assert [(m.text, m.edtf) for m in dates.find_dates(text)] == [
+        ("end of the 1980s", "1985~/1989~"), ("mid-1990s", "1993~/1997~"), ("1993", "1993")]
+
+
+def test_month_starts_include_every_month_a_rule_can_read():
+    text = "On 5 January 1990, xJanuary, SEPT. 1991 and in june 1992 (not may 1993) and May 1994"
+    # "xJanuary" (20) is tried and fails; lower-case "may" is no month
+    assert [m.start() for m in dates._month_start("en").finditer(text)] == [5, 20, 29, 47, 76]
+    assert [m.text for m in dates.find_dates(text)] == ["5 January 1990", "SEPT. 1991", "june 1992", "May 1994"]
