@@ -112,6 +112,13 @@ def test_no_page_per_document_the_claims_list_links_to_each_documents_claims_sec
     assert ('<a href="/archive/documents/river-b/#claims-heading">Lakeside Committee (1 June 2001): Document river-b</a>'
             ' <span class="count">(3)</span>') in claims
     assert claims.count("#claims-heading") == len({c.document_id for c in ctx.analysis.claims})
+    # the section they link to, on each document page, holding every claim of the document
+    env = environment(ctx.config, ctx.urls)
+    for record in ctx.records:
+        section = env.get_template("partials/document_analysis.html").render(
+            analysis_for_doc=document_context(ctx, record))
+        assert '<h2 id="claims-heading">' in section
+        assert section.count("#claim-") == sum(c.document_id == record.id for c in ctx.analysis.claims)
 
 
 def test_documents_are_listed_on_the_page_of_their_claims_only(monkeypatch):
