@@ -521,3 +521,58 @@ def test_arbitrary_text_and_header_never_break_extraction(body_lines, header):
     assert isinstance(m, Metadata)
     for field in (m.title, m.document_type, m.author, m.publisher, m.date, m.language):
         assert (field.value is None) == (field.basis == "unknown")
+
+
+# ---------------------------------------------------------------------------
+# fast paths: the same matches as the plain scans
+# ---------------------------------------------------------------------------
+
+_DOC_PIECES = ["the", "The", "a", "an", "its", "their", "this", "that", "statement", "statements", "letter",
+               "note verbale", "notes  verbales", "decision", "resolution", "declaration", "communiqué",
+               "agreements", "decree", "appeal", "trilateral", "joint", "identical", "well-known", "of", "adopted",
+               "issued", "x-the", "-", "re-", "un", "Statement", "(", ")", "“", "”", ",", ".", ";", " ", "  ", "\n",
+               "\u00a0", "\u2003", "_", "9", "é", "statementx", "lettered", "A/75/710-S/2021/42", "S/2021/42"]
+_DOC_TEXT = (st.lists(st.sampled_from(_DOC_PIECES), max_size=40).map(" ".join)
+             | st.lists(st.sampled_from(_DOC_PIECES), max_size=40).map("".join))
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_DOC_TEXT)
+def test_document_phrases_found_from_their_nouns_match_a_full_scan(text):
+    from archive_builder.metadata import _DOC, _doc_matches
+
+    assert [(m.span(), m.groupdict()) for m in _doc_matches(text)] == [
+        (m.span(), m.groupdict()) for m in _DOC.finditer(text)]
+
+
+def test_document_phrases_with_many_words_before_the_noun():
+    from archive_builder.metadata import _DOC, _doc_matches
+
+    text = "the very long winding joint statement of 1990 and the trilateral statement and statement letter"
+    assert [m.span() for m in _doc_matches(text)] == [m.span() for m in _DOC.finditer(text)]
+    assert len(list(_DOC.finditer(text))) >= 3
+
+
+def test_a_signature_needs_its_parenthesis():
+    # the signature rule skips lines without "(" before cleaning their markup
+    capture, cleaned = build("Text of the letter.", "**(Signed)** Maria Lopez Ambassador")
+    assert extract_metadata(capture, cleaned).author.value == Agent(name="Maria Lopez", title="Ambassador")
+
+
+_NOW_FLAT = (r"(?i)\b(?:today|now|this\s+year|marks?|marking|marked|commemorat\w*|ago|passed|elapsed|"
+             r"gone\s+by|сегодня|ныне|исполня\w*|прошл\w*|bu\s+gün|aujourd'hui|heute)\b")
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from(["Today", "TODAY", "now", "nOw", "this", "year", "this  year", "mark", "marks",
+                                      "marking", "marked", "Commemorated", "ago", "passed", "elapsed", "gone", "by",
+                                      "Сегодня", "ныне", "исполнилось", "прошло", "bu", "gün", "aujourd'hui", "heute",
+                                      "İ", "ſ", "K", "x", "_", "-", " ", "\n", "31"]), max_size=30).map(
+    lambda words: "".join(words) if len(words) % 2 else " ".join(words)))
+def test_time_of_writing_words_match_as_the_flat_list(text):
+    import re
+
+    from archive_builder.metadata import _NOW
+
+    assert [m.span() for m in _NOW.finditer(text)] == [m.span() for m in re.finditer(_NOW_FLAT, text)]
+    assert _NOW.pattern != _NOW_FLAT
