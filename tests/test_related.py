@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings, strategies as st
+
 from archive_builder.analyse import related
 from archive_builder.analyse.related import parse_related, relate, resolve_references
 from archive_builder.model import Agent, Claim, Event, Record, Reference, SharedPassage, Sourced
@@ -139,3 +141,87 @@ def test_each_score_is_the_sum_of_its_reasons_on_a_generated_corpus():
     assert {"shared event", "shared passage", "shared places"} <= kinds
     for r in analysis.relations:
         assert r.score == sum(reason.weight for reason in r.reasons), r
+
+
+# --- incremental: relate_since after edits equals relate ---------------------------
+
+_DOCS = [f"d{i}" for i in range(6)]
+_LABELS = ["Riverton, 3 May 2001", "Portmore, 4 May 2001", "Lakeside, 9 June 2002"]
+_PLACES = ["Riverton", "Portmore", "Lakeside", "Hilltown"]
+_SYMBOLS = ["A/60/1", "S/2005/7", "A/61/9"]
+
+_corpus = st.fixed_dictionaries({
+    "records": st.lists(st.tuples(st.sampled_from(_DOCS), st.sampled_from([None, *_SYMBOLS]),
+                                  st.sampled_from([None, *_SYMBOLS]), st.booleans()),
+                        min_size=2, max_size=6, unique_by=lambda r: r[0]),
+    "events": st.lists(st.tuples(st.sampled_from(["e1", "e2", "e3", "e4"]), st.lists(st.sampled_from(_DOCS), max_size=6, unique=True),
+                                 st.lists(st.sampled_from(_DOCS), max_size=3, unique=True), st.sampled_from(_LABELS)),
+                       max_size=4, unique_by=lambda e: e[0]),
+    "places": st.lists(st.tuples(st.sampled_from(_DOCS), st.lists(st.sampled_from(_PLACES), min_size=1, max_size=3),
+                                 st.sampled_from(["", "-town"])), max_size=14),
+    "passages": st.lists(st.tuples(st.sampled_from(_DOCS), st.sampled_from(_DOCS), st.sampled_from([0.8, 0.9, 1.0])), max_size=6),
+    "pin": st.sampled_from([None, ("d0", "d1"), ("d2", "d3")]),
+    "block": st.sampled_from([None, ("d0", "d1"), ("d1", "d4")]),
+})
+
+
+def _inputs(corpus):
+    """relate's arguments from a drawn corpus (documents named but not drawn are left out)."""
+    ids = sorted(r[0] for r in corpus["records"])
+    records = [make_record(d, header=(("symbol", sym),) if sym else (), references=(
+        (Reference(f"the letter {cites}", "un-symbol", 1, symbol=cites, relation="answers" if answers else "cites"),)
+        if cites else ())) for d, sym, cites, answers in corpus["records"]]
+    events = [event(eid, [d for d in docs if d in ids], [d for d in mentioned if d in ids and d not in docs], label)
+              for eid, docs, mentioned, label in sorted(corpus["events"])]
+    claims = [Claim(f"{doc}-c{n}", doc, "event", "q", 0, 1, places=tuple((p + spelling, p.lower()) for p in places))
+              for n, (doc, places, spelling) in enumerate(corpus["places"]) if doc in ids]
+    passages = [SharedPassage(f"p{n}", a, 0, 1, b, 0, 1, sim)
+                for n, (a, b, sim) in enumerate(corpus["passages"]) if a != b and a in ids and b in ids]
+    data = {"pin": [list(corpus["pin"])] if corpus["pin"] else [],
+            "block": [list(corpus["block"])] if corpus["block"] else []}
+    curation, _ = parse_related(data, "related.yaml", {}, ids)
+    return records, sorted(claims, key=lambda c: c.document_id), events, passages, curation
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_corpus, min_size=2, max_size=5), st.integers(1, 4))
+def test_incremental_relations_equal_a_full_computation_after_random_edits(corpora, min_df):
+    """Each corpus is an edit of the one before (documents, events, labels,
+    places, spellings, passages, references, pins and the cut-off change); the
+    state goes through pickle as it does through the build cache."""
+    import pickle
+
+    original = related.MIN_DF_CUTOFF
+    related.MIN_DF_CUTOFF = min_df      # signals dropped as too common, and so whole re-computations
+    try:
+        state = None
+        for corpus in corpora:
+            args = _inputs(corpus)
+            found, state = related.relate_since(*args, previous=state)
+            assert found == relate(*args)
+            state = pickle.loads(pickle.dumps(state))
+    finally:
+        related.MIN_DF_CUTOFF = original
+
+
+def test_incremental_relations_follow_what_a_signal_says_not_only_who_shares_it():
+    """A changed label, spelling, passage similarity or kind of reference
+    changes no document's signals, only what they say."""
+    cites = Reference("the letter S/2005/7", "un-symbol", 1, symbol="S/2005/7")
+    records = [make_record("a", references=(cites,)), make_record("b", header=(("symbol", "S/2005/7"),)),
+               make_record("c"), make_record("d")]
+    claims = [place_claim(d, "Riverton", "Portmore") for d in "abc"]
+    events = [event("e1", ["a", "b"], label="Riverton, 3 May 2001"), event("e2", ["c", "d"])]
+    passages = [SharedPassage("p1", "c", 0, 1, "d", 0, 1, 0.8)]
+    _, state = related.relate_since(records, claims, events, passages)
+    relabelled = [event("e1", ["a", "b"], label="Riverton, 3–4 May 2001"), events[1]]
+    respelled = [Claim("a-c9", "a", "event", "q", 0, 1, places=(("Riverton-on-Sea", "riverton"),))] + claims
+    closer = [SharedPassage("p1", "c", 0, 1, "d", 0, 1, 0.9)]
+    answers = [make_record("a", references=(Reference(cites.text, cites.kind, 1, symbol="S/2005/7", relation="answers"),)),
+               *records[1:]]
+    for changed in ((records, claims, relabelled, passages), (records, respelled, events, passages),
+                    (records, claims, events, closer), (answers, claims, events, passages)):
+        found, _ = related.relate_since(*changed, previous=state)
+        assert found == relate(*changed) != relate(records, claims, events, passages)
+    unchanged, same = related.relate_since(records, claims, events, passages, previous=state)
+    assert same is state and unchanged == relate(records, claims, events, passages)

@@ -23,7 +23,7 @@ from . import places
 from .events import BROAD_KINDS, Names, group_events, parse_event_rules
 from .passages import PassageState, shared_passages_since
 from .places import Gazetteer
-from .related import parse_related, relate
+from .related import RelateState, parse_related, relate_since
 
 
 def _editorial_file(editorial: Editorial, kind: str) -> tuple[str, Mapping[str, int]]:
@@ -40,10 +40,12 @@ def analyse_claims(records: Sequence[Record], claims: Sequence[Claim], names: Ma
 
 def analyse_claims_since(records: Sequence[Record], claims: Sequence[Claim], names: Mapping[str, Names],
                          editorial: Editorial, broad_places: Iterable[str] = (),
-                         passages_before: PassageState | None = None) -> tuple[Analysis, PassageState]:
-    """analyse_claims, and the shared passages' state for the next build;
-    with the state of a previous build only the pairs of documents an edit can
-    change are compared again (the result is the same)."""
+                         passages_before: PassageState | None = None, related_before: RelateState | None = None,
+                         ) -> tuple[Analysis, PassageState, RelateState]:
+    """analyse_claims, and the states of the shared passages and of the
+    relations for the next build; with the states of a previous build only the
+    pairs of documents an edit can change are compared again, and only the
+    documents whose signals changed are related again (the result is the same)."""
     records = sorted(records, key=lambda r: r.id)
     problems: list[Problem] = []
     file, lines = _editorial_file(editorial, "events")
@@ -56,9 +58,9 @@ def analyse_claims_since(records: Sequence[Record], claims: Sequence[Claim], nam
     file, lines = _editorial_file(editorial, "related")
     curation, found = parse_related(editorial.related, file, lines, [r.id for r in records])
     problems += found
-    relations = relate(records, claims, events, passages, curation)
+    relations, related_state = relate_since(records, claims, events, passages, curation, related_before)
     return Analysis(claims=tuple(claims), events=events, relations=relations, passages=passages,
-                    problems=tuple(problems)), passages_state
+                    problems=tuple(problems)), passages_state, related_state
 
 
 EventNames = tuple[tuple[str, int, int], ...]     # (name, start, end) in the body, see claims.names_for_events
@@ -98,33 +100,56 @@ def analyse(records: Sequence[Record], editorial: Editorial, *, gazetteer: Gazet
         claims.extend(record_claims)
     broad = sorted(p.key for p in gazetteer.places if p.kind in BROAD_KINDS)
     before = load_passages_state(cache) if cache is not None else None
-    analysis, after = analyse_claims_since(records, claims, names, editorial, broad, before)
+    related_before = load_related_state(cache) if cache is not None else None
+    analysis, after, related_after = analyse_claims_since(records, claims, names, editorial, broad, before,
+                                                          related_before)
     if cache is not None and after is not before:
         store_passages_state(cache, after)
+    if cache is not None and related_after is not related_before:
+        store_related_state(cache, related_after)
     return analysis
 
 
 PASSAGES_STATE = "analysis-passages.pickle"
+RELATED_STATE = "analysis-related.pickle"
 
 
 def load_passages_state(folder: Path) -> PassageState | None:
     """The state the last build in `folder` kept, if this code wrote it."""
+    return _load_state(folder / PASSAGES_STATE, PassageState)
+
+
+def store_passages_state(folder: Path, state: PassageState) -> None:
+    """Written to a temporary file and renamed: a killed build never leaves half of it."""
+    _store_state(folder, PASSAGES_STATE, state)
+
+
+def load_related_state(folder: Path) -> RelateState | None:
+    """The relations' state the last build in `folder` kept, if this code wrote it."""
+    return _load_state(folder / RELATED_STATE, RelateState)
+
+
+def store_related_state(folder: Path, state: RelateState) -> None:
+    _store_state(folder, RELATED_STATE, state)
+
+
+def _load_state(path: Path, kind: type):
     from ..cache import code_version
 
     was_enabled = gc.isenabled()
     gc.disable()    # hundreds of thousands of objects without cycles: the collector's passes found nothing and cost half the load
     try:
-        with open(folder / PASSAGES_STATE, "rb") as f:
+        with open(path, "rb") as f:
             version, state = pickle.load(f)
     except Exception:   # missing, damaged or of an older format: computed again
         return None
     finally:
         if was_enabled:
             gc.enable()
-    return state if version == code_version() and isinstance(state, PassageState) else None
+    return state if version == code_version() and isinstance(state, kind) else None
 
 
-def store_passages_state(folder: Path, state: PassageState) -> None:
+def _store_state(folder: Path, name: str, state: object) -> None:
     """Written to a temporary file and renamed: a killed build never leaves half of it."""
     from ..cache import code_version
 
@@ -133,7 +158,7 @@ def store_passages_state(folder: Path, state: PassageState) -> None:
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
         with os.fdopen(fd, "wb") as f:
             pickle.dump((code_version(), state), f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, folder / PASSAGES_STATE)
+        os.replace(tmp, folder / name)
     except OSError:
         pass    # a read-only or full disk costs speed, never the build
 

@@ -187,14 +187,13 @@ def _signal_pairs(postings: Iterable[Iterable[str]], cutoff: int) -> Counter[tup
     return shared
 
 
-def _scores(records: Sequence[Record], claims: Sequence[Claim], events: Sequence[Event],
+def _scores(ids: set[str], place_docs: Mapping[str, Sequence[str]], events: Sequence[Event],
             passages: Sequence[SharedPassage], curation: Curation, cutoff: int,
             references: Sequence[tuple[str, str, Reference]]) -> dict[tuple[str, str], float]:
     """Each pair's score: the sum of the weights _evidence gives it, with the
     pairs of each signal counted at once (Counter over itertools) instead of
     one evidence item at a time.  Every weight is a multiple of 0.5, so the
     sums are exact in any order."""
-    ids = {r.id for r in records}
     score: dict[tuple[str, str], float] = defaultdict(float)
     described = _signal_pairs(([d for d in e.documents if d in ids] for e in events), cutoff)
     for pair, n in described.items():
@@ -206,7 +205,7 @@ def _scores(records: Sequence[Record], claims: Sequence[Claim], events: Sequence
             mentioned.update(product(e.documents, e.mentioned_by))
     for pair, n in mentioned.items():
         score[pair] += WEIGHTS["mentioned event"] * n
-    for pair, n in _signal_pairs(_place_documents(claims).values(), cutoff).items():
+    for pair, n in _signal_pairs(place_docs.values(), cutoff).items():
         score[pair] += _places_weight(n)
     for p in passages:
         score[(p.a, p.b)] += WEIGHTS["shared passage"]
@@ -220,13 +219,12 @@ def _scores(records: Sequence[Record], claims: Sequence[Claim], events: Sequence
     return score
 
 
-def _evidence(records: Sequence[Record], claims: Sequence[Claim], events: Sequence[Event],
+def _evidence(ids: set[str], place_docs: dict[str, list[str]], events: Sequence[Event],
               passages: Sequence[SharedPassage], curation: Curation, cutoff: int,
               references: Sequence[tuple[str, str, Reference]]) -> Iterator[tuple[str, str, str, Any, float]]:
     """Every piece of evidence that a document relates to another, as
     (source, target, kind, what, weight); "place" items carry the place key and
     are weighed together per pair (WEIGHTS["shared places at most"])."""
-    ids = {r.id for r in records}
     describes = {e.id: [d for d in e.documents if d in ids] for e in events}
     by_id = {e.id: e for e in events}
     for eid, a, b in _pairs(describes, cutoff):
@@ -238,7 +236,7 @@ def _evidence(records: Sequence[Record], claims: Sequence[Claim], events: Sequen
             for d in e.documents:
                 yield m, d, "shared event", ("refers", e.label), WEIGHTS["mentioned event"]
                 yield d, m, "shared event", ("referred", e.label), WEIGHTS["mentioned event"]
-    for key, a, b in _pairs(_place_documents(claims), cutoff):
+    for key, a, b in _pairs(place_docs, cutoff):
         yield a, b, "place", key, 0.0
     for p in passages:
         yield p.a, p.b, "shared passage", ("passage", p.similarity), WEIGHTS["shared passage"]
@@ -279,13 +277,109 @@ def relate(records: Sequence[Record], claims: Sequence[Claim], events: Sequence[
     Two passes over the evidence: the first only adds up scores per pair
     (_scores, counting whole signals); the second writes reasons for the pairs each document keeps, so a corpus with
     millions of weakly related pairs never holds millions of Reason objects."""
+    return relate_since(records, claims, events, passages, curation, None)[0]
+
+
+@dataclass(frozen=True)
+class RelateState:
+    """What relate_since keeps from one build for the next: the settings, every
+    signal with all relate reads of it, and each document's relations."""
+
+    cutoff: int
+    curation: Curation
+    signals: Mapping[str, dict]                 # see _signals
+    relations: Mapping[str, tuple[Relation, ...]]   # by source document
+
+
+def _spellings(claims: Sequence[Claim]) -> dict[str, str]:
+    """Each place key's first spelling in the claims (how a "shared places" reason names it)."""
+    spelling: dict[str, str] = {}
+    for c in claims:
+        for text, key in c.places:
+            spelling.setdefault(key, text)
+    return spelling
+
+
+def _signals(ids: set[str], place_docs: Mapping[str, Sequence[str]], spelling: Mapping[str, str],
+             events: Sequence[Event], passages: Sequence[SharedPassage],
+             references: Sequence[tuple[str, str, Reference]]) -> dict[str, dict]:
+    """Everything a pair's score and reasons come from, by kind of signal:
+    events and places map to (the documents they involve, what else relate
+    reads of them); passages and references map a pair of documents to what
+    relate reads of them.  A document's relations are a function of the
+    signals that involve it (and of the cut-off and related.yaml): when none
+    of those changed, neither did they."""
+    by_event = {e.id: (frozenset(e.documents) | frozenset(e.mentioned_by), e.label, e.documents,
+                       tuple(d in ids for d in e.documents), e.mentioned_by) for e in events}
+    by_place = {key: (frozenset(docs), spelling.get(key, key)) for key, docs in place_docs.items()}
+    by_passage: dict[tuple[str, str], tuple] = {}
+    for p in passages:
+        by_passage[p.a, p.b] = by_passage.get((p.a, p.b), ()) + (p.similarity,)
+    by_reference: dict[tuple[str, str], tuple] = {}
+    for src, dst, ref in references:
+        by_reference[src, dst] = by_reference.get((src, dst), ()) + ((ref.relation, ref.text),)
+    return {"event": by_event, "place": by_place, "passage": by_passage, "reference": by_reference}
+
+
+def _changed_documents(now: Mapping[str, dict], before: Mapping[str, dict]) -> set[str]:
+    """The documents a signal involves that changed (came, went or says something else)."""
+    changed: set[str] = set()
+    for kind in now.keys() | before.keys():
+        signals, previous = now.get(kind, {}), before.get(kind, {})
+        if signals == previous:
+            continue
+        for key in signals.keys() | previous.keys():
+            value, old = signals.get(key), previous.get(key)
+            if value == old:
+                continue
+            if kind in ("event", "place"):
+                changed.update(value[0] if value else (), old[0] if old else ())
+            else:
+                changed.update(key)
+    return changed
+
+
+def relate_since(records: Sequence[Record], claims: Sequence[Claim], events: Sequence[Event],
+                 passages: Sequence[SharedPassage], curation: Curation | None = None,
+                 previous: RelateState | None = None) -> tuple[tuple[Relation, ...], RelateState]:
+    """relate, and the state for the next build.  With the state of a previous
+    build only the documents a changed signal involves (before or after the
+    change) are related again; the others keep their relations (the result is
+    the same as relate's: a document's relations depend on its signals only)."""
     curation = curation or Curation({}, frozenset())
+    ids = {r.id for r in records}
     cutoff = df_cutoff(len(records))
     references = resolve_references(records)
-    score = _scores(records, claims, events, passages, curation, cutoff, references)
+    place_docs = _place_documents(claims)
+    spelling = _spellings(claims)
+    signals = _signals(ids, place_docs, spelling, events, passages, references)
+    if previous is None or previous.cutoff != cutoff or previous.curation != curation:
+        by_source = _relations(ids, place_docs, spelling, events, passages, curation, cutoff, references, None)
+    else:
+        changed = _changed_documents(signals, previous.signals)
+        # only the signals that involve a changed document can change its relations
+        events = [e for e in events if not changed.isdisjoint(signals["event"][e.id][0])]
+        place_docs = {k: docs for k, docs in place_docs.items() if not changed.isdisjoint(docs)}
+        passages = [p for p in passages if p.a in changed or p.b in changed]
+        references = [(s, d, ref) for s, d, ref in references if s in changed or d in changed]
+        if not changed:
+            return tuple(r for a in sorted(previous.relations) for r in previous.relations[a]), previous
+        by_source = {a: rels for a, rels in previous.relations.items() if a not in changed}
+        by_source.update(_relations(ids, place_docs, spelling, events, passages, curation, cutoff,
+                                    references, changed))
+    relations = tuple(r for a in sorted(by_source) for r in by_source[a])
+    return relations, RelateState(cutoff, curation, signals, by_source)
+
+
+def _relations(ids: set[str], place_docs: dict[str, list[str]], spelling: Mapping[str, str],
+               events: Sequence[Event], passages: Sequence[SharedPassage], curation: Curation, cutoff: int,
+               references: Sequence[tuple[str, str, Reference]], sources: set[str] | None,
+               ) -> dict[str, tuple[Relation, ...]]:
+    """The relations of the documents in `sources` (all when None), by source."""
+    score = _scores(ids, place_docs, events, passages, curation, cutoff, references)
     best: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for (a, b), total in score.items():
-        if total >= THRESHOLD and (a, b) not in curation.blocks:
+        if total >= THRESHOLD and (a, b) not in curation.blocks and (sources is None or a in sources):
             best[a].append((-round(total, 3), b))
     ranked = {a: sorted(candidates)[:MAX_RELATED] for a, candidates in best.items()}
     kept = {(a, b) for a, top in ranked.items() for _, b in top}
@@ -296,7 +390,7 @@ def relate(records: Sequence[Record], claims: Sequence[Claim], events: Sequence[
     made: dict[tuple[str, Any, float], Reason] = {}
     reasons: dict[tuple[str, str], list[Reason]] = defaultdict(list)
     place_keys: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for a, b, kind, what, weight in _evidence(records, claims, events, passages, curation, cutoff, references):
+    for a, b, kind, what, weight in _evidence(ids, place_docs, events, passages, curation, cutoff, references):
         if (a, b) not in kept:
             continue
         if kind == "place":
@@ -307,30 +401,27 @@ def relate(records: Sequence[Record], claims: Sequence[Claim], events: Sequence[
             if reason is None:
                 reason = made[key] = _reason(kind, what, weight)
             reasons[(a, b)].append(reason)
-    if place_keys:
-        spelling: dict[str, str] = {}
-        for c in claims:
-            for text, key in c.places:
-                spelling.setdefault(key, text)
-        said: dict[tuple[str, ...], Reason] = {}
-        for pair, keys in place_keys.items():
-            reason = said.get(tuple(keys))
-            if reason is None:
-                names = sorted({spelling.get(k, k) for k in keys})
-                reason = said[tuple(keys)] = Reason("shared places", "both name " + ", ".join(names),
-                                                    _places_weight(len(keys)))
-            reasons[pair].append(reason)
+    said: dict[tuple[str, ...], Reason] = {}
+    for pair, keys in place_keys.items():
+        reason = said.get(tuple(keys))
+        if reason is None:
+            names = sorted({spelling.get(k, k) for k in keys})
+            reason = said[tuple(keys)] = Reason("shared places", "both name " + ", ".join(names),
+                                                _places_weight(len(keys)))
+        reasons[pair].append(reason)
     merged: dict[tuple[int, ...], tuple[Reason, ...]] = {}
-    out: list[Relation] = []
+    out: dict[str, tuple[Relation, ...]] = {}
     for a in sorted(ranked):
+        relations = []
         for neg, b in ranked[a]:
             said_for_pair = reasons.get((a, b), ())
             key = tuple(map(id, said_for_pair))     # the reasons are shared objects, alive until the end
             pair_reasons = merged.get(key)
             if pair_reasons is None:
                 pair_reasons = merged[key] = _merge_reasons(said_for_pair)
-            out.append(Relation(a, b, -neg, pair_reasons))
-    return tuple(out)
+            relations.append(Relation(a, b, -neg, pair_reasons))
+        out[a] = tuple(relations)
+    return out
 
 
 def _merge_reasons(reasons: Sequence[Reason]) -> tuple[Reason, ...]:
