@@ -145,3 +145,33 @@ def test_the_cheap_test_before_the_word_loop_changes_nothing(text):
         assert fast == extract_figures(text, 3)
     if not figures._may_state_a_number(text):
         assert all(figures._atom(m) is None for m in figures._atom_matches(text))
+
+
+def _atom_matches_word_by_word(sentence: str):
+    """figures._atom_matches as it was: every word of the sentence looked at in Python."""
+    import re
+
+    from archive_builder.analyse import figures
+
+    end = 0
+    for token in re.finditer(r"\d|[^\W\d_]+", sentence):
+        if token.start() < end or not (token.group()[0].isdigit() or token.group().lower() in figures._STARTERS):
+            continue
+        m = figures._ATOM.match(sentence, token.start())
+        if m:
+            end = m.end()
+            yield m
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_NUMBERISH + ["Twenty", "SIX", "sixty-six", "a", "x1", "1x", "_one", "one_",
+                                              "Thousands", "A"]), max_size=14).map(" ".join)
+       | st.lists(st.sampled_from(_NUMBERISH + ["ONE", "Six", "_", "x"]), max_size=14).map("".join))
+@example("Twenty-six thousand and A hundred, x1 _one one_ SIX.")
+def test_numbers_start_where_the_word_by_word_loop_found_them(text):
+    """ASCII sentences find their candidate words with one regex over the lower-cased text."""
+    from archive_builder.analyse import figures
+
+    for sentence in (text, text.encode("ascii", "ignore").decode()):
+        assert [(m.span(), m.group()) for m in figures._atom_matches(sentence)] == [
+            (m.span(), m.group()) for m in _atom_matches_word_by_word(sentence)]

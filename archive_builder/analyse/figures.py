@@ -57,6 +57,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
+from ..dates import _by_first_letter
 from ..model import Figure
 from .sentences import Spans
 
@@ -111,6 +112,11 @@ _NUMBER_WORDS = (_STARTERS - {"a"}) | {"hundred", "thousand", "million", "billio
 _LETTERS = re.compile(r"[^\W\d_]+")
 _DIGIT = re.compile(r"\d")
 _A_SCALE = re.compile(rf"a\s+{_SCALE_WORDS}", _I)
+# The tokens of _TOKEN that _atom_matches tries, in lower-cased ASCII text:
+# a digit, or a whole run of letters that is a word of _STARTERS.  (Found by
+# one case-sensitive scan instead of a Python loop over every word.)
+_STARTER_IN_LOWER_ASCII = re.compile(
+    r"\d|(?<![^\W\d_])(?:" + _by_first_letter(*sorted(_STARTERS, key=lambda w: (-len(w), w))) + r")(?![^\W\d_])")
 
 # --- what comes before a quantity --------------------------------------------
 
@@ -224,7 +230,7 @@ def extract_figures(sentence: str, offset: int = 0, *, exclude: Iterable[tuple[i
 
     `exclude` holds spans (already offset, like the result) that are not
     counts, e.g. the dates found in the same text."""
-    if not _may_state_a_number(sentence):
+    if not sentence.isascii() and not _may_state_a_number(sentence):
         return []
     atoms = [a for a in (_atom(m) for m in _atom_matches(sentence)) if a is not None]
     if not atoms:
@@ -255,8 +261,9 @@ def _may_state_a_number(sentence: str) -> bool:
     word (as `_atom_matches` and `_words_value` see words: a run of letters,
     lower-cased) that a number can be made of but "a", and no "a" before a
     scale word.  (An _ATOM match of other words, e.g. "ſix" under IGNORECASE,
-    has no `_words_value`.)  A cheap test before the word-by-word loop, which
-    most sentences would go through for nothing."""
+    has no `_words_value`.)  A cheap test before the word-by-word loop that
+    `_atom_matches` runs on non-ASCII sentences, which most sentences would
+    go through for nothing."""
     return (_DIGIT.search(sentence) is not None or _A_SCALE.search(sentence) is not None
             or not _NUMBER_WORDS.isdisjoint(map(str.lower, _LETTERS.findall(sentence))))
 
@@ -264,9 +271,14 @@ def _may_state_a_number(sentence: str) -> bool:
 def _atom_matches(sentence: str) -> Iterable[re.Match]:
     """_ATOM tried only where a number can start: a digit or a number word.
     (Running the big alternation at every position was most of the time.)"""
+    if sentence.isascii():
+        tokens = _STARTER_IN_LOWER_ASCII.finditer(sentence.lower())     # ASCII: same offsets
+    else:
+        tokens = (t for t in _TOKEN.finditer(sentence)
+                  if t.group()[0].isdigit() or t.group().lower() in _STARTERS)
     end = 0
-    for token in _TOKEN.finditer(sentence):
-        if token.start() < end or not (token.group()[0].isdigit() or token.group().lower() in _STARTERS):
+    for token in tokens:
+        if token.start() < end:
             continue
         m = _ATOM.match(sentence, token.start())
         if m:

@@ -171,6 +171,7 @@ def load_gazetteer(editorial_folder: Path | None) -> Gazetteer:
 _PLACE_WORD_LIST = ("city", "town", "village", "settlement", "port", "district", "region", "province",
                     "raion", "municipality")
 _PLACE_WORDS = "|".join(_PLACE_WORD_LIST)
+_PLACE_WORD = re.compile(_PLACE_WORDS)       # anywhere, even inside a word ("report"): a cheap test
 _NAME = r"[A-Z][\w’'\-]*[a-z](?:\s+[A-Z][\w’'\-]*[a-z]){0,2}"
 _GUESSES = re.compile(
     rf"\bthe\s+(?:{_PLACE_WORDS})\s+of\s+(?P<a>{_NAME})(?![\w’'\-])"
@@ -215,7 +216,7 @@ def may_guess(text: str) -> bool:
     """False when `text` has no place word: then neither it nor any part of it
     (a sentence of a body) has a name to guess, and `extract_places` can be
     told `guess=False`."""
-    return any(word in text for word in _PLACE_WORD_LIST)
+    return _PLACE_WORD.search(text) is not None
 
 
 def _guesses(text: str) -> list[tuple[str, int, int]]:
