@@ -302,15 +302,16 @@ def index_site(site: Path, config: Config, order: Sequence[str] | None = None) -
 class LiveIndex:
     """The index of a site being written: each document page goes to Pagefind
     as soon as it is on disk (`page_written`, called in the order the site is
-    written), so Pagefind works while the rest of the site renders; `finish`
-    writes the bundles.
+    written), and a shard's bundle is written as soon as its last page is in,
+    so Pagefind works while the rest of the site renders; `finish` waits for
+    what is left and lists the bundles.
 
-    Pages are read, cut down (search_input) and sent by a thread of their own,
-    so a busy Pagefind never holds up rendering.  The first shard is fed live,
-    one service at a time (memory); later shards, if any, from disk at the
-    end, in the same order.  Should the pages on disk not be the documents
-    expected, `finish` indexes the site from disk instead (index_site), in the
-    order the pages were written: the same bundles either way."""
+    Pages are read, cut down (search_input) and sent by a thread of its own,
+    so a busy Pagefind never holds up rendering.  Shards are cut by document
+    id as in index_site and indexed one after another (one Pagefind at a time:
+    memory), each with its pages in the order they were written.  Should the
+    pages on disk not be the documents expected, `finish` indexes the site from
+    disk instead (index_site, in the same order): the same bundles either way."""
 
     def __init__(self, site: Path, config: Config, document_ids: Iterable[str]):
         urls = Urls(config.base_url)
@@ -318,31 +319,57 @@ class LiveIndex:
         self.expected = sorted((page_file(urls.document(i), urls.base) for i in document_ids),
                                key=lambda rel: rel.split("/"))
         self.parts = shards(self.expected, config.search_shard_size)
-        self.live = set(self.parts[0])
-        self.documents = set(self.expected)
+        self.shard_of = {rel: n for n, part in enumerate(self.parts) for rel in part}
         self.order: list[str] = []              # document pages, in the order they were written
         self.queue: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         self.writer: BundleWriter | None = None
         self.failure: BaseException | None = None
+        self.stopping = False
+        self.indexed, self.bundles = 0, []      # of the shards written
         _clear_bundles(site)
         self.feeder = threading.Thread(target=self._feed, daemon=True)
         self.feeder.start()
 
     def page_written(self, rel: str) -> None:
-        if rel in self.documents:
+        if rel in self.shard_of:
             self.order.append(rel)
-            if rel in self.live:
-                self.queue.put(rel)
+            self.queue.put(rel)
 
     def _feed(self) -> None:
+        waiting: list[list[str]] = [[] for _ in self.parts]     # arrived, not yet fed, by shard
+        fed = [0] * len(self.parts)
+        current = 0                                             # the shard being fed
         try:
             while (rel := self.queue.get()) is not None:
-                if self.failure is None:
+                if self.failure is not None or self.stopping:
+                    continue
+                waiting[self.shard_of[rel]].append(rel)
+                while current < len(self.parts) and waiting[current]:
                     if self.writer is None:
-                        self.writer = BundleWriter(self.site / bundle_folder(0), self.config)
-                    self.writer.add(rel, (self.site / rel).read_text(encoding="utf-8"))
+                        self.writer = BundleWriter(self.site / bundle_folder(current), self.config)
+                    for page in waiting[current]:
+                        self.writer.add(page, (self.site / page).read_text(encoding="utf-8"))
+                    fed[current] += len(waiting[current])
+                    waiting[current] = []
+                    if fed[current] < len(self.parts[current]):
+                        break
+                    self._write_shard(current)
+                    current += 1
         except BaseException as exc:        # reported by finish
             self.failure = exc
+
+    def _write_shard(self, number: int) -> None:
+        writer, self.writer = self.writer, None
+        bundle = self.site / bundle_folder(number)
+        count = writer.write()
+        if count and incomplete_files(bundle):
+            rank = {rel: n for n, rel in enumerate(self.order)}
+            count = _index_bundle(self.site, sorted(self.parts[number], key=rank.__getitem__), bundle, self.config)
+        elif count:
+            canonical_filters(bundle)
+        if count:
+            self.indexed += count
+            self.bundles.append(bundle_folder(number))
 
     def _stop_feeding(self) -> None:
         if self.feeder.is_alive():
@@ -350,39 +377,22 @@ class LiveIndex:
             self.feeder.join()
 
     def finish(self) -> int:
-        """Write the bundles; returns the number of pages indexed."""
+        """Write what is left of the bundles; returns the number of pages indexed."""
         self._stop_feeding()
-        writer, self.writer = self.writer, None
-        complete = (self.failure is None and len(self.order) == len(set(self.order)) == len(self.documents)
+        complete = (self.failure is None and self.writer is None
+                    and len(self.order) == len(set(self.order)) == len(self.expected)
                     and document_pages(self.site, self.config) == self.expected)
+        if isinstance(self.failure, PagefindError):
+            raise self.failure
         if not complete:
-            if writer is not None:
-                writer.abandon()
-            if isinstance(self.failure, PagefindError):
-                raise self.failure
+            self.close()
             return index_site(self.site, self.config, self.order)
-        rank = {rel: n for n, rel in enumerate(self.order)}
-        indexed, bundles = 0, []
-        for number, part in enumerate(self.parts):
-            bundle = self.site / bundle_folder(number)
-            part = sorted(part, key=rank.__getitem__)
-            if number == 0 and writer is not None:
-                count = writer.write()
-                if count and incomplete_files(bundle):
-                    count = _index_bundle(self.site, part, bundle, self.config)
-                elif count:
-                    canonical_filters(bundle)
-            else:
-                count = _index_bundle(self.site, part, bundle, self.config)
-            if count:
-                indexed += count
-                bundles.append(bundle_folder(number))
-        _list_bundles(self.site, bundles)
-        return indexed
+        _list_bundles(self.site, self.bundles)
+        return self.indexed
 
     def close(self) -> None:
         """Stop Pagefind if it still runs (a build that failed before `finish`)."""
-        self.failure = self.failure or PagefindError("stopped")
+        self.stopping = True
         writer = self.writer
         if writer is not None:
             writer.service.process.kill()       # a feeder waiting on Pagefind wakes up
