@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from archive_builder.analyse.places import (default_gazetteer, extract_actors, extract_places,
                                             load_gazetteer, make_gazetteer)
@@ -116,3 +116,21 @@ def test_a_body_without_a_place_word_lets_its_sentences_skip_the_guess(body, a, 
     part = body[min(a, b):max(a, b)]
     if not may_guess(body):
         assert extract_places(part) == extract_places(part, guess=False)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["the", "town", "city", "of", "Vell", "Nor Marash", "village", "settlement", "port",
+                                 "the town of", "Oakfield", "Old Town", "The", "Armenians", "in", " ", ".", "\n",
+                                 "-", "’"]), max_size=30).map(" ".join)
+       | st.lists(st.sampled_from(["the town of ", "Vell", " village", "Nor", " ", "city", "Vell city of Oak"]),
+                  max_size=12).map("".join))
+@example("the town of Vell village and the city of Nor Marash town")
+def test_the_two_guess_regexes_find_what_their_alternation_finds(text):
+    """places._guess_matches merges two regexes, the second run only when one of its words occurs."""
+    import re
+
+    from archive_builder.analyse import places
+
+    alternation = re.compile(f"{places._GUESS_OF.pattern}|{places._GUESS_BEFORE.pattern}")
+    assert [(m.span(), m.group("a") or m.group("b")) for m in alternation.finditer(text)] == [
+        (m.span(), m.group("a" if m.re is places._GUESS_OF else "b")) for m in places._guess_matches(text)]

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 import yaml
 
@@ -173,9 +173,14 @@ _PLACE_WORD_LIST = ("city", "town", "village", "settlement", "port", "district",
 _PLACE_WORDS = "|".join(_PLACE_WORD_LIST)
 _PLACE_WORD = re.compile(_PLACE_WORDS)       # anywhere, even inside a word ("report"): a cheap test
 _NAME = r"[A-Z][\w’'\-]*[a-z](?:\s+[A-Z][\w’'\-]*[a-z]){0,2}"
-_GUESSES = re.compile(
-    rf"\bthe\s+(?:{_PLACE_WORDS})\s+of\s+(?P<a>{_NAME})(?![\w’'\-])"
-    rf"|(?<![\w’'\-])(?P<b>{_NAME})\s+(?:city|town|village|settlement)\b")
+# "the town of Vell" | "Vell village": two regexes whose matches `_guess_matches`
+# merges as the alternation of the two would find them.  Apart, the second runs
+# only where one of its words occurs: tried at every capital letter, it cost
+# most of the guessing, and "report" is enough to pass `may_guess`.
+_GUESS_OF = re.compile(rf"\bthe\s+(?:{_PLACE_WORDS})\s+of\s+(?P<a>{_NAME})(?![\w’'\-])")
+_NAME_BEFORE = "city|town|village|settlement"
+_GUESS_BEFORE = re.compile(rf"(?<![\w’'\-])(?P<b>{_NAME})\s+(?:{_NAME_BEFORE})\b")
+_NAME_BEFORE_WORD = re.compile(_NAME_BEFORE)
 # a people or an adjective, not a place: "the city of Armenians", "the Soviet town"
 _NOT_NAMES = re.compile(r"(?:ians?|anis?|ans|ish|ese|ic|al|ern|ous|Soviet|The|This|That)$")
 
@@ -223,12 +228,27 @@ def _guesses(text: str) -> list[tuple[str, int, int]]:
     if not may_guess(text):      # cheap test before the regex
         return []
     found = []
-    for m in _GUESSES.finditer(text):
-        group = "a" if m.group("a") else "b"
+    for m in _guess_matches(text):
+        group = "a" if m.re is _GUESS_OF else "b"
         name = m.group(group)
         if not (_NOT_NAMES.search(name.split()[-1]) or name.split()[0] in ("The", "This")):
             found.append((name, *m.span(group)))
     return found
+
+
+def _guess_matches(text: str) -> Iterator[re.Match]:
+    """The matches of `_GUESS_OF|_GUESS_BEFORE`, as finditer would find them:
+    the leftmost next, the first regex when both start at the same place, and
+    the next search after the end of the last match."""
+    of = _GUESS_OF.search(text)
+    before = _GUESS_BEFORE.search(text) if _NAME_BEFORE_WORD.search(text) else None
+    while of is not None or before is not None:
+        m = of if before is None or (of is not None and of.start() <= before.start()) else before
+        yield m
+        if of is not None and of.start() < m.end():
+            of = _GUESS_OF.search(text, m.end())
+        if before is not None and before.start() < m.end():
+            before = _GUESS_BEFORE.search(text, m.end())
 
 
 @lru_cache(maxsize=1024)
