@@ -282,3 +282,72 @@ def test_passages_of_a_loaded_state_hold_the_callers_document_ids():
     for changed in ({}, {"c": "yet other words"}):
         [p] = passages.shared_passages_since({**bodies, **changed}, loaded)[0]
         assert p.a is ids["ax"] and p.b is ids["bx"]
+
+
+# --- the fast full computation against the plain one it replaces
+
+
+def _plain_passages(bodies: dict[str, str]) -> tuple:
+    """Every candidate pair's seeds (candidate_seeds, in the postings' order),
+    clustered (_clusters), each cluster aligned in full (matched_blocks): the
+    plain computation that _full's per-document walk, word bound and
+    clustering as seeds come must give exactly."""
+    from archive_builder.analyse import passages as p
+
+    ids = sorted(bodies)
+    texts = [words(bodies[d]) for d in ids]
+    numbered, size = p.word_numbers(texts)
+    found = []
+    for (da, db), seeds in sorted(p.candidate_seeds(numbered, size + 1).items()):
+        kept = []
+        for cluster in p._clusters(seeds):
+            for a0, a1, b0, b1, n in p.align(p.matched_blocks(numbered[da], numbered[db], cluster)):
+                similarity = 2 * n / ((a1 - a0 + 1) + (b1 - b0 + 1))
+                if n >= p.MIN_WORDS and similarity >= p.MIN_SIMILARITY and not any(
+                        (k[0] <= a1 and a0 <= k[1]) or (k[2] <= b1 and b0 <= k[3]) for k in kept):
+                    kept.append((a0, a1, b0, b1, n))
+        ta, tb = texts[da], texts[db]
+        for a0, a1, b0, b1, n in sorted(kept):
+            found.append(p.SharedPassage(p._passage_id(ids[da], ta.starts[a0], ids[db], tb.starts[b0]), ids[da],
+                                         ta.starts[a0], ta.ends[a1], ids[db], tb.starts[b0], tb.ends[b1],
+                                         round(2 * n / ((a1 - a0 + 1) + (b1 - b0 + 1)), 3)))
+    return p._in_order(found)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10_000), st.integers(3, 12), st.sampled_from([(3, 2000), (4, 6), (30, 2000), (30, 4)]))
+def test_full_passages_equal_the_plain_computation(seed, documents, limits):
+    from archive_builder.analyse import passages
+
+    max_df, max_seeds = limits
+    rnd = random.Random(seed)
+    bodies = {f"d{k:03d}": _body(rnd, k) for k in range(documents)}
+    for _ in range(rnd.randint(0, 3)):       # whole documents copied: pairs with many seeds
+        a, b = rnd.sample(sorted(bodies), 2)
+        bodies[a] += "\n\n" + bodies[b]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(passages, "MAX_DF", max_df)
+        mp.setattr(passages, "MAX_SEEDS_PER_PAIR", max_seeds)
+        assert passages.shared_passages(bodies) == _plain_passages(bodies)
+
+
+def test_full_passages_equal_the_plain_computation_on_the_seeds():
+    bodies = {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
+    found = shared_passages(bodies)
+    assert found and found == _plain_passages(bodies)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(min_size=0, max_size=40) | st.sampled_from(["The", "an", "A", "Straße", "ǅ", "İ", "ﬁ", "ͅx"]),
+                max_size=12))
+def test_numbered_words_are_words_numbered(parts):
+    from archive_builder.analyse.passages import _numbered_words
+
+    vocabulary: dict[str, int] = {"kept": 0}
+    body = " ".join(parts)
+    w = words(body)
+    expected = dict(vocabulary)
+    numbers = [expected.setdefault(x, len(expected)) for x in w.norm]
+    got_numbers, starts, ends = _numbered_words(body, vocabulary)
+    assert (list(got_numbers), list(starts), list(ends)) == (numbers, list(w.starts), list(w.ends))
+    assert vocabulary == expected

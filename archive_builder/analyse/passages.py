@@ -10,23 +10,28 @@ steps, none of which compares every pair of documents:
    overlapping SHINGLE-word shingles, each keyed by one exact integer (no
    collisions, and deterministic, unlike Python's salted `hash`).
 2. An inverted index shingle -> (document, position) gives candidate pairs:
-   only documents sharing a shingle meet.  Shingles in more than MAX_DF
+   only documents sharing a shingle meet.  Each document's shingles are
+   walked in order, so the seeds of each pair with a later document come
+   sorted and are clustered as they come; pairs are counted first, so pairs
+   meeting on a stock phrase or two cost no lists.  Shingles in more than MAX_DF
    documents are boilerplate ("the Ministry of Foreign Affairs of") and are
    dropped, which also bounds the work per shingle.
 3. Each cluster of shared shingles anchors an alignment: difflib's algorithm
    (matching_blocks) aligns only the short gaps between anchors and a few
    words at each end, remembered by their words as the same edits recur; aligned
    blocks separated by small gaps (reworded, reordered or inserted words)
-   are merged into maximal spans, kept when long and dense enough.  Offsets
-   point into each record's body.
+   are merged into maximal spans, kept when long and dense enough.  A cluster
+   whose anchors, gaps and edge windows cannot add up to MIN_WORDS words is
+   not aligned at all.  Offsets point into each record's body.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 from array import array
-from itertools import chain, combinations
+from itertools import chain, combinations, islice
 from operator import itemgetter
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -150,18 +155,26 @@ def _clusters(seeds: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
     most seeds first."""
     out: list[list[tuple[int, int]]] = []
     for i, j in sorted(seeds):
-        if out:     # most seeds continue the last cluster: try it before the others
-            li, lj = out[-1][-1]
-            if i - li <= NEAR and abs((i - j) - (li - lj)) <= DRIFT:
-                out[-1].append((i, j))
-                continue
-        for c in reversed(out[-8:-1]):
-            li, lj = c[-1]
-            if i - li <= NEAR and abs((i - j) - (li - lj)) <= DRIFT:
-                c.append((i, j))
-                break
-        else:
-            out.append([(i, j)])
+        _add_seed(out, i, j)
+    return _kept_clusters(out)
+
+
+def _add_seed(out: list[list[tuple[int, int]]], i: int, j: int) -> None:
+    """Seed (i, j), after the seeds in `out` in order, added to the cluster it continues or a new one."""
+    if out:     # most seeds continue the last cluster: try it before the others
+        li, lj = out[-1][-1]
+        if i - li <= NEAR and abs((i - j) - (li - lj)) <= DRIFT:
+            out[-1].append((i, j))
+            return
+    for c in reversed(out[-8:-1]):
+        li, lj = c[-1]
+        if i - li <= NEAR and abs((i - j) - (li - lj)) <= DRIFT:
+            c.append((i, j))
+            return
+    out.append([(i, j)])
+
+
+def _kept_clusters(out: list[list[tuple[int, int]]]) -> list[list[tuple[int, int]]]:
     return sorted((c for c in out if len(c) >= MIN_SEEDS), key=lambda c: (-len(c), c[0]))
 
 
@@ -276,6 +289,63 @@ def matched_blocks(a: Sequence[int], b: Sequence[int], cluster: Sequence[tuple[i
     return blocks
 
 
+def _edge_words(wa: Sequence[int], wb: Sequence[int]) -> int:
+    """At most how many words blocks of an edge window (see _matching) can
+    align: none without two words in a row in common, else at most the words
+    of `wa` that are in `wb`."""
+    if set(zip(wa, wa[1:])).isdisjoint(zip(wb, wb[1:])):
+        return 0
+    return sum(map(set(wb).__contains__, wa))
+
+
+def _cluster_blocks(a: Sequence[int], b: Sequence[int], cluster: Sequence[tuple[int, int]],
+                    memo: Memo) -> list[tuple[int, int, int]]:
+    """matched_blocks(a, b, cluster, memo) for a cluster in order (as _clusters
+    gives it), or [] when no passage can come of them: the anchors, the
+    shorter side of each gap between them and _edge_words bound the words they
+    can align, and most clusters that fail (a stock phrase of 7 or 8 words
+    shared by two documents) are told from that bound without aligning."""
+    anchors: list[tuple[int, int, int]] = []
+    most = 0
+    for i, j in cluster:
+        if anchors:
+            ai, aj, an = anchors[-1]
+            if i - ai == j - aj and i <= ai + an:          # the same run, one word on
+                if i - ai + SHINGLE > an:
+                    most += i - ai + SHINGLE - an
+                    anchors[-1] = (ai, aj, i - ai + SHINGLE)
+                continue
+            if i < ai + an or j < aj + an:                  # crosses the run before it
+                continue
+            most += min(i - ai - an, j - aj - an)           # the gap aligns at most its shorter side
+        anchors.append((i, j, SHINGLE))
+        most += SHINGLE
+    first_i, first_j, _ = anchors[0]
+    last_i, last_j, last_n = anchors[-1]
+    end_i, end_j = last_i + last_n, last_j + last_n
+    if most + min(WINDOW, first_i, first_j) + min(WINDOW, len(a) - end_i, len(b) - end_j) < MIN_WORDS:
+        return []
+    lo_i, lo_j = max(0, first_i - WINDOW), max(0, first_j - WINDOW)
+    before_a, before_b = a[lo_i:first_i], b[lo_j:first_j]
+    after_a, after_b = a[end_i:end_i + WINDOW], b[end_j:end_j + WINDOW]
+    before = _edge_words(before_a, before_b)
+    if most + before + min(WINDOW, len(a) - end_i, len(b) - end_j) < MIN_WORDS:
+        return []
+    after = _edge_words(after_a, after_b)
+    if most + before + after < MIN_WORDS:
+        return []
+    blocks: list[tuple[int, int, int]] = []
+    if before:
+        blocks = [(lo_i + i, lo_j + j, n) for i, j, n in matching_blocks(before_a, before_b)]
+    for k, (i, j, n) in enumerate(anchors):
+        blocks.append((i, j, n))
+        if k + 1 < len(anchors):
+            ni, nj, _ = anchors[k + 1]
+            blocks += _matching(a, b, i + n, ni, j + n, nj, memo)
+    if after:
+        blocks += [(end_i + i, end_j + j, n) for i, j, n in matching_blocks(after_a, after_b)]
+    return blocks
+
 def align(blocks: Sequence[tuple[int, int, int]]) -> list[tuple[int, int, int, int, int]]:
     """Blocks in order merged into maximal near-identical spans: (a_first, a_last,
     b_first, b_last, aligned words).  Blocks join when the words between them
@@ -308,15 +378,23 @@ def _passage_id(a: str, a_start: int, b: str, b_start: int) -> str:
 def _pair_passages(a: str, b: str, a_numbers: Sequence[int], b_numbers: Sequence[int], a_offsets: tuple[array, array],
                    b_offsets: tuple[array, array], seeds: list[tuple[int, int]], memo: Memo) -> list[SharedPassage]:
     """The passages of documents a < b from their seeds, by a_start."""
-    (a_starts, a_ends), (b_starts, b_ends) = a_offsets, b_offsets
+    return _cluster_passages(a, b, a_numbers, b_numbers, a_offsets, b_offsets, _clusters(seeds), memo)
+
+
+def _cluster_passages(a: str, b: str, a_numbers: Sequence[int], b_numbers: Sequence[int],
+                      a_offsets: tuple[array, array], b_offsets: tuple[array, array],
+                      clusters: Iterable[Sequence[tuple[int, int]]], memo: Memo) -> list[SharedPassage]:
+    """The passages of documents a < b from their clusters of seeds (see _clusters), by a_start."""
     kept: list[tuple[int, int, int, int, int]] = []
-    for cluster in _clusters(seeds):
-        for span in align(matched_blocks(a_numbers, b_numbers, cluster, memo)):
+    for cluster in clusters:
+        for span in align(_cluster_blocks(a_numbers, b_numbers, cluster, memo)):
             a0, a1, b0, b1, n = span
-            similarity = 2 * n / ((a1 - a0 + 1) + (b1 - b0 + 1))
-            if n >= MIN_WORDS and similarity >= MIN_SIMILARITY and not any(
+            if n >= MIN_WORDS and 2 * n / ((a1 - a0 + 1) + (b1 - b0 + 1)) >= MIN_SIMILARITY and not any(
                     (k[0] <= a1 and a0 <= k[1]) or (k[2] <= b1 and b0 <= k[3]) for k in kept):
                 kept.append(span)
+    if not kept:
+        return []
+    (a_starts, a_ends), (b_starts, b_ends) = a_offsets, b_offsets
     found = []
     for a0, a1, b0, b1, n in sorted(kept):
         similarity = round(2 * n / ((a1 - a0 + 1) + (b1 - b0 + 1)), 3)
@@ -423,11 +501,19 @@ def shared_passages_since(bodies: Mapping[str, str], previous: PassageState | No
     """shared_passages(bodies) and the state to pass to the next call.  With
     the state of a previous call, only the pairs an edit can change are
     recomputed; the result is the same as computing everything again."""
-    if previous is not None and previous.parameters == _parameters():
-        found = _incremental(bodies, previous)
-        if found is not None:
-            return found
-    return _full(bodies)
+    # hundreds of thousands of small objects without reference cycles: the
+    # collector's passes over them found nothing and cost 8 % of the time
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        if previous is not None and previous.parameters == _parameters():
+            found = _incremental(bodies, previous)
+            if found is not None:
+                return found
+        return _full(bodies)
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _full(bodies: Mapping[str, str]) -> tuple[tuple[SharedPassage, ...], PassageState]:
@@ -435,32 +521,107 @@ def _full(bodies: Mapping[str, str]) -> tuple[tuple[SharedPassage, ...], Passage
     # Only word numbers and word offsets are kept per document
     offsets: list[tuple[array, array]] = []
     vocabulary: dict[str, int] = {}
-    number = vocabulary.setdefault
     numbered: list[array] = []
     for d in ids:
-        w = words(bodies[d])
-        offsets.append(_offsets(w))
-        numbered.append(array("I", [number(x, len(vocabulary)) for x in w.norm]))
+        numbers, starts, ends = _numbered_words(bodies[d], vocabulary)
+        numbered.append(numbers)
+        offsets.append((starts, ends))
     # room for new words in later builds before the keys must change
     base = 1 << (2 * len(vocabulary) + 2).bit_length()
     firsts = [first_positions(numbers, base) for numbers in numbered]
     df = Counter(chain.from_iterable(firsts))
-    postings = _postings(firsts, df, MAX_DF, least=1)
+    # postings of shingles in at most MAX_DF documents (the state keeps them), and for
+    # each document those of its shingles in 2 or more, in order (see _document_clusters)
+    postings: dict[int, list[tuple[int, int]]] = {}
+    shared_of: list[list[tuple[int, list[tuple[int, int]], int]]] = []
+    for d, first in enumerate(firsts):
+        shared: list[tuple[int, list[tuple[int, int]], int]] = []
+        for key, i in sorted(((k, i) for k, i in first.items() if df[k] <= MAX_DF), key=itemgetter(1)):
+            entries = postings.get(key)
+            if entries is None:
+                entries = postings[key] = []
+            if df[key] >= 2:
+                shared.append((i, entries, len(entries)))
+            entries.append((d, i))
+        shared_of.append(shared)
     boilerplate = {k: n for k, n in df.items() if n > MAX_DF}
     del firsts, df
     memo: Memo = {}
     found: list[SharedPassage] = []
     capped = set()
-    for (da, db), seeds in sorted(_pair_seeds([p for p in postings.values() if len(p) >= 2]).items()):
-        if len(seeds) >= MAX_SEEDS_PER_PAIR:
-            capped.add((ids[da], ids[db]))
-        found += _pair_passages(ids[da], ids[db], numbered[da], numbered[db], offsets[da], offsets[db], seeds, memo)
+    for da in range(len(ids)):
+        for db, clusters, was_capped in _document_clusters(shared_of[da], da):
+            if was_capped:
+                capped.add((ids[da], ids[db]))
+            found += _cluster_passages(ids[da], ids[db], numbered[da], numbered[db], offsets[da], offsets[db],
+                                       clusters, memo)
+        shared_of[da] = []
     found = _in_order(found)
     state = PassageState(_parameters(), vocabulary, base,
                          {d: (_digest(bodies[d]), numbered[k]) for k, d in enumerate(ids)},
                          {key: [(ids[d], i) for d, i in p] for key, p in postings.items()},
                          boilerplate, found, frozenset(capped))
     return found, state
+
+
+def _numbered_words(body: str, vocabulary: dict[str, int]) -> tuple[array, array, array]:
+    """words(body) as word numbers (new words numbered in `vocabulary` as they
+    come), starts and ends."""
+    numbers, starts, ends = array("I"), array("q"), array("q")
+    get = vocabulary.get
+    for m in _WORD.finditer(body):
+        w = m.group().casefold()
+        n = get(w)
+        if n is None:
+            if w in _DROPPED:
+                continue
+            n = vocabulary[w] = len(vocabulary)
+        numbers.append(n)
+        s, e = m.span()
+        starts.append(s)
+        ends.append(e)
+    return numbers, starts, ends
+
+
+def _document_clusters(shared: Sequence[tuple[int, list[tuple[int, int]], int]], da: int,
+                       ) -> list[tuple[int, list[list[tuple[int, int]]], bool]]:
+    """(db, clusters of the pair's seeds as _clusters gives them, whether the
+    pair has MAX_SEEDS_PER_PAIR seeds or more) for each document db > da
+    meeting `da` on MIN_SEEDS shingles or more, by db.
+
+    `shared`: da's shingles in 2 to MAX_DF documents, by position i in da:
+    (i, the shingle's postings, da's place in them).  Walking them in order
+    gives each pair its seeds sorted, so they are clustered as they come."""
+    counts = Counter(d for _, entries, k in shared for d, _ in islice(entries, k + 1, None))
+    clustered: dict[int, list[list[tuple[int, int]]]] = {}
+    capped_seeds: dict[int, list[tuple[tuple[int, int], int, int]]] = {}
+    for d, n in counts.items():
+        if n >= MIN_SEEDS:
+            if n >= MAX_SEEDS_PER_PAIR:
+                capped_seeds[d] = []
+            else:
+                clustered[d] = []
+    if not clustered and not capped_seeds:
+        return []
+    get = clustered.get
+    for i, entries, k in shared:
+        for db, j in islice(entries, k + 1, None):
+            out = get(db)
+            if out is None:
+                if db in capped_seeds:
+                    capped_seeds[db].append((entries[0], i, j))
+                continue
+            _add_seed(out, i, j)
+    found = []
+    for db, out in clustered.items():
+        clusters = _kept_clusters(out)
+        if clusters:
+            found.append((db, clusters, False))
+    for db, seeds in capped_seeds.items():     # which seeds count depends on the postings' order (see _pair_seeds)
+        seeds.sort()
+        found.append((db, _clusters([(i, j) for _, i, j in seeds[:MAX_SEEDS_PER_PAIR]]), True))
+    found.sort(key=itemgetter(0))
+    return found
 
 
 def _incremental(bodies: Mapping[str, str], previous: PassageState,
