@@ -114,9 +114,11 @@ _DIGIT = re.compile(r"\d")
 _A_SCALE = re.compile(rf"a\s+{_SCALE_WORDS}", _I)
 # The tokens of _TOKEN that _atom_matches tries, in lower-cased ASCII text:
 # a digit, or a whole run of letters that is a word of _STARTERS.  (Found by
-# one case-sensitive scan instead of a Python loop over every word.)
+# one case-sensitive scan instead of a Python loop over every word.)  "a" only
+# where _ATOM can match it: before a number word, a scale word or "a".
 _STARTER_IN_LOWER_ASCII = re.compile(
-    r"\d|(?<![^\W\d_])(?:" + _by_first_letter(*sorted(_STARTERS, key=lambda w: (-len(w), w))) + r")(?![^\W\d_])")
+    r"\d|(?<![^\W\d_])(?:" + _by_first_letter(*sorted(_STARTERS - {"a"}, key=lambda w: (-len(w), w)))
+    + rf"|a(?=\s+(?:a\s|{_SMALL_WORDS}|{_SCALE_WORDS})))(?![^\W\d_])")
 
 # --- what comes before a quantity --------------------------------------------
 
