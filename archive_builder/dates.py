@@ -697,15 +697,15 @@ def _rules(lang: str) -> tuple[_Rule, ...]:
         start = _STARTS.get(name) or _STARTS.get(own or "")
         starts = (None if start is None else _NUMBER_START if start == "number"
                   else _BEFORE_NUMBER[start] if start in _BEFORE_NUMBER
-                  else _month_start(lang if own and own in _STARTS else "en"))
+                  else _BeforeNumber(_month_start(lang if own and own in _STARTS else "en")))
         rules.append(_Rule(name, re.compile(pat), build, _trigger(trigger), needs, starts))
     return tuple(rules)
 
 
 # Rules whose every match begins with a day or year number ("number": a digit
 # not glued to a word, as `_day`, `_year` and `_BEFORE` require), with a
-# month name ("month"), or with a word or two right before a year or decade
-# ("part", "cue", "season": see _BEFORE_NUMBER).  Scanning a 4,000-character
+# month name followed by a number ("month"), or with a word or two right
+# before a year or decade ("part", "cue", "season": see _BEFORE_NUMBER).  Scanning a 4,000-character
 # body once per rule was most of find_dates' cost; the numbers and month names
 # are found once per text instead, and these rules are tried only there.
 _STARTS = {
@@ -719,20 +719,20 @@ _STARTS = {
 
 @dataclass(frozen=True)
 class _BeforeNumber:
-    """Starts of a rule whose match ends in a year or decade number with at most
-    four words before it ("in the year 1990", "the very end of the 1980s"):
-    where `ahead` matches in those words, before each number.  Only the few
-    words before the numbers are searched, not the whole text (the rules' words
-    are common: "in", "of", "end" in "friend")."""
+    """Starts of a rule whose match holds a day, year or decade number with at
+    most four words before it ("in the year 1990", "the very end of the 1980s",
+    "January the 20th"): where `ahead` matches in those words, before each
+    number.  Only the few words before the numbers are searched, not the whole
+    text (the rules' words are common: "in", "of", "end" in "friend")."""
 
-    ahead: re.Pattern       # zero-width: where the rule's words begin
+    ahead: re.Pattern       # where the rule's words begin (a match of it may be longer: see _month_start)
 
 
 # A match's text before its number: at most four runs of word characters,
-# "." ("c.") or "-" ("mid-"), between spaces.  Read on the reversed text,
-# backwards from the number; it may reach further back than the match (the
-# whole run, the spaces before it), never less far.
-_RUNS_BEFORE = re.compile(r"\s*(?:[\w.\-]+\s*){0,4}")
+# "." ("c.", "Sept."), "," ("January, 1990") or "-" ("mid-"), between spaces.
+# Read on the reversed text, backwards from the number; it may reach further
+# back than the match (the whole run, the spaces before it), never less far.
+_RUNS_BEFORE = re.compile(r"\s*(?:[\w.,\-]+\s*){0,4}")
 _BEFORE_NUMBER = {
     # _PART ("early", "mid-", "the very end of the") right before the decade's digit
     "part": _BeforeNumber(re.compile(r"(?=(?i:(?:early|mid|late)(?:-|\s+)?\d"
@@ -793,18 +793,31 @@ def _positions(kind: re.Pattern | _BeforeNumber, text: str, starts: dict) -> lis
     """Where the rules of `kind` are tried, ascending (`starts` caches them per text)."""
     if not isinstance(kind, _BeforeNumber):
         return [m.start() for m in kind.finditer(text)]
+    windows = starts.get(_RUNS_BEFORE)
+    if windows is None:
+        windows = starts[_RUNS_BEFORE] = _windows_before_numbers(text, starts)
+    ahead = kind.ahead
+    return [m.start() for start, end in windows for m in ahead.finditer(text, start, end)]
+
+
+def _windows_before_numbers(text: str, starts: dict) -> list[tuple[int, int]]:
+    """(start, end) of the words before each number, up to and with its first
+    digit (which a look-ahead may need to see); overlapping ones joined, so they
+    are disjoint and ascending."""
     numbers = starts.get(_NUMBER_START)
     if numbers is None:
         numbers = starts[_NUMBER_START] = _positions(_NUMBER_START, text, starts)
+    windows: list[tuple[int, int]] = []
     if not numbers:
-        return []
+        return windows
     reverse, size = text[::-1], len(text)
-    found: set[int] = set()
     for number in numbers:
         back = _RUNS_BEFORE.match(reverse, size - number)
-        # up to the number's first digit, which the look-ahead may need to see
-        found.update(m.start() for m in kind.ahead.finditer(text, number - back.end() + back.start(), number + 1))  # type: ignore[union-attr]
-    return sorted(found)
+        start = number - (back.end() - back.start())  # type: ignore[union-attr]
+        if windows and start <= windows[-1][1]:
+            start = windows.pop()[0]
+        windows.append((start, number + 1))
+    return windows
 
 
 # The rules are long alternations; most texts lack what they need.  A rule

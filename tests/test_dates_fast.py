@@ -21,7 +21,9 @@ _PIECES = ["20", "1990", "1980s", "3", "31", "19-20", "January", "JANUARY", "jun
            "xJanuary", "Januaryx", "SEPT", "sept", "friend", "closend", "ſtart", "ſ", "Late", "MID", "1990s",
            "1980’s", "the", "of the", "very", "beginning", "close", "end",
            # cue words before a year
-           "c.", "ca.", "x.in", "As of", "as  of", "the year", "years", "winter", "fall of", "Summer", "İn"]
+           "c.", "ca.", "x.in", "As of", "as  of", "the year", "years", "winter", "fall of", "Summer", "İn",
+           # punctuation between a month and its number
+           "January,", "Sept.,", "février,", "мая,"]
 _TEXT = st.lists(st.sampled_from(_PIECES), max_size=40).map(" ".join) | st.lists(
     st.sampled_from(_PIECES), max_size=40).map("".join)
 _LANGS = st.sampled_from(["en", "ru", "fr", "de", "az"])
@@ -117,3 +119,23 @@ def test_month_starts_include_every_month_a_rule_can_read():
     # "xJanuary" (20) is tried and fails; lower-case "may" is no month
     assert [m.start() for m in dates._month_start("en").finditer(text)] == [5, 20, 29, 47, 76]
     assert [m.text for m in dates.find_dates(text)] == ["5 January 1990", "SEPT. 1991", "june 1992", "May 1994"]
+
+
+_NEAR_NUMBER = ["January,", "January", "Sept.,", "Sept.", "of", "the", "year", "20th", "20", "1990", "1980s", " ", "  ",
+                ",", "-", "mid-", "very", "end of the", "very end of the", "as of the year", "in", "c.", "spring", "x",
+                "мая,", "мая", "février"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from(_NEAR_NUMBER), max_size=10).map(" ".join)
+       | st.lists(st.sampled_from(_NEAR_NUMBER), max_size=10).map("".join), lang=_LANGS)
+def test_rules_tried_before_numbers_match_as_a_full_scan(text, lang):
+    # few pieces, short texts: the words that may stand between a rule's first
+    # word and its number come together often
+    for rule in _rules(lang):
+        assert _spans(_rule_matches(rule, text, {})) == _spans(rule.pattern.finditer(text)), rule.name
+
+
+def test_punctuation_between_a_month_and_its_year():
+    assert [(m.text, m.edtf) for m in dates.find_dates("in January, 1990 and Sept., 1991, on January the 20th, 1992")] == [
+        ("January, 1990", "1990-01"), ("Sept., 1991", "1991-09"), ("January the 20th, 1992", "1992-01-20")]
