@@ -186,7 +186,7 @@ def test_incremental_passages_equal_a_full_computation_after_random_edits(monkey
     monkeypatch.setattr(passages, "INCREMENTAL_SHARE", 1.0)
     full_runs = []
     full = passages._full
-    monkeypatch.setattr(passages, "_full", lambda bodies: full_runs.append(1) or full(bodies))
+    monkeypatch.setattr(passages, "_full", lambda bodies, *jobs: full_runs.append(1) or full(bodies, *jobs))
     rnd = random.Random(seed)
     bodies = {f"d{k:03d}": _body(rnd, k) for k in range(rnd.randint(4, 9))}
     found, state = passages.shared_passages_since(bodies, None)
@@ -351,3 +351,22 @@ def test_numbered_words_are_words_numbered(parts):
     got_numbers, starts, ends = _numbered_words(body, vocabulary)
     assert (list(got_numbers), list(starts), list(ends)) == (numbers, list(w.starts), list(w.ends))
     assert vocabulary == expected
+
+
+def test_passages_computed_in_parallel_equal_the_serial_computation(monkeypatch):
+    from archive_builder.analyse import passages
+
+    monkeypatch.setattr(passages, "PARALLEL_MIN_DOCUMENTS", 2)
+    monkeypatch.setattr(passages, "MAX_SEEDS_PER_PAIR", 8)     # capped pairs come back from the workers too
+    in_parallel = passages._in_parallel
+    used = []
+    monkeypatch.setattr(passages, "_in_parallel", lambda work, jobs: used.append(jobs) or in_parallel(work, jobs))
+    rnd = random.Random(7)
+    bodies = {f"d{k:03d}": _body(rnd, k) for k in range(40)}
+    bodies["d001"] += "\n\n" + bodies["d002"]
+    serial, serial_state = passages.shared_passages_since(bodies, None)
+    assert serial and serial_state.capped and not used
+    for jobs in (2, 3):
+        found, state = passages.shared_passages_since(bodies, None, jobs)
+        assert found == serial and state.capped == serial_state.capped and state.postings == serial_state.postings
+    assert used == [2, 3]

@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import multiprocessing
 import re
 from array import array
 from itertools import chain, combinations, islice
 from operator import itemgetter
 from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
@@ -496,11 +498,13 @@ def shared_passages(bodies: Mapping[str, str]) -> tuple[SharedPassage, ...]:
 INCREMENTAL_SHARE = 0.2     # more documents changed or removed than this share: compute everything again
 
 
-def shared_passages_since(bodies: Mapping[str, str], previous: PassageState | None,
+def shared_passages_since(bodies: Mapping[str, str], previous: PassageState | None, jobs: int = 1,
                           ) -> tuple[tuple[SharedPassage, ...], PassageState]:
     """shared_passages(bodies) and the state to pass to the next call.  With
     the state of a previous call, only the pairs an edit can change are
-    recomputed; the result is the same as computing everything again."""
+    recomputed; the result is the same as computing everything again.
+    `jobs`: processes a full computation of PARALLEL_MIN_DOCUMENTS documents
+    or more compares pairs in (the result is the same)."""
     # hundreds of thousands of small objects without reference cycles: the
     # collector's passes over them found nothing and cost 8 % of the time
     was_enabled = gc.isenabled()
@@ -510,13 +514,13 @@ def shared_passages_since(bodies: Mapping[str, str], previous: PassageState | No
             found = _incremental(bodies, previous)
             if found is not None:
                 return found
-        return _full(bodies)
+        return _full(bodies, jobs)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _full(bodies: Mapping[str, str]) -> tuple[tuple[SharedPassage, ...], PassageState]:
+def _full(bodies: Mapping[str, str], jobs: int = 1) -> tuple[tuple[SharedPassage, ...], PassageState]:
     ids = sorted(bodies)
     # Only word numbers and word offsets are kept per document
     offsets: list[tuple[array, array]] = []
@@ -546,22 +550,79 @@ def _full(bodies: Mapping[str, str]) -> tuple[tuple[SharedPassage, ...], Passage
         shared_of.append(shared)
     boilerplate = {k: n for k, n in df.items() if n > MAX_DF}
     del firsts, df
-    memo: Memo = {}
-    found: list[SharedPassage] = []
-    capped = set()
-    for da in range(len(ids)):
-        for db, clusters, was_capped in _document_clusters(shared_of[da], da):
-            if was_capped:
-                capped.add((ids[da], ids[db]))
-            found += _cluster_passages(ids[da], ids[db], numbered[da], numbered[db], offsets[da], offsets[db],
-                                       clusters, memo)
-        shared_of[da] = []
+    work = _Work(ids, numbered, offsets, shared_of)
+    if jobs > 1 and len(ids) >= PARALLEL_MIN_DOCUMENTS:
+        found, capped = _in_parallel(work, jobs)
+    else:
+        found, capped = _documents_passages(work, 0, len(ids))
+    del work, shared_of
     found = _in_order(found)
     state = PassageState(_parameters(), vocabulary, base,
                          {d: (_digest(bodies[d]), numbered[k]) for k, d in enumerate(ids)},
                          {key: [(ids[d], i) for d, i in p] for key, p in postings.items()},
                          boilerplate, found, frozenset(capped))
     return found, state
+
+
+@dataclass(frozen=True)
+class _Work:
+    """What the pairs of each document are computed from (see _full)."""
+
+    ids: list[str]
+    numbered: list[array]
+    offsets: list[tuple[array, array]]
+    shared_of: list[list[tuple[int, list[tuple[int, int]], int]]]
+
+
+def _documents_passages(work: _Work, first: int, last: int) -> tuple[list[SharedPassage], list[tuple[str, str]]]:
+    """The passages of each document da in first..last-1 with the documents
+    after it, and the pairs with MAX_SEEDS_PER_PAIR seeds or more."""
+    ids, numbered, offsets = work.ids, work.numbered, work.offsets
+    memo: Memo = {}
+    found: list[SharedPassage] = []
+    capped: list[tuple[str, str]] = []
+    for da in range(first, last):
+        for db, clusters, was_capped in _document_clusters(work.shared_of[da], da):
+            if was_capped:
+                capped.append((ids[da], ids[db]))
+            found += _cluster_passages(ids[da], ids[db], numbered[da], numbered[db], offsets[da], offsets[db],
+                                       clusters, memo)
+    return found, capped
+
+
+PARALLEL_MIN_DOCUMENTS = 1000   # below this the pool's start-up costs more than it saves
+_inherited: list[_Work] = []    # what forked workers find (set before the pool forks)
+
+
+def _in_worker(span: tuple[int, int]) -> tuple[list[SharedPassage], list[tuple[str, str]]]:
+    gc.disable()
+    return _documents_passages(_inherited[0], *span)
+
+
+def _in_parallel(work: _Work, jobs: int) -> tuple[list[SharedPassage], list[tuple[str, str]]]:
+    """_documents_passages of all documents, in spans of about equal work
+    (seed candidates) across `jobs` forked processes, which inherit `work`
+    instead of receiving it.  Each pair is computed in one process from the
+    same data, so the result never depends on `jobs`."""
+    weights = [sum(len(entries) - k for _, entries, k in shared) + 1 for shared in work.shared_of]
+    total, parts = sum(weights), jobs * 8
+    spans, first, done = [], 0, 0
+    for d, weight in enumerate(weights):
+        done += weight
+        if done * parts >= total * (len(spans) + 1) or d == len(weights) - 1:
+            spans.append((first, d + 1))
+            first = d + 1
+    _inherited[:] = [work]
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            found: list[SharedPassage] = []
+            capped: list[tuple[str, str]] = []
+            for span_found, span_capped in pool.map(_in_worker, spans):
+                found += span_found
+                capped += span_capped
+    finally:
+        _inherited.clear()
+    return found, capped
 
 
 def _numbered_words(body: str, vocabulary: dict[str, int]) -> tuple[array, array, array]:
