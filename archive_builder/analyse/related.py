@@ -290,6 +290,19 @@ class RelateState:
     signals: Mapping[str, dict]                 # see _signals
     relations: Mapping[str, tuple[Relation, ...]]   # by source document
 
+    def __reduce__(self):
+        # Pickled as plain tuples: unpickling a slotted dataclass calls its
+        # __setstate__ per object, most of the cost of loading the state.
+        # The Reasons stay objects: a few hundred distinct ones, shared.
+        packed = {a: tuple((r.target, r.score, r.reasons) for r in rels) for a, rels in self.relations.items()}
+        return _unpack_relate_state, (self.cutoff, self.curation, self.signals, packed)
+
+
+def _unpack_relate_state(cutoff: int, curation: Curation, signals: Mapping[str, dict],
+                         packed: Mapping[str, tuple[tuple[str, float, tuple[Reason, ...]], ...]]) -> RelateState:
+    relations = {a: tuple(Relation(a, b, score, reasons) for b, score, reasons in rows) for a, rows in packed.items()}
+    return RelateState(cutoff, curation, signals, relations)
+
 
 def _spellings(claims: Sequence[Claim]) -> dict[str, str]:
     """Each place key's first spelling in the claims (how a "shared places" reason names it)."""
