@@ -405,16 +405,21 @@ class LiveIndex:
 # --- what Pagefind is given of a page -----------------------------------------------
 #
 # Pagefind reads a page's text only inside its data-pagefind-body element, and
-# outside it only the elements marked data-pagefind-filter, -meta or -sort.  A
-# document page is mostly other things (head, navigation, related documents,
-# citations, comments: 38 KB of 44), all of which Pagefind parses and drops.
+# outside it only the elements marked data-pagefind-filter, -meta or -sort (and,
+# for a page without those marks, the first h1, <title> and img).  A document
+# page is mostly other things (navigation, related documents, citations,
+# comments: 31 KB of 44), all of which Pagefind parses and drops.
 # search_input leaves out of the page every head, header, nav, footer, section
-# and aside element outside the body that holds none of those marks, whole;
-# what remains is parsed by Pagefind exactly as before (the same bundle, byte for
-# byte: tests/test_search.py), in about a fifth of the bytes.
+# and aside element outside the body that holds none of those, whole; what
+# remains is parsed by Pagefind exactly as before (the same bundle, byte for
+# byte: tests/test_search.py), in about a third of the bytes.
 
 _SECTIONING = re.compile(r"<(/?)(head|header|nav|footer|section|aside)[\s>]")
-_KEPT_MARK = re.compile(r"data-pagefind-(?:filter|meta|sort|body)")
+# Besides the marks, Pagefind takes a page's title from its first h1 (else its
+# <title>) and its image from an img, wherever they are, when no mark names them.
+# (two patterns: one alternation of both scans several times slower)
+_KEPT_MARKS = (re.compile(r"data-pagefind-(?:filter|meta|sort|body)"),
+               re.compile(r"<(?:[hH]1|[iI][mM][gG]|[tT][iI][tT][lL][eE])[\s/>]"))
 _TAG_NAME = re.compile(r"<([a-zA-Z][\w-]*)")
 _SAME_NAME_TAGS: dict[str, re.Pattern[str]] = {}
 BODY_MARK = " data-pagefind-body"
@@ -444,7 +449,7 @@ def search_input(html: str) -> str:
     body_end = _element_end(html, body_start, name.group(1)) if name else None
     if body_end is None:
         return html
-    marks = [m.start() for m in _KEPT_MARK.finditer(html)]
+    marks = sorted(m.start() for pattern in _KEPT_MARKS for m in pattern.finditer(html))
     left_out, open_tags = [], []
     for m in _SECTIONING.finditer(html):
         if body_start <= m.start() < body_end:

@@ -127,7 +127,7 @@ def test_cut_pages_give_pagefind_the_same_bundle_as_whole_pages(seed_site: Path,
         index_site(whole, Config())
     assert bundles_of(cut) == bundles_of(whole)
     pages = [p.read_text(encoding="utf-8") for p in cut.glob(document_glob(Config()))]
-    assert sum(map(len, map(search.search_input, pages))) < sum(map(len, pages)) / 2
+    assert sum(map(len, map(search.search_input, pages))) < sum(map(len, pages)) * 0.7
 
 
 # (no data-pagefind-sort: the site has none, and Pagefind 1.5 lists sorts in hash-map order, so a
@@ -149,7 +149,8 @@ def outside_parts(draw, depth: int = 0) -> str:
             parts.append(f"<p>{word} words</p>")
         elif kind == "mark":
             mark = draw(st.sampled_from(MARKS)).format(draw(st.sampled_from(["kind", "place", "title"])))
-            parts.append(f"<span {mark}>{word}</span>")
+            parts.append(draw(st.sampled_from([f"<span {mark}>{word}</span>", f"<h1>{word}</h1>",
+                                               f'<img src="/{word}.png" alt="{word}">'])))
         else:
             tag = draw(st.sampled_from(SECTIONING))
             parts.append(f"<{tag} class=\"x\">{draw(outside_parts(depth + 1))}</{tag}>")
@@ -158,9 +159,10 @@ def outside_parts(draw, depth: int = 0) -> str:
 
 @st.composite
 def document_like_pages(draw) -> str:
-    head = draw(st.sampled_from(["<head><title>T</title></head>",
+    head = draw(st.sampled_from(["<head><title>T</title></head>", "<head></head>", "",
                                  '<head><meta data-pagefind-meta="image[content]" content="/a.png"></head>']))
-    body = (f'<div data-pagefind-body><header><h1>Heading {draw(st.integers(0, 9))}</h1></header>'
+    heading = draw(st.sampled_from(["", f"<header><h1>Heading {draw(st.integers(0, 9))}</h1></header>"]))
+    body = (f'<div data-pagefind-body>{heading}'
             f'<section><p id="p-1">Body text {draw(outside_parts(2))}</p></section></div>')
     return (f'<!doctype html><html lang="en">{head}<body>{draw(outside_parts())}<main>{body}</main>'
             f'{draw(outside_parts())}</body></html>')
@@ -174,7 +176,7 @@ def test_a_page_whose_layout_is_not_recognised_is_given_whole():
         assert search.search_input(page) == page
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.lists(document_like_pages(), min_size=1, max_size=4))
 def test_cut_pages_index_as_the_whole_pages_do(tmp_path_factory, pages: list[str]):
     """The fast path (search_input) against the plain one (the page whole), through Pagefind."""
