@@ -71,3 +71,34 @@ def test_a_letter_that_ignorecase_folds_to_ascii_keeps_its_ascii_twins():
     fast = claims._for_lower_ascii(re.compile(r"\b(?:qırğın|sſ)\b", re.IGNORECASE))
     assert fast.pattern == r"\b(?:q(?:ı|i)rğ(?:ı|i)n|s(?:ſ|s))\b"
     assert not fast.flags & re.IGNORECASE
+
+
+_DATED_PIECES = ["20", "1", "January", "Jan", "Sept", "May", "June", "Dec.", "января", "мая", "март", "1990", ",",
+                 " ", "tragedy", "events", "massacre", "pogroms", "трагедии", "the", "x", "5th", "of", "\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_DATED_PIECES), max_size=12).map(" ".join))
+@example("the 20 January tragedy and the January 20, 1990 events; 13 января трагедии")
+def test_the_date_tragedy_rule_finds_what_it_finds_without_its_first_letter_test(text):
+    fast = dict(claims._NAME_RULES)["date tragedy"]
+    assert fast.pattern.startswith("(?=[")
+    plain = re.compile(fast.pattern[fast.pattern.index("]") + 2:])
+    assert [m.span("name") for m in fast.finditer(text)] == [m.span("name") for m in plain.finditer(text)]
+
+
+def test_month_first_letters_come_from_every_month_name():
+    assert claims._top_level_alternatives("(?:a|b(?:c|d)|e)") == ["a", "b(?:c|d)", "e"]
+    assert set("JFMASONDяфмаиосдн") <= set(claims._MONTH_FIRST_LETTERS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Baku", "Pogroms", "pogroms", "Black", "January", "Tragedy", "The", "the", "in",
+                                 "Armenian", "Khojaly", "genocide", "Ё", "Бакинские", "x", "-", "’", " ", "\n"]),
+                max_size=12).map(" ".join))
+@example("the Armenian pogroms in Baku and National Mourning Day")
+def test_the_named_rule_finds_what_it_finds_without_its_capital_letter_test(text):
+    fast = dict(claims._NAME_RULES)["named"]
+    assert fast.pattern.startswith("(?=[A-ZА-ЯЁ])")
+    plain = re.compile(fast.pattern[len("(?=[A-ZА-ЯЁ])"):])
+    assert [m.span("name") for m in fast.finditer(text)] == [m.span("name") for m in plain.finditer(text)]

@@ -381,17 +381,40 @@ _EVENT_WORDS = (r"tragedy|tragedies|pogroms?|massacres?|genocide|events|carnage|
                 r"uprising|revolution|war|siege|day|mourning|floods?|earthquake|fire|riots?|bombing|attacks?|"
                 r"disaster|трагеди\w*|погром\w*|резн\w*|геноцид\w*|faciə\w*|qırğın\w*|soyqırım\w*")
 _CAP = r"[A-ZА-ЯЁ][\w’'\-]*"
+
+
+def _top_level_alternatives(group: str) -> list[str]:
+    """'(?:a|b(?:c|d))' -> ['a', 'b(?:c|d)']"""
+    assert group.startswith("(?:") and group.endswith(")"), group
+    alternatives, depth, current = [], 0, ""
+    for c in group[3:-1]:
+        depth += (c == "(") - (c == ")")
+        if c == "|" and depth == 0:
+            alternatives.append(current)
+            current = ""
+        else:
+            current += c
+    return alternatives + [current]
+
+
+# The letters a month name starts with ("J", "я", ...): a "date tragedy" match
+# starts with one of them or a digit, and sre skips every other position at
+# once when the pattern says so up front (the rule was 5x slower without).
+_MONTH_FIRST_LETTERS = "".join(sorted({a[0] for a in _top_level_alternatives(_MONTHS_RE)}))
+assert _MONTH_FIRST_LETTERS.isalpha(), _MONTH_FIRST_LETTERS
 _NAME_RULES: tuple[tuple[str, re.Pattern], ...] = (
     # “Black January”, "Black January tragedy": a short quoted phrase with an event or month word
     ("quoted", re.compile(
         rf"[“\"«„](?P<name>[^“”\"«»„\n]{{3,60}}?)[”\"»“]")),
     # "20 January tragedy", "the January 20 events"
     ("date tragedy", re.compile(
+        rf"(?=[\d{_MONTH_FIRST_LETTERS}])"      # see _MONTH_FIRST_LETTERS
         rf"(?P<name>(?:\d{{1,2}}\s+(?:{_MONTHS_RE})|(?:{_MONTHS_RE})\s+\d{{1,2}})(?:,?\s+\d{{4}})?\s+"
         rf"(?:tragedy|massacre|pogroms?|events|genocide|трагеди\w*))\b")),
     # "Baku Pogroms", "Khojaly genocide", "Armenian pogroms in Baku", "National Mourning Day"
+    # (a name starts with _CAP's capital: said up front, sre skips other positions at once)
     ("named", re.compile(
-        rf"(?<![\w’'\-])(?P<name>(?:{_CAP}\s+){{0,3}}{_CAP}\s+(?:Pogroms?|Massacres?|Tragedy|Genocide|Day|"
+        rf"(?=[A-ZА-ЯЁ])(?<![\w’'\-])(?P<name>(?:{_CAP}\s+){{0,3}}{_CAP}\s+(?:Pogroms?|Massacres?|Tragedy|Genocide|Day|"
         rf"Disaster|Catastrophe|Flood|Earthquake|Landslide|Fire|Attacks?|Bombings?|Riots?|Uprising|War|Siege|Events|"
         rf"pogroms?|massacres?|tragedy|genocide|disaster|floods?|earthquake|landslide|bombings?|riots)"
         rf"(?:\s+in\s+{_CAP})?)\b")),
