@@ -29,11 +29,11 @@ Conventions (the same input gives the same citation, whatever the style):
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from .data import indented_json
 from .model import Agent, Record
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July",
@@ -252,7 +252,8 @@ class Citations:
 
     @property
     def csl_json(self) -> str:
-        return json.dumps([self.csl], ensure_ascii=False, indent=2)
+        # json.dumps([self.csl], ensure_ascii=False, indent=2), without its pure-Python indenting encoder
+        return indented_json([self.csl], indent=2)
 
 
 def _sentence(text: str) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, is_dataclass
+from functools import lru_cache
+from operator import attrgetter
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .model import Agent, Analysis, Claim, Record, Sourced
@@ -24,9 +26,7 @@ def indented_json(data: Any, indent: int = 1) -> str:
     """Exactly `json.dumps(data, ensure_ascii=False, indent=indent, default=_default)`,
     several times faster: the standard library only uses its C encoder without
     indentation, and its pure-Python one was a sixth of the render stage."""
-    parts: list[str] = []
-    _encode(data, "\n", " " * indent, parts.append)
-    return "".join(parts)
+    return _encoded(data, "\n", " " * indent)
 
 
 _encode_string = json.encoder.encode_basestring   # the C version where available
@@ -56,46 +56,71 @@ def _key(k: Any) -> str:
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(k).__name__}")
 
 
-def _encode(o: Any, newline: str, step: str, emit) -> None:
+def _encoded(o: Any, newline: str, step: str) -> str:
+    """`o` as indented JSON whose own lines start with `newline` (the indentation
+    of the place it stands in).  Containers encode their plain items in the loop
+    (str first: most of a record is text) and recurse only into containers; any
+    other type, subclasses included, takes `_encoded_other`, in json's order."""
+    t = type(o)
+    if t is str:
+        return _encode_string(o)
+    if t is dict:
+        if not o:
+            return "{}"
+        inner = newline + step
+        parts = []
+        for k, v in o.items():
+            tv = type(v)
+            if tv is str:
+                value = _encode_string(v)
+            elif v is None:
+                value = "null"
+            elif tv is int:
+                value = int.__repr__(v)
+            else:
+                value = _encoded(v, inner, step)
+            parts.append((_encode_string(k) if type(k) is str else _encode_string(_key(k))) + ": " + value)
+        return "{" + inner + ("," + inner).join(parts) + newline + "}"
+    if t is list or t is tuple:
+        if not o:
+            return "[]"
+        inner = newline + step
+        parts = []
+        for v in o:
+            tv = type(v)
+            if tv is str:
+                parts.append(_encode_string(v))
+            elif v is None:
+                parts.append("null")
+            elif tv is int:
+                parts.append(int.__repr__(v))
+            else:
+                parts.append(_encoded(v, inner, step))
+        return "[" + inner + ("," + inner).join(parts) + newline + "]"
+    return _encoded_other(o, newline, step)
+
+
+def _encoded_other(o: Any, newline: str, step: str) -> str:
+    if type(o) is _Verbatim:
+        return o
     # the same order of type tests as json.encoder._make_iterencode
     if isinstance(o, str):
-        emit(_encode_string(o))
-    elif o is None:
-        emit("null")
-    elif o is True:
-        emit("true")
-    elif o is False:
-        emit("false")
-    elif isinstance(o, int):
-        emit(int.__repr__(o))
-    elif isinstance(o, float):
-        emit(_float(o))
-    elif isinstance(o, (list, tuple)):
-        if not o:
-            emit("[]")
-            return
-        inner = newline + step
-        emit("[")
-        first = True
-        for item in o:
-            emit(inner if first else "," + inner)
-            first = False
-            _encode(item, inner, step, emit)
-        emit(newline + "]")
-    elif isinstance(o, dict):
-        if not o:
-            emit("{}")
-            return
-        inner = newline + step
-        emit("{")
-        first = True
-        for k, v in o.items():
-            emit((inner if first else "," + inner) + _encode_string(_key(k)) + ": ")
-            first = False
-            _encode(v, inner, step, emit)
-        emit(newline + "}")
-    else:
-        _encode(_default(o), newline, step, emit)
+        return _encode_string(o)
+    if o is None:
+        return "null"
+    if o is True:
+        return "true"
+    if o is False:
+        return "false"
+    if isinstance(o, int):
+        return int.__repr__(o)
+    if isinstance(o, float):
+        return _float(o)
+    if isinstance(o, (list, tuple)):
+        return _encoded(list(o), newline, step)
+    if isinstance(o, dict):
+        return _encoded(dict(o.items()), newline, step)
+    return _encoded(_default(o), newline, step)
 
 
 def _default(value: Any) -> Any:
@@ -148,6 +173,12 @@ def claim_json(c: Claim) -> dict:
 
 
 def record_json(r: Record, claims: Iterable[Claim] = ()) -> dict:
+    return _record_json(r, [{"line": x.line, "text": x.text, "rule": x.rule, "reason": x.reason} for x in r.removed],
+                        [claim_json(c) for c in claims])
+
+
+def _record_json(r: Record, removed: Any, claims: Any) -> dict:
+    """record_json with its two long lists given (as dicts, or as JSON text already written)."""
     layout = dict(r.layout)
     return {
         "id": r.id,
@@ -164,7 +195,7 @@ def record_json(r: Record, claims: Iterable[Claim] = ()) -> dict:
         "header": {k: v for k, v in r.header},
         "body": r.body,
         "body_lines": line_ranges(r.body_lines),
-        "removed": [{"line": x.line, "text": x.text, "rule": x.rule, "reason": x.reason} for x in r.removed],
+        "removed": removed,
         "comments": [{"author": c.author, "text": c.text, "first_line": c.first_line, "lines": list(c.lines)}
                      for c in r.comments],
         "images": [{"file": i.file, "caption": i.caption, "line": i.line} for i in r.images],
@@ -174,7 +205,7 @@ def record_json(r: Record, claims: Iterable[Claim] = ()) -> dict:
              "issuer": x.issuer, "relation": x.relation}
             for x in r.references
         ],
-        "claims": [claim_json(c) for c in claims],
+        "claims": claims,
         "layout": {"encoding": layout.get("encoding"), "newline": layout.get("newline"),
                    "endings": list(layout.get("endings") or ()), "lines": layout.get("lines")},
         "warnings": [str(p) for p in r.warnings],
@@ -211,7 +242,81 @@ def records_json_fragments(records: Sequence[Record], analysis: Analysis,
 
 
 def record_fragment(r: Record, claims: Sequence[Claim]) -> str:
-    """One record's JSON as it stands inside records.json (two levels in)."""
-    parts: list[str] = []
-    _encode(record_json(r, claims), "\n  ", " ", parts.append)
-    return "".join(parts)
+    """One record's JSON as it stands inside records.json (two levels in):
+    `_encoded(record_json(r, claims), RECORD_NEWLINE, " ")`, with its removed lines
+    and claims (most of a record) written straight from the model, not through dicts."""
+    return _encoded(_record_json(r, _Verbatim(_objects(r.removed, _REMOVED_KEYS, _REMOVED_VALUES, _FIELD_NEWLINE)),
+                                 _Verbatim(_claims_text(claims, _FIELD_NEWLINE))), RECORD_NEWLINE, " ")
+
+
+RECORD_NEWLINE = "\n  "                 # a record's own lines in records.json
+_FIELD_NEWLINE = RECORD_NEWLINE + " "   # its fields' lines
+
+
+class _Verbatim(str):
+    """JSON text already written for the place it stands in: `_encoded` copies it."""
+
+
+def _value(v: Any, newline: str) -> str:
+    t = type(v)
+    if t is str:
+        return _encode_string(v)
+    if v is None:
+        return "null"
+    if t is int:
+        return int.__repr__(v)
+    return _encoded(v, newline, " ")
+
+
+def _objects(items: Sequence[Any], keys: tuple[str, ...], values_of: Callable[[Any], Sequence[Any]], newline: str) -> str:
+    """`_encoded([{key: value, …} for each item], newline, " ")`, each item's values
+    given by `values_of` in the order of `keys`."""
+    if not items:
+        return "[]"
+    inner = newline + " "
+    prefixes = _key_prefixes(keys, inner + " ")
+    return "[" + inner + ("," + inner).join(
+        "{" + "".join([p + (_encode_string(v) if type(v) is str else _value(v, inner + " "))
+                       for p, v in zip(prefixes, values_of(item))]) + inner + "}"
+        for item in items) + newline + "]"
+
+
+@lru_cache(maxsize=256)
+def _key_prefixes(keys: tuple[str, ...], newline: str) -> tuple[str, ...]:
+    """What comes before each value of an object with these keys whose fields start lines with `newline`."""
+    return tuple(("," if n else "") + newline + _encode_string(k) + ": " for n, k in enumerate(keys))
+
+
+def _date_values(d: tuple) -> tuple:
+    text, edtf, how = d
+    return text, edtf, how
+
+
+def _place_values(p: tuple) -> tuple:
+    text, place = p
+    return text, place
+
+
+_REMOVED_KEYS = ("line", "text", "rule", "reason")
+_REMOVED_VALUES = attrgetter(*_REMOVED_KEYS)
+_FIGURE_KEYS = ("measure", "value", "low", "high", "qualifier", "subject", "text", "start", "end")
+_FIGURE_VALUES = attrgetter(*_FIGURE_KEYS)
+_DATE_KEYS = ("text", "edtf", "how")
+_PLACE_KEYS = ("text", "place")
+
+
+def _claims_text(claims: Sequence[Claim], newline: str) -> str:
+    """`_encoded([claim_json(c) for c in claims], newline, " ")`."""
+    if not claims:
+        return "[]"
+    inner = newline + " "
+    f = inner + " "      # the claim's fields
+    return "[" + inner + ("," + inner).join(
+        f'{{{f}"id": {_value(c.id, f)},{f}"document": {_value(c.document_id, f)},{f}"kind": {_value(c.kind, f)},'
+        f'{f}"quote": {_value(c.quote, f)},{f}"start": {_value(c.start, f)},{f}"end": {_value(c.end, f)},'
+        f'{f}"event": {_value(c.event_id, f)},'
+        f'{f}"figures": {_objects(c.figures, _FIGURE_KEYS, _FIGURE_VALUES, f)},'
+        f'{f}"dates": {_objects(c.dates, _DATE_KEYS, _date_values, f)},'
+        f'{f}"places": {_objects(c.places, _PLACE_KEYS, _place_values, f)},'
+        f'{f}"actors": {_encoded(list(c.actors), f, " ")}{inner}}}'
+        for c in claims) + newline + "]"

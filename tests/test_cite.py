@@ -229,6 +229,8 @@ def test_csl_items_are_valid(kind, edtf):
     assert_valid_csl(item)
     parsed = json.loads(citations(r, URL, SITE).csl_json)
     assert parsed == [item]
+    # written without json's slow indenting encoder, to the same bytes
+    assert citations(r, URL, SITE).csl_json == json.dumps([item], ensure_ascii=False, indent=2)
 
 
 # --- no day (or month) is ever made up ------------------------------------------
