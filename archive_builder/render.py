@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .cache import code_version as package_version
 from .capture import CaptureError, decode, split_lines
@@ -378,18 +378,63 @@ class CaptureLine:
 
 def capture_lines(record: Record, raw: bytes) -> tuple[CaptureLine, ...]:
     """The capture's lines as read, each marked with where the cleaner put it."""
+    lines, parts = _capture_parts(record, raw)
+    return tuple(CaptureLine(i, line, *parts.get(i, ("other", ""))) for i, line in enumerate(lines, start=1))
+
+
+def _capture_text(record: Record, raw: bytes) -> str:
     try:
         text, _ = decode(raw, record.source_file)
     except CaptureError:
         text = raw.decode("utf-8", errors="replace")
-    lines, _ = split_lines(text)
+    return text
+
+
+def _capture_parts(record: Record, raw: bytes) -> tuple[Sequence[str], dict[int, tuple[str, str]]]:
+    """The capture's lines, and (part, note) by line number where it is not "other"."""
+    return split_lines(_capture_text(record, raw))[0], _line_parts(record)
+
+
+def _line_parts(record: Record) -> dict[int, tuple[str, str]]:
     part: dict[int, tuple[str, str]] = {n: ("body", "") for n in record.body_lines}
     for x in record.removed:
         part[x.line] = ("removed", x.rule)
     for c in record.comments:
         for k in range(len(c.lines)):
             part[c.first_line + k] = ("comment", "")
-    return tuple(CaptureLine(i, line, *part.get(i, ("other", ""))) for i, line in enumerate(lines, start=1))
+    return part
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")      # capture.split_lines's line endings
+_OTHER = ("other", "")
+
+
+@lru_cache(maxsize=None)
+def _line_opening(part: str) -> str:
+    """What starts a capture line of `part`, up to its text."""
+    tag = {"removed": '<span class="tag tag-removed">set aside</span> ',
+           "comment": '<span class="tag tag-comment">comment</span> '}.get(part, "")
+    return f'" class="part-{escape(part.replace(" ", "-"))}">{tag}<span class="verbatim">'
+
+
+def capture_lines_html(record: Record, raw: bytes) -> Markup:
+    """The Original capture page's numbered lines (an <li> each, joined by newlines),
+    as the capture_lines: the text escaped in one pass, then cut at the line breaks
+    (escaping never makes or takes one)."""
+    parts = _line_parts(record)
+    escaped = _LINE_BREAK.split(str(escape(_capture_text(record, raw))))
+    return Markup("\n".join(f'    <li id="L{n}{_line_opening(parts.get(n, _OTHER)[0])}{line}</span></li>'
+                            for n, line in enumerate(escaped, start=1)))
+
+
+def removed_rows_html(record: Record) -> Markup:
+    """The Original capture page's table of set-aside lines: a <tr> a line, joined by newlines."""
+    return Markup("\n".join(
+        f'      <tr><td data-label="Line"><a href="#L{escape(x.line)}">{escape(x.line)}</a></td>'
+        '<td data-label="Text" class="verbatim">'
+        + (str(escape(x.text)) if x.text.strip() else '<span class="unknown">(blank line)</span>')
+        + f'</td><td data-label="Rule"><code>{escape(x.rule)}</code></td><td data-label="Reason">{escape(x.reason)}</td></tr>'
+        for x in record.removed))
 
 
 # --- environment and pages -------------------------------------------------
@@ -482,14 +527,254 @@ def document_values(ctx: SiteContext, record: Record, inputs: Mapping[str, Any] 
     del values["analysis_inputs"]
     body_html = render_body(record.body, record.footnotes,
                             [ClaimSpan(c.id, c.quote, c.start) for c in claims])
+    analysis_for_doc = render_analysis.document_context(ctx, record) if render_analysis is not None else None
+    meta_tags = reuse.document_meta(ctx, record)
     values.update(
         body_html=Markup(body_html),      # markdown.render_body escapes the text itself
-        analysis_for_doc=render_analysis.document_context(ctx, record) if render_analysis is not None else None,
+        analysis_for_doc=analysis_for_doc,
         cite=reuse.document_citations(ctx, record),
         jsonld=reuse.document_jsonld(ctx, record),
-        meta_tags=reuse.document_meta(ctx, record),
+        meta_tags=meta_tags,
+        meta_html=reuse.meta_tags_html(meta_tags),
+        **document_parts(ctx.urls, ctx.config.language, record, values, analysis_for_doc),
     )
     return values
+
+
+# --- the document page's record-made parts ---------------------------------------------
+# Written here once per page, each value escaped as it goes in, instead of by the
+# template: a document page is most of the render stage, and Jinja spends a
+# microsecond on every attribute it looks up and every value it escapes.
+# templates/document.html lays these parts out.
+
+
+def document_parts(urls: Urls, site_language: str, record: Record, values: Mapping[str, Any],
+                   analysis_for_doc: Any) -> dict[str, Any]:
+    """The document page's parts made from the record (Markup, escaped here):
+    `title`, `breadcrumbs`, `doc_lang`, `doc_header` (the header with the metadata
+    list), `doc_images`, `doc_references`, `doc_set_aside` and `doc_comments` (each
+    section, or "" when the record has nothing for it)."""
+    title = record.title.value or record.id
+    author, publisher = record.author.value, record.publisher.value
+    source_name = publisher.display if publisher else (author.display if author else "its source")
+    doc_lang = bcp47(record.language.value)
+    original = escape(urls.original(record.id))
+    return dict(
+        title=title,
+        breadcrumbs=breadcrumbs_html((("Home", urls.home()), ("Documents", urls.documents()), (title, None))),
+        doc_lang=doc_lang,
+        doc_header=_document_header(urls, site_language, record, values, analysis_for_doc, title, source_name,
+                                    doc_lang, original),
+        doc_images=_document_images(record, original),
+        doc_references=_document_references(record),
+        doc_set_aside=_document_set_aside(record, original),
+        doc_comments=_document_comments(record, source_name),
+    )
+
+
+def breadcrumbs_html(items: Iterable[tuple[str, str | None]]) -> Markup:
+    """The trail as partials/macros.html's `breadcrumbs` macro writes it."""
+    return Markup("<ol>\n" + "".join(
+        f'  <li><a href="{escape(url)}">{escape(label)}</a></li>\n' if url else
+        f'  <li><span aria-current="page">{escape(label)}</span></li>\n' for label, url in items) + "</ol>")
+
+
+def _date_html(edtf: str) -> str:
+    """The `date` macro of partials/macros.html."""
+    machine = html_datetime(edtf)
+    if machine:
+        return f'<time datetime="{escape(machine)}">{escape(format_edtf(edtf))}</time>'
+    return f'<span class="date">{escape(format_edtf(edtf))}</span>'
+
+
+def _provenance(s: Sourced) -> str:
+    """The `provenance` macro of partials/macros.html."""
+    return f'<span class="basis" data-pagefind-ignore>({escape(basis_note(s))})</span>'
+
+
+_UNKNOWN = '<span class="unknown" data-pagefind-ignore>unknown</span>'
+
+
+def _agent_link(agent: Agent | None, page: AgentPage | None, url_for: Callable[[str], str]) -> str:
+    """The `agent_link` macro of partials/macros.html."""
+    if agent and page:
+        return f'<a href="{escape(url_for(page.slug))}">{escape(agent.display)}</a>'
+    return str(escape(agent.display)) if agent else '<span class="unknown">unknown</span>'
+
+
+def _agent_value(agent: Agent | None, page: AgentPage | None, url_for: Callable[[str], str], role: str,
+                 sourced: Sourced, with_title: bool = False) -> str:
+    """The Author (or Publisher) row's value: the name, linked to its page, and its basis."""
+    if not agent:
+        return _UNKNOWN
+    name = f'<span data-pagefind-filter="{role}">{escape(agent.display)}</span>'
+    text = f'<a href="{escape(url_for(page.slug))}">{name}</a>' if page else name
+    if with_title and agent.title:
+        text += f", {escape(agent.title)}"
+    if with_title and agent.affiliation:
+        text += f" ({escape(agent.affiliation)})"
+    return text + " " + _provenance(sourced)
+
+
+def _browse_value(url: str, role: str, text: str, sourced: Sourced) -> str:
+    """A Document type (or Language) row's value: linked to its browse page, with its basis."""
+    return f'<a href="{escape(url)}"><span data-pagefind-filter="{role}">{escape(text)}</span></a> {_provenance(sourced)}'
+
+
+def _document_header(urls: Urls, site_language: str, record: Record, values: Mapping[str, Any],
+                     analysis_for_doc: Any, title: str, source_name: str, doc_lang: str | None,
+                     original: str) -> Markup:
+    author, publisher = record.author.value, record.publisher.value
+    author_page, publisher_page = values["author_page"], values["publisher_page"]
+    kind = record.document_type.value
+    out = ['  <header class="doc-header">\n']
+    if kind:
+        out.append(f'<p class="doc-kind" data-pagefind-ignore>{escape(str(kind).capitalize())}</p>')
+    lang = f' lang="{escape(doc_lang)}"' if doc_lang and doc_lang != site_language else ""
+    date = record.date
+    dated = (f'{_date_html(date.value)} <span class="basis">({escape(short_basis(date))})</span>' if date.value
+             else '<span class="unknown">date unknown</span>')
+    out.append(
+        f'    <h1 data-pagefind-meta="title"{lang}>{escape(title)}</h1>\n'
+        '    <p class="attribution" data-pagefind-ignore>\n'
+        f'      Issued by <strong>{_agent_link(author, author_page, urls.author)}</strong>;\n'
+        f'      published by <strong>{_agent_link(publisher, publisher_page, urls.publisher)}</strong>;\n'
+        f'      {dated}.\n'
+        '    </p>\n'
+        f'    <p class="endorsement" data-pagefind-ignore>Text as published by {escape(source_name)}; '
+        'the archive reproduces it without endorsement.</p>\n'
+        '    <dl class="doc-meta">\n'
+        '      <dt data-pagefind-ignore>Author</dt>\n      <dd>')
+    out.append(_agent_value(author, author_page, urls.author, "author", record.author, with_title=True))
+    out.append('</dd>\n      <dt data-pagefind-ignore>Publisher</dt>\n      <dd>')
+    out.append(_agent_value(publisher, publisher_page, urls.publisher, "publisher", record.publisher))
+    year = edtf_year(date.value)
+    out.append('</dd>\n      <dt data-pagefind-ignore>Date</dt>\n      <dd'
+               + (f' data-pagefind-filter="year:{escape(year)}"' if year else "") + ">")
+    if date.value:
+        out.append(f'<span data-pagefind-meta="date">{escape(format_edtf(date.value))}</span> {_provenance(date)}')
+        year_entry = values["year_entry"]
+        if year_entry:
+            out.append(f' <span data-pagefind-ignore>· <a href="{escape(urls.year(year_entry.slug))}">'
+                       f'documents from {escape(year_entry.label)}</a></span>')
+    else:
+        out.append(_UNKNOWN)
+    language = record.language.value
+    out.append('</dd>\n      <dt data-pagefind-ignore>Document type</dt>\n      <dd>'
+               + (_browse_value(urls.doc_type(values["type_slug"]), "type", kind, record.document_type) if kind
+                  else _UNKNOWN)
+               + '</dd>\n      <dt data-pagefind-ignore>Language</dt>\n      <dd>'
+               + (_browse_value(urls.language(values["language_slug"]), "language", language_name(language),
+                                record.language) if language else _UNKNOWN)
+               + "</dd>\n")
+    places = values["places"]
+    if places:
+        out.append('      <dt data-pagefind-ignore>Places</dt>\n      <dd data-pagefind-ignore>')
+        out.append("; ".join(
+            f'<a href="{escape(urls.place(entry.slug))}">{escape(entry.label)}</a>'
+            + (f' (written here: {escape(", ".join(spellings))})' if spellings != (entry.label,) else "")
+            for entry, spellings in places))
+        out.append(' <span class="basis">(named in this document\'s claims)</span></dd>\n')
+    events = analysis_for_doc and _lookup(analysis_for_doc, "events")
+    if events:
+        out.append('      <dt data-pagefind-ignore>Events</dt>\n      <dd data-pagefind-ignore>')
+        out.append("; ".join(
+            f'<a href="{escape(_lookup(e, "url"))}">{escape(_lookup(e, "label"))}</a> <span class="basis">'
+            f'({"described" if _lookup(e, "role") == "describes" else "referred to"})</span>' for e in events))
+        out.append("</dd>\n")
+    out.append(f'      <dt data-pagefind-ignore>Title</dt>\n      <dd data-pagefind-ignore>as above '
+               f'{_provenance(record.title)}</dd>\n')
+    for label, header_values in header_fields(record.header):
+        if header_values != [record.title.value]:
+            out.append(f'      <dt data-pagefind-ignore>{escape(label)}</dt>\n      <dd>'
+                       + "; ".join(str(escape(v)) for v in header_values)
+                       + ' <span class="basis" data-pagefind-ignore>(from the capture\'s header)</span></dd>\n')
+    out.append(
+        '      <dt data-pagefind-ignore>Capture</dt>\n'
+        f'      <dd data-pagefind-ignore><a href="{original}">Original capture</a> ({escape(record.source_file)}, '
+        f'SHA-256 <code class="hash">{escape(record.sha256[:12])}…</code>)</dd>\n'
+        '    </dl>\n'
+        '  </header>')
+    return Markup("".join(out))
+
+
+def _lookup(obj: Any, name: str) -> Any:
+    """`obj.name` as a template reads it: the attribute, else the item (the
+    analysis gives its parts as dicts)."""
+    try:
+        return getattr(obj, name)
+    except AttributeError:
+        return obj[name]
+
+
+def _document_images(record: Record, original: str) -> Markup:
+    if not record.images:
+        return Markup("")
+    return Markup(
+        '<section class="doc-images" aria-labelledby="images-heading">\n'
+        '  <h2 id="images-heading">Images in the capture</h2>\n'
+        '  <p>The captured page showed these images; the archive keeps their captions, not the images.</p>\n'
+        '  <ul>\n'
+        + "".join(f'    <li>{escape(img.caption or "No caption")}'
+                  + (f' <span class="basis">(file “{escape(img.file)}”)</span>' if img.file else "")
+                  + f' – <a href="{original}#L{escape(img.line)}">capture line {escape(img.line)}</a></li>\n'
+                  for img in record.images)
+        + "  </ul>\n</section>\n")
+
+
+def _document_references(record: Record) -> Markup:
+    if not record.references:
+        return Markup("")
+    items = []
+    for ref in record.references:
+        item = f'    <li>{"Answers" if ref.relation == "answers" else "Cites"}: “{escape(ref.text)}”'
+        if ref.symbol:
+            item += f' <span class="symbol">{escape(ref.symbol)}</span>'
+        if ref.issuer:
+            item += f" · issued by {escape(ref.issuer)}"
+        if ref.date:
+            item += f" · {escape(format_edtf(ref.date))}"
+        if ref.line:
+            item += f' <span class="basis">(capture line {escape(ref.line)})</span>'
+        items.append(item + "</li>\n")
+    return Markup('<section class="doc-references" aria-labelledby="references-heading">\n'
+                  '  <h2 id="references-heading">Documents it refers to</h2>\n'
+                  '  <ul>\n' + "".join(items) + "  </ul>\n</section>\n")
+
+
+def _document_set_aside(record: Record, original: str) -> Markup:
+    n = len(record.removed)
+    if n:
+        said = (f"{n} {'line' if n == 1 else 'lines'} of the capture {'is' if n == 1 else 'are'} not part of the "
+                f"text (page furniture, captions and the like) and {'was' if n == 1 else 'were'} set aside, "
+                "each with the reason.")
+    else:
+        said = "No lines of the capture were set aside from the text."
+    return Markup('<section class="doc-set-aside" aria-labelledby="set-aside-heading">\n'
+                  '  <h2 id="set-aside-heading">What the archive set aside</h2>\n'
+                  f'  <p>{said}  See the <a href="{original}">original capture</a>, verbatim, with everything '
+                  'set aside and why.</p>\n'
+                  '</section>\n')
+
+
+def _document_comments(record: Record, source_name: str) -> Markup:
+    comments = record.comments
+    if not comments:
+        return Markup("")
+    n = len(comments)
+    out = ['<section class="reader-comments" data-pagefind-ignore="all" aria-labelledby="comments-heading">\n'
+           '  <h2 id="comments-heading">Reader comments (third-party, not part of the statement)</h2>\n'
+           f'  <p class="comments-note">{n} {"comment" if n == 1 else "comments"} posted by readers under the '
+           f'captured page. They are not the words of {escape(source_name)}, and the archive neither endorses '
+           'nor answers them.</p>\n']
+    for k, c in enumerate(comments, start=1):
+        out.append(f'  <article class="comment" id="comment-{k}" aria-labelledby="comment-{k}-by">\n'
+                   f'    <h3 id="comment-{k}-by">{escape(c.author or "Unnamed reader")} '
+                   f'<span class="basis">(capture line {escape(c.first_line)})</span></h3>\n'
+                   + "".join(f"<p>{escape(para)}</p>" for para in paragraphs(c.text))
+                   + "  </article>\n")
+    out.append("</section>\n")
+    return Markup("".join(out))
 
 
 def _without_documents(page: AgentPage | None) -> AgentPage | None:
@@ -586,8 +871,13 @@ def original_page(ctx: SiteContext, record: Record) -> PageSpec:
     """The capture line by line; its bytes are pinned by the record's SHA-256."""
     def values() -> dict[str, Any]:
         raw = read_raw(ctx, record)
-        return dict(record=record, lines=capture_lines(record, raw) if raw is not None else None,
-                    raw_suffix=Path(record.source_file).suffix)
+        u = ctx.urls
+        title = record.title.value or record.id
+        return dict(record=record, title=title, raw_suffix=Path(record.source_file).suffix,
+                    breadcrumbs=breadcrumbs_html((("Home", u.home()), ("Documents", u.documents()),
+                                                  (title, u.document(record.id)), ("Original capture", None))),
+                    removed_rows=removed_rows_html(record),
+                    capture_html=capture_lines_html(record, raw) if raw is not None else None)
     return PageSpec(page_file(ctx.urls.original(record.id), ctx.urls.base), "original.html", values,
                     dict(record=record, present=(ctx.config.path(ctx.config.source) / record.source_file).is_file()))
 

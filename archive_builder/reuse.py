@@ -42,7 +42,7 @@ from pathlib import PurePosixPath
 from typing import Any, Iterable, Iterator, Sequence
 from xml.sax.saxutils import escape as xml_escape, quoteattr
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import render as site   # a cycle render -> reuse -> render: used at call time only
 from .cite import bibtex, cited_date, citations, csl, is_person
@@ -451,6 +451,12 @@ def claim_ld(document_url: str, claim, author: Agent | None) -> dict[str, Any]:
 def document_jsonld(ctx, record: Record) -> Markup:
     """The <script> element's content, ready to be put in the page as it is."""
     return Markup(script_json(document_ld(ctx, record)))
+
+
+def meta_tags_html(tags: Iterable[tuple[str, str, str]]) -> Markup:
+    """The <meta> elements of `document_meta`'s tags, one a line, values escaped."""
+    return Markup("".join(f'<meta {"property" if attribute == "property" else "name"}="{escape(key)}" '
+                          f'content="{escape(content)}">\n' for attribute, key, content in tags))
 
 
 def document_meta(ctx, record: Record) -> list[tuple[str, str, str]]:

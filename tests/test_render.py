@@ -13,12 +13,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from archive_builder.config import Config
 from archive_builder.editorial import Editorial
 from archive_builder.markdown import ClaimSpan, render_body
-from archive_builder.model import (Agent, Analysis, Comment, Footnote, Record, Reference,
+from archive_builder.model import (Agent, Analysis, Comment, Footnote, Image, Record, Reference,
                                    RemovedLine, Sourced)
 from archive_builder.render import (SiteContext, agent_index, basis_note, capture_lines, edtf_year, short_basis,
                                     format_edtf, header_fields, html_datetime, newest_first_key,
@@ -189,6 +189,56 @@ def test_claim_quotes_get_anchors():
     html = render_body(body, claims=spans)
     assert f'<mark class="claim" id="claim-doc-c1">{quote}</mark>' in html
     assert '<span class="claim-anchor" id="claim-doc-c2"></span>More' in html
+
+
+# The plain-body fast path (markdown.render_plain_body) against markdown-it itself:
+# prose-like text, with the characters and line starts that decide plainness
+PROSE_PIECES = st.sampled_from([
+    "word", "Words and more", ".", ",", "\n", "\n", "\n\n", "\n\n\n", "a b", "é", "“quoted”", '"', "'", "!", "(", ")",
+    ":", "%", "$", "@", "{", "}", "1", "12", "x=1", "a-b", "#3", "a+b",
+])
+SYNTAX_PIECES = st.sampled_from([
+    "  ", "\u00a0", "\u3000", "\u2028", "\x0c", "\t", "\r", "\0", "=", "+", "-", "#", "1.", "2)", "*", "_", "~", "`",
+    "[", "]", "^", "<", ">", "&", "|", "\\", "---", "===", "\n ", "\n    ",
+])
+
+
+@st.composite
+def bodies_with_claims(draw):
+    pieces = draw(st.lists(PROSE_PIECES, max_size=40))
+    for _ in range(draw(st.integers(0, 2))):   # now and then, something markdown reads
+        pieces.insert(draw(st.integers(0, len(pieces))), draw(SYNTAX_PIECES))
+    body = "".join(pieces)
+    claims = []
+    for n in range(draw(st.integers(0, 6))):
+        start = draw(st.integers(0, len(body)))
+        end = draw(st.integers(start, min(len(body), start + 30)))
+        # a claim's quote is never empty (markdown._wrap_quote could not split at it)
+        quote = body[start:end] if end > start and draw(st.booleans()) else draw(st.sampled_from(["word", "Words", "and more", "x"]))
+        at = start if draw(st.booleans()) else draw(st.integers(0, len(body)))
+        claims.append(ClaimSpan(draw(st.sampled_from(["d-c1", "d-c2", "d c<3>", "d-c1"])), quote, at))
+    return body, claims
+
+
+@settings(max_examples=500, deadline=None)
+@given(bodies_with_claims())
+def test_a_plain_body_renders_as_markdown_it_renders_it(body_and_claims):
+    from archive_builder.markdown import plain_body, render_markdown_body, render_plain_body
+    body, claims = body_and_claims
+    if plain_body(body):
+        assert render_plain_body(body, claims) == render_markdown_body(body, (), claims)
+    assert render_body(body, (), claims) == render_markdown_body(body, (), claims)
+
+
+@pytest.mark.parametrize("body", [
+    "A *word*.", "Line one  \nline two", " Indented", "Trailing ", "# Heading", "Text\n===", "- item", "+ item",
+    "1. item", "12) item", "a | b", "A&amp;B", "<b>", "[x](y)", "x\\\ny", "a\r\nb", "a\tb", "\u00a0x", "x\u3000",
+    "Tail\n   \nNext",
+])
+def test_markdown_syntax_is_never_taken_as_plain(body):
+    from archive_builder.markdown import plain_body
+    assert not plain_body(body)
+    assert plain_body("Plain prose, “quoted”, 12 figures (and more).\nA second line!\n\nNext paragraph: 3.5%.")
 
 
 # --- pages from hand-built records ------------------------------------------------
@@ -439,3 +489,85 @@ def test_a_fingerprint_follows_every_field_value_nested_in_a_record_not_its_iden
     assert fingerprint(replace(record, author=Sourced(Agent("Ministry A", title="Ministre"), "stated"))) != fingerprint(record)
     assert fingerprint(replace(record, author=Sourced(Agent("Ministry A", title="Minister"), "inferred"))) != fingerprint(record)
     assert fingerprint(replace(record, body="Other text.")) != fingerprint(record)
+
+
+# --- the document and original pages, written in Python, against the templates they replace --------
+# tests/reference_templates/ holds document.html, original.html and partials/jsonld.html as they
+# were when Jinja laid out every row; the pages must come out byte for byte the same.
+
+REFERENCE_TEMPLATES = Path(__file__).resolve().parent / "reference_templates"
+TEXTS = st.sampled_from(["", "Plain", "a <b> & \"c\" 'd'", "é “x”", "{{ x }}", "two\nlines", "Statement"])
+AGENTS = st.one_of(st.none(), st.builds(Agent, TEXTS.filter(bool), st.sampled_from([None, "Minister", "<b>"]),
+                                        st.sampled_from([None, "Mission & co"])))
+
+
+def reference_environment(ctx):
+    from jinja2 import ChoiceLoader, FileSystemLoader
+
+    from archive_builder.render import environment
+    env = environment(ctx.config, ctx.urls).overlay()
+    env.loader = ChoiceLoader([FileSystemLoader(str(REFERENCE_TEMPLATES)), env.loader])
+    return env
+
+
+@st.composite
+def varied_records(draw):
+    body = "First line.\n\nSecond <line> & more."
+    return make_record(
+        "doc-v", body=body,
+        title=Sourced(draw(st.sampled_from([None, "Title <x>", "T & “q”"])), draw(st.sampled_from(["stated", "inferred", "unknown"])),
+                      draw(st.sampled_from([None, "evidence <e>", "“quoted”"])), draw(st.sampled_from([None, 1]))),
+        document_type=Sourced(draw(st.sampled_from([None, "statement", "news report", "UN letter"])), "inferred", "x", 1),
+        author=Sourced(draw(AGENTS), "stated", "a", 2),
+        publisher=Sourced(draw(AGENTS), "sidecar", None, None),
+        date=Sourced(draw(st.sampled_from([None, "2021-01-20", "2021-01", "1990-01-19/1990-01-20", "2021-01-13/..",
+                                           "199X", "odd"])), draw(st.sampled_from(["stated", "inferred"])),
+                     "a " * draw(st.integers(0, 60)), 3),
+        language=Sourced(draw(st.sampled_from([None, "en", "fr", "x_bad"])), "inferred", None, None),
+        header=tuple(draw(st.lists(st.tuples(st.sampled_from(["un_symbol", "outlet", "title"]), TEXTS), max_size=3))),
+        images=tuple(draw(st.lists(st.builds(Image, st.sampled_from([None, "a<b>.jpg"]),
+                                             st.sampled_from([None, "", "Caption & more"]), st.integers(1, 9)), max_size=2))),
+        references=tuple(draw(st.lists(st.builds(
+            Reference, TEXTS, st.just("statement"), st.sampled_from([None, 0, 4]), st.sampled_from([None, "A/75/710"]),
+            st.sampled_from([None, "2021-01-13", "2021"]), st.sampled_from([None, "Ministry <M>"]),
+            st.sampled_from(["cites", "answers"])), max_size=2))),
+        removed=tuple(draw(st.lists(st.builds(RemovedLine, st.integers(1, 6), st.sampled_from(["", "  ", "x <y>"]),
+                                              st.just("rule-a"), TEXTS), max_size=3))),
+        comments=tuple(draw(st.lists(st.builds(Comment, st.sampled_from([None, "", "Reader <r>"]),
+                                               st.sampled_from(["One.\n\nTwo & three.", "", "x"]), st.integers(4, 6),
+                                               st.just(("c1", "c2"))), max_size=2))),
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(varied_records(), st.sampled_from(["/", "/archive/"]))
+def test_document_and_original_pages_are_what_the_reference_templates_make(record, base):
+    from archive_builder.render import document_page, original_page
+    from archive_builder.render import environment
+    ctx = context([record], base=base, source=str(REFERENCE_TEMPLATES))   # no capture file: "could not be read"
+    env, reference = environment(ctx.config, ctx.urls), reference_environment(ctx)
+    page = document_page(ctx, record)
+    values = page.values()
+    assert page.render(env).decode() == reference.get_template("document.html").render(**values)
+    page = original_page(ctx, record)
+    values = page.values()
+    assert page.render(env).decode() == reference.get_template("original.html").render(lines=None, **values)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["text", "a <b>", "&", "\"'", "é", "\r\n", "\n", "\r", " ", "\u2028", "\x0c"]), max_size=30),
+       st.sets(st.integers(1, 12)), st.sets(st.integers(1, 12)))
+def test_capture_lines_html_is_the_capture_lines_laid_out(pieces, body_lines, removed):
+    from archive_builder.render import capture_lines_html, environment
+    text = "".join(pieces) or "x"
+    record = make_record("doc-l", body_lines=tuple(sorted(body_lines)),
+                         removed=tuple(RemovedLine(n, "", "rule", "r") for n in sorted(removed)),
+                         comments=(Comment(None, "c", 3, ("a", "b")),))
+    ctx = context([record])
+    loop = environment(ctx.config, ctx.urls).from_string(
+        '{% for l in lines %}\n'
+        '    <li id="L{{ l.number }}" class="part-{{ l.part | replace(" ", "-") }}">{% if l.part == "removed" %}'
+        '<span class="tag tag-removed">set aside</span> {% elif l.part == "comment" %}<span class="tag tag-comment">'
+        'comment</span> {% endif %}<span class="verbatim">{{ l.text }}</span></li>\n{% endfor %}')
+    raw = text.encode("utf-8")
+    assert capture_lines_html(record, raw) + "\n" == loop.render(lines=capture_lines(record, raw))

@@ -28,7 +28,8 @@ from archive_builder.editorial import Editorial
 from archive_builder.model import Agent, Analysis, Claim, Record, Sourced
 from archive_builder.render import SiteContext, environment, render_site
 from archive_builder.reuse import (ATOM_NS, SITEMAP_NS, document_jsonld, document_ld, document_meta, entry_updated,
-                                   feed_xml, originals_zip, script_json, sitemap_files, zip_timestamp)
+                                   feed_xml, meta_tags_html, originals_zip, script_json, sitemap_files,
+                                   zip_timestamp)
 from archive_builder.urls import Urls, page_file
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -366,7 +367,7 @@ def test_no_text_can_leave_the_head_block(title, name):
     ctx = _bare_context()
     record = make_record("any", title=Sourced(title, "stated", None, 1), author=Sourced(Agent(name), "stated", None, 2))
     html = environment(ctx.config, ctx.urls).get_template("partials/jsonld.html").render(
-        jsonld=document_jsonld(ctx, record), meta_tags=document_meta(ctx, record))
+        jsonld=document_jsonld(ctx, record), meta_html=meta_tags_html(document_meta(ctx, record)))
     p = Scripts()
     p.feed(html)
     assert [attrs for attrs, _ in p.blocks] == [{"type": "application/ld+json"}]
