@@ -48,6 +48,8 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from functools import cached_property
+from collections import Counter
+import copy
 import itertools
 from itertools import islice
 from typing import Callable, Iterable, Iterator
@@ -194,8 +196,7 @@ class Facts:
         letters = sum(1 for _ in islice(_LETTER.finditer(sample), LANGUAGE_MIN_LETTERS))
         if letters < LANGUAGE_MIN_LETTERS:
             return None
-        code, _score = py3langid.classify(sample)
-        return code
+        return _identify_language(sample)
 
     @property
     def lang(self) -> str:
@@ -255,6 +256,78 @@ class Facts:
     @cached_property
     def references(self) -> "tuple[Reference, ...]":
         return extract_references(self)
+
+
+# ---------------------------------------------------------------------------
+# Language identification: py3langid, its byte walk remembered per word
+# ---------------------------------------------------------------------------
+
+# py3langid walks a finite automaton over every byte of the sample, in Python:
+# most of the cost of identifying a language.  The walk from a given state
+# over a given word always ends in the same state with the same features, and
+# words recur, so each (state, word) is walked once and remembered; the
+# features come out in the same order, so the scores and the decision are
+# py3langid's own (test_metadata compares them).  Bounded: forgotten when full.
+_WALKS_MAX = 20_000       # (state, word) pairs: about 12 MB at most
+_WORD_BYTES = re.compile(rb"[^ ]* ?")
+
+
+def _remembering_identifier():
+    """py3langid's identifier with its byte walk replaced by a remembering one;
+    None if this version of py3langid is not built as expected (then
+    py3langid.classify is used as it is)."""
+    try:
+        from py3langid import langid
+
+        plain = langid._get_identifier()
+        nextmove, rowbase, output = plain.tk_nextmove, plain._rowbase, plain.tk_output
+        base_class = type(plain)
+        base_class._raw_score, base_class._sparse_score, base_class._decide   # noqa: B018  (they must exist)
+    except (ImportError, AttributeError):
+        return None
+    walks: dict[tuple[int, bytes], tuple[int, tuple[int, ...]]] = {}
+
+    def walk(state: int, word: bytes) -> tuple[int, tuple[int, ...]]:
+        features = []
+        for byte in word:
+            state = nextmove[rowbase[state] + byte]
+            feature = output[state]
+            if feature >= 0:
+                features.append(feature)
+        return state, tuple(features)
+
+    class Remembering(base_class):  # type: ignore[misc, valid-type]
+        __slots__ = ()
+
+        def _raw_score(self, text):
+            state, features = 0, []
+            for word in _WORD_BYTES.findall(text):
+                done = walks.get((state, word))
+                if done is None:
+                    if len(walks) >= _WALKS_MAX:
+                        walks.clear()
+                    done = walks[(state, word)] = walk(state, word)
+                state = done[0]
+                features.extend(done[1])
+            if not features:
+                return super()._raw_score(text)
+            return self._sparse_score(Counter(features), self.nb_ptc)
+
+    identifier = copy.copy(plain)       # the same model, not a second one
+    identifier.__class__ = Remembering
+    return identifier
+
+
+_IDENTIFIER: list = []      # filled on first use: loading the model takes a while
+
+
+def _identify_language(sample: str) -> str:
+    """py3langid.classify(sample)'s language."""
+    if not _IDENTIFIER:
+        _IDENTIFIER.append(_remembering_identifier())
+    identifier = _IDENTIFIER[0]
+    code, _score = (identifier or py3langid).classify(sample)
+    return code
 
 
 def _quote(text: str, limit: int = 200) -> str:

@@ -576,3 +576,28 @@ def test_time_of_writing_words_match_as_the_flat_list(text):
 
     assert [m.span() for m in _NOW.finditer(text)] == [m.span() for m in re.finditer(_NOW_FLAT, text)]
     assert _NOW.pattern != _NOW_FLAT
+
+
+_LANGUAGE_SAMPLES = ["The Ministry of Foreign Affairs issued a statement on the 30th anniversary.",
+                     "Министерство иностранных дел выступило с заявлением.", "Xarici İşlər Nazirliyi bəyanat yayıb.",
+                     "Le ministère des Affaires étrangères a publié une déclaration.", "Das Auswärtige Amt erklärte heute",
+                     "وزارة الخارجية أصدرت بيانا", "ABC DEF", "   ", "", "1990 2021 — …", "the the the the"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(st.sampled_from(_LANGUAGE_SAMPLES + [" ", "\n", "ſ", "İ", "ß", "\u0301"]), max_size=12).map("".join)
+       | st.text(max_size=200))
+def test_language_identified_with_remembered_walks_is_py3langids(text):
+    import py3langid
+
+    from archive_builder.metadata import _identify_language
+
+    assert _identify_language(text) == py3langid.classify(text)[0]
+    assert _identify_language(text) == py3langid.classify(text)[0]      # the second time from remembered walks
+
+
+def test_language_identification_remembers_walks():
+    from archive_builder import metadata
+
+    metadata._identify_language("A statement on the anniversary of the events.")
+    assert metadata._IDENTIFIER[0] is not None      # the fast path is in use with this py3langid
