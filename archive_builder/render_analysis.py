@@ -172,6 +172,17 @@ def claim_url(urls, claim: Claim) -> str:
     return urls.document(claim.document_id) + f"#claim-{claim.id}"
 
 
+def record_shown(record: Record | None) -> tuple | None:
+    """What an analysis page shows of a document it lists or quotes beside others: its
+    id, title, date and source (source_name, source_label).  A page's fingerprint
+    takes this, not the whole record, so an edit to one document's text re-renders
+    the pages that show that text (its claims, its passages), not every page that
+    merely links to it."""
+    if record is None:
+        return None
+    return (record.id, record.title.value, record.date.value, source_name(record))
+
+
 def document_inputs(ctx, record: Record) -> tuple:
     """Everything of the analysis that document_context reads for one document (the
     document page's fingerprint is taken from these, before the context is made)."""
@@ -185,9 +196,9 @@ def document_inputs(ctx, record: Record) -> tuple:
               *(d for d, _ in cites), *(d for d, _ in cited_by)}
     return (claims, tuple(ix.events.get(c.event_id) if c.event_id else None for c in claims),
             ix.described_by_document.get(rid, ()), ix.mentioned_by_document.get(rid, ()),
-            # the other documents' records in id order: the ids are in the relations,
-            # passages and references above, so the records alone say which is which
-            relations, passages, cites, cited_by, tuple(ix.records.get(d) for d in sorted(others)))
+            # what the page shows of the other documents, in id order (record_shown):
+            # the ids are in the relations, passages and references above
+            relations, passages, cites, cited_by, tuple(record_shown(ix.records.get(d)) for d in sorted(others)))
 
 
 def document_context(ctx, record: Record) -> dict[str, Any]:
@@ -271,7 +282,8 @@ def event_page(ix: AnalysisIndex, event: Event, rel: str) -> PageSpec:
     from the event, the records it names and its claims (the page's fingerprint)."""
     records = event_records(ix, event)
     claim_ids = (*event.claims, *(c for f in event.figures for c in f.claims))
-    inputs = dict(event=event, records=records, claims=tuple(ix.claims.get(c) for c in claim_ids))
+    inputs = dict(event=event, records=tuple(record_shown(r) for r in records.values()),
+                  claims=tuple(ix.claims.get(c) for c in claim_ids))
     return PageSpec(rel, "event.html", lambda: dict(
         event=event, accounts=accounts(ix, event), measures=measure_rows(ix, event), records=records,
         source_name=source_label, sources_count=sources_count), inputs)
@@ -284,7 +296,7 @@ def claims_page(ix: AnalysisIndex, urls, rel: str, claims: Sequence[Claim], **fi
     # each document and event once, in order of first use (a claim names its own by id)
     documents = dict.fromkeys(c.document_id for c in shown)
     event_ids = dict.fromkeys(c.event_id for c in shown if c.event_id)
-    inputs = dict(claims=shown, records=tuple(ix.records.get(d) for d in documents),
+    inputs = dict(claims=shown, records=tuple(record_shown(ix.records.get(d)) for d in documents),
                   events=tuple(ix.events.get(e) for e in event_ids), **fixed)
     return PageSpec(rel, "claims.html", lambda: dict(rows=claim_rows(ix, shown, urls), **fixed), inputs)
 

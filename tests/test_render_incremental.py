@@ -87,6 +87,25 @@ def test_one_changed_capture_rebuilds_to_the_same_bytes_as_a_clean_build(tmp_pat
     assert f"documents/{doc_id}/index.html" not in reused
 
 
+def test_a_changed_text_renders_again_no_other_document_page_that_stays_the_same(tmp_path):
+    """A document page lists related documents, shared passages and references by
+    title, date and source: a new paragraph in one document changes what its own
+    page shows, not what the pages linking to it show, so those are reused."""
+    src, out, cache = tmp_path / "src", tmp_path / "site", tmp_path / "cache"
+    write_corpus(src, CAPTURES, 1)
+    swap_in(build_into(src, out, cache), out)
+    old = files(out)
+    before = {rel: os.stat(out / rel).st_ino for rel in old}
+
+    apply_to_first(src, change_body)
+    again = build_into(src, out, cache)
+    new = files(again)
+    same = [rel for rel in new if re.fullmatch(r"documents/[^/]+/index\.html", rel) and old.get(rel) == new[rel]]
+    rendered = [rel for rel in same if before[rel] != os.stat(again / rel).st_ino]
+    assert len(same) > CAPTURES // 2, "the change touched too many pages to tell"
+    assert rendered == []
+
+
 def test_nothing_changed_reuses_every_page_and_a_site_not_swapped_in_is_never_reused(tmp_path):
     src, out, cache = tmp_path / "src", tmp_path / "site", tmp_path / "cache"
     write_corpus(src, 8, 1)
