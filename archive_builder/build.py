@@ -350,7 +350,8 @@ def _build(config: Config, *, progress: Callable[[str], None], jobs: int | None,
             gc.freeze()
     with clock("analyse"):
         analysis = analyse(records, editorial, gazetteer=gazetteer, per_record=per_record,
-                           cache=cache_folder(out) if use_cache else None)
+                           cache=cache_folder(out) if use_cache else None,
+                           jobs=default_jobs() if jobs is None else jobs)
         report.problems.extend(analysis.problems)
     report.records, report.analysis = records, analysis
 

@@ -41,11 +41,12 @@ def analyse_claims(records: Sequence[Record], claims: Sequence[Claim], names: Ma
 def analyse_claims_since(records: Sequence[Record], claims: Sequence[Claim], names: Mapping[str, Names],
                          editorial: Editorial, broad_places: Iterable[str] = (),
                          passages_before: PassageState | None = None, related_before: RelateState | None = None,
-                         ) -> tuple[Analysis, PassageState, RelateState]:
+                         jobs: int = 1) -> tuple[Analysis, PassageState, RelateState]:
     """analyse_claims, and the states of the shared passages and of the
     relations for the next build; with the states of a previous build only the
     pairs of documents an edit can change are compared again, and only the
-    documents whose signals changed are related again (the result is the same)."""
+    documents whose signals changed are related again (the result is the same).
+    `jobs`: processes a full comparison of passages may use (the result is the same)."""
     records = sorted(records, key=lambda r: r.id)
     problems: list[Problem] = []
     file, lines = _editorial_file(editorial, "events")
@@ -54,7 +55,7 @@ def analyse_claims_since(records: Sequence[Record], claims: Sequence[Claim], nam
     events, claims, found = group_events(claims, names, rules, file, broad_places=broad_places,
                                          bodies={r.id: r.body for r in records})
     problems += found
-    passages, passages_state = shared_passages_since({r.id: r.body for r in records}, passages_before)
+    passages, passages_state = shared_passages_since({r.id: r.body for r in records}, passages_before, jobs)
     file, lines = _editorial_file(editorial, "related")
     curation, found = parse_related(editorial.related, file, lines, [r.id for r in records])
     problems += found
@@ -83,12 +84,13 @@ def editorial_gazetteer(editorial: Editorial) -> Gazetteer:
 
 def analyse(records: Sequence[Record], editorial: Editorial, *, gazetteer: Gazetteer | None = None,
             per_record: Mapping[str, tuple[Sequence[Claim], Names]] | None = None,
-            cache: Path | None = None) -> Analysis:
+            cache: Path | None = None, jobs: int = 1) -> Analysis:
     """The whole analysis.  `per_record` (record id -> analyse_record's result,
     computed with `gazetteer`) skips the per-record part for the records it
     holds; the others are analysed here.  `cache`: a folder where the state of
     the cross-record analysis is kept from build to build (see
-    passages.shared_passages_since)."""
+    passages.shared_passages_since).  `jobs`: processes the comparison of
+    passages may use when it compares every pair (a cold build)."""
     if gazetteer is None:
         gazetteer = editorial_gazetteer(editorial)
     per_record = per_record or {}
@@ -102,7 +104,7 @@ def analyse(records: Sequence[Record], editorial: Editorial, *, gazetteer: Gazet
     before = load_passages_state(cache) if cache is not None else None
     related_before = load_related_state(cache) if cache is not None else None
     analysis, after, related_after = analyse_claims_since(records, claims, names, editorial, broad, before,
-                                                          related_before)
+                                                          related_before, jobs)
     if cache is not None and after is not before:
         store_passages_state(cache, after)
     if cache is not None and related_after is not related_before:
