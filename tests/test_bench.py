@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 
 from archive_builder.bench.corpus import edit_capture, events_for, generate, generate_capture, write_corpus
 from archive_builder.bench.measure import parse_stages
-from archive_builder.bench.run import SMOKE_SIZE, table, targets
+from archive_builder.bench.run import SAME_SETTINGS_NO_SEARCH, SMOKE_SIZE, table, targets
 from archive_builder.bench.measure import Measurement
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -116,6 +116,15 @@ def test_same_settings_rebuild_is_judged_less_its_index_stage():
     assert any("less its index stage 3.0 s = 7.5%" in line and "(met" in line for line in lines)
 
 
+def test_the_no_search_rebuild_after_a_no_search_build_is_judged_whole():
+    lines = targets(10, [_m("ours: full build", 20.0), _m(SAME_SETTINGS_NO_SEARCH, 3.0)])
+    assert any("after a --no-search build 3.0 s = 15.0%" in line and "NOT met" in line for line in lines)
+    lines = targets(10, [_m("ours: full build", 40.0), _m(SAME_SETTINGS_NO_SEARCH, 3.0)])
+    assert any("after a --no-search build 3.0 s = 7.5%" in line and "(met" in line for line in lines)
+    # it is not taken for the rebuild that follows a build with search
+    assert not any("rebuild without search" in line for line in lines)
+
+
 def test_smoke_run_completes_and_prints_its_table(tmp_path):
     out = tmp_path / "bench.json"
     run = subprocess.run([sys.executable, "-m", "archive_builder.bench", "--smoke", "--json", str(out)],
@@ -123,6 +132,7 @@ def test_smoke_run_completes_and_prints_its_table(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "| ours: full build" in run.stdout
     assert "| ours: 1 changed, rebuild --no-search" in run.stdout
+    assert f"| {SAME_SETTINGS_NO_SEARCH}" in run.stdout
     data = json.loads(out.read_text(encoding="utf-8"))
     full = data["results"][0]
     assert full["size"] == SMOKE_SIZE and full["returncode"] == 0

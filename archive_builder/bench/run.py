@@ -5,7 +5,8 @@
 
 For each size: generate the captures, run `python -m archive_builder build`
 in a subprocess (a fresh output folder, so a cold cache), change one capture
-and rebuild (with the search index, then again without it), and with --hugo
+and rebuild (with the search index, then without it, then once more without
+it: the same settings, so no Pagefind and no changed setting), and with --hugo
 build the same corpus with Hugo and index Hugo's pages with Pagefind.  Each
 step is measured by `measure.run_measured`: wall, CPU of the process tree,
 peak memory of the main process, of other processes, and of Pagefind.
@@ -56,6 +57,9 @@ def snapshot_code(folder: Path, commit: str = "HEAD") -> tuple[Path, str]:
     return folder, commit_id
 
 
+SAME_SETTINGS_NO_SEARCH = "ours: 1 changed, rebuild --no-search after --no-search"
+
+
 def bench_size(size: int, work: Path, *, hugo: bool, hugo_timeout: float, our_timeout: float | None,
                seed: int = SEED, log=print, on_result=lambda m: None,
                env: dict[str, str] | None = None, rebuild_with_search: bool = True) -> list[Measurement]:
@@ -87,6 +91,11 @@ def bench_size(size: int, work: Path, *, hugo: bool, hugo_timeout: float, our_ti
             measure("ours: 1 changed, rebuild", our_build(source, site), work, our_timeout)
         edit_capture(source, size, seed, changed, revision=2)
         measure("ours: 1 changed, rebuild --no-search", our_build(source, site, "--no-search"), work, our_timeout)
+        # The rebuild above follows a build with search: the changed setting rightly
+        # renders every page again.  This one follows a --no-search build: the
+        # rebuild without the Pagefind step that the target speaks of.
+        edit_capture(source, size, seed, changed, revision=3)
+        measure(SAME_SETTINGS_NO_SEARCH, our_build(source, site, "--no-search"), work, our_timeout)
     if hugo:
         binary = hugo_binary()
         if binary is None:
@@ -128,7 +137,8 @@ def _find(results: Sequence[Measurement], prefix: str) -> Measurement | None:
 
 def targets(size: int, results: Sequence[Measurement]) -> list[str]:
     """The issue's targets that this size's figures decide, each as one line: met, NOT met, or undecided."""
-    full, rebuild = _find(results, "ours: full"), _find(results, "ours: 1 changed, rebuild --no-search")
+    full = _find(results, "ours: full")
+    rebuild = next((m for m in results if m.label == "ours: 1 changed, rebuild --no-search"), None)
     hugo, pagefind = _find(results, "hugo"), _find(results, "pagefind over hugo")
     lines = []
 
@@ -183,6 +193,14 @@ def targets(size: int, results: Sequence[Measurement]) -> list[str]:
         lines.append(f"one changed capture, rebuild with the same settings less its index stage {excluded:.1f} s = "
                      f"{excluded / full.wall_s:.1%} of the full build "
                      f"({'met' if excluded < 0.10 * full.wall_s else 'NOT met'} < 10%)")
+    # The target's figure: one changed capture, rebuilt with the settings of the
+    # build before it, without the Pagefind step (live feeding of Pagefind runs
+    # inside the render stage, so "less its index stage" no longer excludes it all).
+    again = next((m for m in results if m.label == SAME_SETTINGS_NO_SEARCH), None)
+    if full is not None and full.finished and again is not None and again.finished:
+        lines.append(f"one changed capture, --no-search rebuild after a --no-search build {again.wall_s:.1f} s = "
+                     f"{again.wall_s / full.wall_s:.1%} of the full build "
+                     f"({'met' if again.wall_s < 0.10 * full.wall_s else 'NOT met'} < 10%)")
     return [f"[{size}] {line}" for line in lines if line]
 
 
