@@ -547,7 +547,8 @@ if where == "render":
             die()
     render.write_file = write_then_die
 elif where == "index":
-    build.index_site = die
+    # Pagefind is fed during the render; the index stage is LiveIndex.finish
+    build.LiveIndex.finish = die
 elif where == "after-swap":
     build.CaptureCache.prune = die
 from archive_builder.cli import main
