@@ -324,6 +324,10 @@ class _Rule:
     # of `starts` (see _STARTS and _positions).  The rule is then tried only there instead of
     # being scanned over the whole text; None: scan the whole text.
     starts: re.Pattern | _BeforeNumber | None = None
+    # The words, lower-cased, one of which every match of `trigger` holds (see
+    # _TRIGGER_WORDS); () when not known.  In an ASCII text the case-insensitive
+    # trigger can match only where one of them is in the lower-cased text.
+    words: tuple[str, ...] = ()
 
 
 def _month_of(m: re.Match, group: str, lang: str) -> int:
@@ -698,7 +702,8 @@ def _rules(lang: str) -> tuple[_Rule, ...]:
         starts = (None if start is None else _NUMBER_START if start == "number"
                   else _BEFORE_NUMBER[start] if start in _BEFORE_NUMBER
                   else _BeforeNumber(_month_start(lang if own and own in _STARTS else "en")))
-        rules.append(_Rule(name, re.compile(pat), build, _trigger(trigger), needs, starts))
+        rules.append(_Rule(name, re.compile(pat), build, _trigger(trigger), needs, starts,
+                           _TRIGGER_WORDS.get(trigger, ())))
     return tuple(rules)
 
 
@@ -834,6 +839,20 @@ _TRIGGERS = [
     # and German decade rules spell it otherwise)
     ("decade_part", r"0['’]?s"), ("decade_", r"\d"), ("decade", r"0['’]?s"),
 ]
+
+
+# The words of the case-insensitive word triggers.  A regex search for one of
+# them tries every position of the text (~50 µs per body); `in` on the text
+# lower-cased once is a few µs for all of them.  Only for ASCII texts: there
+# str.lower() folds case exactly as (?i) does ("ſ" matches (?i:s), and
+# "ſ".lower() is "ſ").
+_TRIGGER_WORDS = {
+    r"(?i:\bago\b)": ("ago",),
+    r"(?i:passed|elapsed|gone)": ("passed", "elapsed", "gone"),
+    r"(?i:been)": ("been",),
+    r"(?i:anniversar)": ("anniversar",),
+    r"(?i:century)": ("century",),
+}
 
 
 @lru_cache(maxsize=None)
@@ -978,12 +997,20 @@ def _candidates(ctx: _Ctx, wanted: Callable[[_Rule], bool]) -> list[tuple[int, i
     cands: list[tuple[int, int, _Cand]] = []
     seen: dict[re.Pattern, bool] = {}
     starts: dict[re.Pattern, list[int]] = {}
+    lowered: str | None = None
     for order, rule in enumerate(_rules(ctx.lang)):
         if not wanted(rule):
             continue
         hit = seen.get(rule.trigger)
         if hit is None:
-            hit = seen[rule.trigger] = rule.trigger.search(text) is not None
+            if rule.words and text.isascii():
+                if lowered is None:
+                    lowered = text.lower()
+                if not any(word in lowered for word in rule.words):
+                    hit = False
+            if hit is None:
+                hit = rule.trigger.search(text) is not None
+            seen[rule.trigger] = hit
         if not hit:
             continue
         for m in _rule_matches(rule, text, starts):
@@ -1009,10 +1036,26 @@ def _find_dates(text: str, *, language: str = "en", anchor: str | None = None,
         return []
     lang = _norm_lang(language)
     ctx = _Ctx(text, lang, anchor, _anchor_years(anchor), default_year)
-    cands = list(_plain_candidates(text, lang))
+    more: list[tuple[int, int, _Cand]] = []
     if ctx.anchor_years is not None or default_year is not None:
-        cands += _candidates(ctx, lambda rule: (rule.needs == "anchor" and ctx.anchor_years is not None) or (
+        more = _candidates(ctx, lambda rule: (rule.needs == "anchor" and ctx.anchor_years is not None) or (
             rule.needs == "default_year" and default_year is not None))
+    if not more:
+        # The same candidates as without anchor and default year: the same
+        # dates, already chosen when the metadata stage asked (the claims stage
+        # asks again with the document's date as anchor).
+        return list(_plain_dates(text, lang))
+    return _chosen(text, lang, list(_plain_candidates(text, lang)) + more)
+
+
+@lru_cache(maxsize=64)
+def _plain_dates(text: str, lang: str) -> tuple[DateMention, ...]:
+    """find_dates(text) without anchor and default year."""
+    return tuple(_chosen(text, lang, list(_plain_candidates(text, lang))))
+
+
+def _chosen(text: str, lang: str, cands: list[tuple[int, int, _Cand]]) -> list[DateMention]:
+    """The dates of the candidates: the longest of overlapping ones, ranges joined, open ends added."""
     chosen = _select(cands)
     chosen = _merge_ranges(text, chosen, lang)
     chosen = _open_ends(text, chosen)

@@ -139,3 +139,54 @@ def test_rules_tried_before_numbers_match_as_a_full_scan(text, lang):
 def test_punctuation_between_a_month_and_its_year():
     assert [(m.text, m.edtf) for m in dates.find_dates("in January, 1990 and Sept., 1991, on January the 20th, 1992")] == [
         ("January, 1990", "1990-01"), ("Sept., 1991", "1991-09"), ("January the 20th, 1992", "1992-01-20")]
+
+
+def _dates_by_the_plain_scans(text, lang, anchor, default_year):
+    """find_dates as a scan of every rule whose trigger regex matches, the
+    candidates all chosen together (no word pre-check, no shared results)."""
+    ctx = dates._Ctx(text, lang, anchor, dates._anchor_years(anchor), default_year)
+    plain = dates._Ctx(text, lang, None, None, None)
+    cands = []
+    for order, rule in enumerate(_rules(lang)):
+        if (rule.needs == "anchor" and ctx.anchor_years is None) or (rule.needs == "default_year"
+                                                                     and default_year is None):
+            continue
+        if rule.trigger.search(text) is None:
+            continue
+        for m in rule.pattern.finditer(text):
+            for c in rule.build(m, plain if rule.needs is None else ctx) or ():
+                if c.end > c.start:
+                    cands.append((order, c.start, c))
+    return dates._chosen(text, lang, cands) if text else []
+
+
+_RELATIVE_PIECES = ["31 years ago", "three decades ago", "30 years agone", "31 years passed since", "2 years have passed",
+                    "a year has gone by", "thirty years elapsed", "it has been 31 years since",
+                    "it's now been three decades since", "the 31st anniversary", "thirtieth anniversary",
+                    "30-year anniversary", "31 anniversaries", "20th century", "XX century", "31 years paſſed",
+                    "the 30th anniverſary", "ago", "been", "passed", "gone", "lasted", "1990 to 1995", "since 1991"]
+_CASED = st.tuples(st.sampled_from(_PIECES + _RELATIVE_PIECES), st.sampled_from([str, str.upper, str.title])).map(
+    lambda piece_and_case: piece_and_case[1](piece_and_case[0]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.lists(_CASED, max_size=20).map(" ".join),
+       lang=_LANGS, anchor=st.sampled_from([None, "", "2021-01-20", "2021/2022", "../2001", "1991-08-24/.."]),
+       default_year=st.sampled_from([None, 1990]), asked_plainly_first=st.booleans())
+def test_word_pre_checks_and_shared_plain_dates_give_what_the_plain_scans_give(
+        text, lang, anchor, default_year, asked_plainly_first):
+    # the trigger words looked up in the lower-cased ASCII text, and the dates
+    # without anchor reused when the anchor's rules find nothing
+    if asked_plainly_first:
+        dates._find_dates(text, language=lang)
+    else:
+        dates._plain_dates.cache_clear()
+        dates._plain_candidates.cache_clear()
+    assert dates._find_dates(text, language=lang, anchor=anchor, default_year=default_year) == \
+        _dates_by_the_plain_scans(text, lang, anchor, default_year)
+
+
+def test_trigger_words_are_known_for_the_relative_rules():
+    # otherwise the test above compares the regex pre-check with itself
+    assert {r.name for r in _rules("en") if r.words} >= {"rel_ago", "rel_passed", "rel_been", "rel_anniversary"}
+    assert all(word == word.lower() and word.isascii() for r in _rules("en") for word in r.words)
