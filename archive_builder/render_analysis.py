@@ -20,6 +20,7 @@ from itertools import groupby
 from typing import Any, Iterator, Mapping, Sequence
 
 from jinja2 import Environment
+from markupsafe import Markup, escape
 
 from .analyse.related import resolve_references
 from .data import dumps
@@ -27,6 +28,19 @@ from .output import PageSpec
 from .dates import edtf_sort_key, format_edtf
 from .model import Analysis, Claim, Event, EventFigure, Record, Reference, Relation, SharedPassage
 from .urls import page_file, slugify
+
+try:    # markupsafe's escaping of a str, as the str it makes (escape() wraps that in Markup)
+    from markupsafe._speedups import _escape_inner as _escape_str
+except ImportError:     # pragma: no cover - markupsafe without its C speedups, or renamed
+    def _escape_str(s: str) -> str:
+        return str(escape(s))
+
+
+def html_text(value: Any) -> str:
+    """`value` as Jinja's autoescape writes it ({{ value }}): markupsafe.escape, as a
+    str.  The pages below are written in Python, a few hundred values a page; a
+    Markup built for each and then formatted into a str cost half their time."""
+    return _escape_str(value) if type(value) is str else str(escape(value))
 
 
 # --- wording -------------------------------------------------------------------
@@ -107,6 +121,15 @@ class AnalysisIndex:
     passages_by_document: Mapping[str, tuple[SharedPassage, ...]]
     cites: Mapping[str, tuple[tuple[str, Reference], ...]]
     cited_by: Mapping[str, tuple[tuple[str, Reference], ...]]
+    # source_name of each record, by id: made once here, as a document page names
+    # the sources of some forty other documents (related, passages) and every
+    # analysis page names the source of each document it shows
+    source_names: Mapping[str, str]
+
+    def source(self, document_id: str) -> str:
+        """source_name of the document with this id ("an unknown source" if it is not in the archive)."""
+        name = self.source_names.get(document_id)
+        return source_name(None) if name is None else name
 
 
 def build_index(records: Sequence[Record], analysis: Analysis) -> AnalysisIndex:
@@ -134,8 +157,9 @@ def build_index(records: Sequence[Record], analysis: Analysis) -> AnalysisIndex:
         cites[src].append((dst, ref))
         cited_by[dst].append((src, ref))
     freeze = lambda d: {k: tuple(v) for k, v in d.items()}  # noqa: E731
+    by_id = {r.id: r for r in records}
     return AnalysisIndex(
-        records={r.id: r for r in records},
+        records=by_id,
         claims={c.id: c for c in analysis.claims},
         claims_by_document={k: tuple(sorted(v, key=lambda c: (c.start, c.id))) for k, v in by_doc.items()},
         events={e.id: e for e in analysis.events},
@@ -146,6 +170,7 @@ def build_index(records: Sequence[Record], analysis: Analysis) -> AnalysisIndex:
         passages_by_document=freeze(passages),
         cites=freeze(cites),
         cited_by=freeze(cited_by),
+        source_names={k: source_name(r) for k, r in by_id.items()},
     )
 
 
@@ -172,15 +197,16 @@ def claim_url(urls, claim: Claim) -> str:
     return urls.document(claim.document_id) + f"#claim-{claim.id}"
 
 
-def record_shown(record: Record | None) -> tuple | None:
+def record_shown(ix: AnalysisIndex, document_id: str) -> tuple | None:
     """What an analysis page shows of a document it lists or quotes beside others: its
     id, title, date and source (source_name, source_label).  A page's fingerprint
     takes this, not the whole record, so an edit to one document's text re-renders
     the pages that show that text (its claims, its passages), not every page that
     merely links to it."""
+    record = ix.records.get(document_id)
     if record is None:
         return None
-    return (record.id, record.title.value, record.date.value, source_name(record))
+    return (record.id, record.title.value, record.date.value, ix.source_names[document_id])
 
 
 def document_inputs(ctx, record: Record) -> tuple:
@@ -198,7 +224,7 @@ def document_inputs(ctx, record: Record) -> tuple:
             ix.described_by_document.get(rid, ()), ix.mentioned_by_document.get(rid, ()),
             # what the page shows of the other documents, in id order (record_shown):
             # the ids are in the relations, passages and references above
-            relations, passages, cites, cited_by, tuple(record_shown(ix.records.get(d)) for d in sorted(others)))
+            relations, passages, cites, cited_by, tuple(record_shown(ix, d) for d in sorted(others)))
 
 
 def document_context(ctx, record: Record) -> dict[str, Any]:
@@ -207,28 +233,104 @@ def document_context(ctx, record: Record) -> dict[str, Any]:
     keys: claims (in body order, each with its event), events (the events it
     describes or refers to: id, label, url, role; also for the Pagefind
     "event" filter), related (documents with score and reasons), cites and
-    cited_by (resolved references), passages (shared with other documents)."""
+    cited_by (resolved references), passages (shared with other documents),
+    source (its own source_name); and html, all of them laid out
+    (document_analysis_html), which is what the partial writes."""
     ix = index_for(ctx)
     u = ctx.urls
+    rid = record.id
+    records = ix.records
     claims = [dict(claim=c, url=claim_url(u, c), event=ix.events.get(c.event_id) if c.event_id else None)
-              for c in ix.claims_by_document.get(record.id, ())]
-    events = ([dict(id=e.id, label=e.label, url=u.event(e.id), role="describes") for e in ix.described_by_document.get(record.id, ())]
-              + [dict(id=e.id, label=e.label, url=u.event(e.id), role="refers to") for e in ix.mentioned_by_document.get(record.id, ())])
-    related = [dict(record=ix.records[r.target], url=u.document(r.target), source=source_name(ix.records[r.target]),
+              for c in ix.claims_by_document.get(rid, ())]
+    events = ([dict(id=e.id, label=e.label, url=u.event(e.id), role="describes") for e in ix.described_by_document.get(rid, ())]
+              + [dict(id=e.id, label=e.label, url=u.event(e.id), role="refers to") for e in ix.mentioned_by_document.get(rid, ())])
+    related = [dict(record=records[r.target], url=u.document(r.target), source=ix.source(r.target),
                     score=r.score, reasons=r.reasons)
-               for r in ix.relations_by_source.get(record.id, ()) if r.target in ix.records]
-    cites = [dict(record=ix.records[d], url=u.document(d), reference=ref) for d, ref in ix.cites.get(record.id, ())]
-    cited_by = [dict(record=ix.records[d], url=u.document(d), reference=ref) for d, ref in ix.cited_by.get(record.id, ())]
+               for r in ix.relations_by_source.get(rid, ()) if r.target in records]
+    cites = [dict(record=records[d], url=u.document(d), reference=ref) for d, ref in ix.cites.get(rid, ())]
+    cited_by = [dict(record=records[d], url=u.document(d), reference=ref) for d, ref in ix.cited_by.get(rid, ())]
     passages = []
-    for p in ix.passages_by_document.get(record.id, ()):
-        mine, other = ((p.a_start, p.a_end), p.b) if p.a == record.id else ((p.b_start, p.b_end), p.a)
-        if other not in ix.records:
+    for p in ix.passages_by_document.get(rid, ()):
+        mine, other = ((p.a_start, p.a_end), p.b) if p.a == rid else ((p.b_start, p.b_end), p.a)
+        if other not in records:
             continue
         passages.append(dict(id=p.id, anchor=passage_anchor(p), text=record.body[mine[0]:mine[1]],
-                             other=ix.records[other], other_source=source_name(ix.records[other]),
+                             other=records[other], other_source=ix.source(other),
                              other_url=u.document(other) + "#" + passage_anchor(p), similarity=p.similarity))
-    return dict(claims=claims, events=events, related=related, cites=cites, cited_by=cited_by, passages=passages,
-                source=source_name(record))
+    context = dict(claims=claims, events=events, related=related, cites=cites, cited_by=cited_by, passages=passages,
+                   source=ix.source(rid) if rid in records else source_name(record))
+    context["html"] = document_analysis_html(context, u)
+    return context
+
+
+# The document page's analysis sections, written here once per page, each value
+# escaped as it goes in: Jinja spent a microsecond on every attribute it looked up
+# and every value it escaped, some 800 of each on a page with its related
+# documents, shared passages and claims.  The bytes are those the template made
+# (tests/reference_templates/partials/document_analysis.html; a tested property).
+
+
+def document_analysis_html(a: Mapping[str, Any], urls) -> Markup:
+    """The sections of a document_context, laid out: events, related documents with
+    their reasons, documents it cites or answers and that cite or answer it, shared
+    passages, and its claims, each "<source> states: …" linked to its quote."""
+    out: list[str] = []
+    events = a["events"]
+    labels = [html_text(e["label"]) for e in events]
+    out.extend(f'<span hidden data-pagefind-filter="event">{label}</span>' for label in labels)
+    if events:
+        out.append('<section class="doc-events" aria-labelledby="events-heading">\n'
+                   '  <h2 id="events-heading">Events in this document</h2>\n  <ul>\n')
+        out.extend(f'    <li>{"Describes" if e["role"] == "describes" else "Refers to"} '
+                   f'<a href="{html_text(e["url"])}">{label}</a></li>\n' for e, label in zip(events, labels))
+        out.append("  </ul>\n</section>\n")
+    if a["related"]:
+        out.append('<section class="doc-related" aria-labelledby="related-heading">\n'
+                   '  <h2 id="related-heading">Related documents</h2>\n'
+                   '  <p>Other documents about the same events, most related first, with the reasons.</p>\n  <ol>\n')
+        for r in a["related"]:
+            other = r["record"]
+            out.append(f'    <li><a href="{html_text(r["url"])}">{html_text(r["source"])}: {html_text(other.title.value or other.id)}</a>\n'
+                       '      <ul class="reasons">'
+                       + "".join(f"<li>{html_text(str(reason.kind).capitalize())}: {html_text(reason.detail)}</li>"
+                                 for reason in r["reasons"])
+                       + "</ul>\n    </li>\n")
+        out.append("  </ol>\n</section>\n")
+    if a["cites"] or a["cited_by"]:
+        out.append('<section class="doc-cites" aria-labelledby="cites-heading">\n'
+                   '  <h2 id="cites-heading">Documents in the archive it cites or answers</h2>\n  <ul>\n')
+        for c, (answers, cites) in [*((c, ("Answers", "Cites")) for c in a["cites"]),
+                                    *((c, ("Answered by", "Cited by")) for c in a["cited_by"])]:
+            other, reference = c["record"], c["reference"]
+            out.append(f'    <li>{answers if reference.relation == "answers" else cites} <a href="{html_text(c["url"])}">'
+                       f'{html_text(other.title.value or other.id)}</a>: “{html_text(reference.text)}”</li>\n')
+        out.append("  </ul>\n</section>\n")
+    if a["passages"]:
+        out.append('<section class="doc-passages" aria-labelledby="passages-heading">\n'
+                   '  <h2 id="passages-heading">Passages shared with other documents</h2>\n  <ul>\n')
+        for p in a["passages"]:
+            other = p["other"]
+            # "%.0f" of a number writes only digits, a sign, "nan" or "inf": nothing to escape
+            out.append(f'    <li id="{html_text(p["anchor"])}"><blockquote>{html_text(p["text"])}</blockquote>\n'
+                       f'      <p>Nearly the same words ({"%.0f" % (p["similarity"] * 100)}% alike) appear in '
+                       f'<a href="{html_text(p["other_url"])}">{html_text(p["other_source"])}: '
+                       f'{html_text(other.title.value or other.id)}</a>.</p></li>\n')
+        out.append("  </ul>\n</section>\n")
+    if a["claims"]:
+        out.append('<section class="doc-claims" aria-labelledby="claims-heading" data-pagefind-ignore>\n'
+                   '  <h2 id="claims-heading">Claims in this document</h2>\n'
+                   '  <p>Sentences of the text that state something checkable; each links to its place in the text '
+                   'above.</p>\n  <ol>\n')
+        source = html_text(a["source"])
+        for item in a["claims"]:
+            c, event = item["claim"], item["event"]
+            out.append(f'    <li>{source} states: <a href="{html_text(item["url"])}">“{html_text(c.quote)}”</a>\n'
+                       f'      <span class="doc-meta">· {html_text(c.kind)}'
+                       + (f' · <a href="{html_text(urls.event(event.id))}">{html_text(event.label)}</a>' if event else "")
+                       + "".join(f" · {html_text(f.measure)}: “{html_text(f.text)}”" for f in c.figures)
+                       + "</span></li>\n")
+        out.append("  </ol>\n</section>\n")
+    return Markup("".join(out))
 
 
 # --- pages -------------------------------------------------------------------------
@@ -282,7 +384,7 @@ def event_page(ix: AnalysisIndex, event: Event, rel: str) -> PageSpec:
     from the event, the records it names and its claims (the page's fingerprint)."""
     records = event_records(ix, event)
     claim_ids = (*event.claims, *(c for f in event.figures for c in f.claims))
-    inputs = dict(event=event, records=tuple(record_shown(r) for r in records.values()),
+    inputs = dict(event=event, records=tuple(record_shown(ix, d) for d in records),
                   claims=tuple(ix.claims.get(c) for c in claim_ids))
     return PageSpec(rel, "event.html", lambda: dict(
         event=event, accounts=accounts(ix, event), measures=measure_rows(ix, event), records=records,
@@ -296,7 +398,7 @@ def claims_page(ix: AnalysisIndex, urls, rel: str, claims: Sequence[Claim], **fi
     # each document and event once, in order of first use (a claim names its own by id)
     documents = dict.fromkeys(c.document_id for c in shown)
     event_ids = dict.fromkeys(c.event_id for c in shown if c.event_id)
-    inputs = dict(claims=shown, records=tuple(record_shown(ix.records.get(d)) for d in documents),
+    inputs = dict(claims=shown, records=tuple(record_shown(ix, d) for d in documents),
                   events=tuple(ix.events.get(e) for e in event_ids), **fixed)
     return PageSpec(rel, "claims.html", lambda: dict(rows=claim_rows(ix, shown, urls), **fixed), inputs)
 

@@ -5,15 +5,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
+from pathlib import Path
 
+from hypothesis import given, settings, strategies as st
+from jinja2 import ChoiceLoader, FileSystemLoader
+from markupsafe import Markup, escape
 from test_related import make_record
 
 from archive_builder.analyse import analyse_claims
 from archive_builder.config import Config
 from archive_builder.editorial import Editorial
-from archive_builder.model import Claim, Figure
+from archive_builder.model import (Agent, Analysis, Claim, Event, EventFigure, Figure, Reason, Reference, Relation,
+                                   SharedPassage, Sourced)
 from archive_builder.render import SiteContext, environment
-from archive_builder.render_analysis import claims_csv, document_context, render_analysis_pages
+from archive_builder.render_analysis import claims_csv, document_context, html_text, render_analysis_pages
 from archive_builder.urls import Urls
 
 BODY_A = ("On 3 May 2001 the river flooded Riverton after days of rain. 12 people were killed in the flood. "
@@ -279,3 +285,99 @@ def test_document_context_lists_documents_it_cites_and_passages_linked_both_ways
     assert mine["passages"][0]["text"] == shared and mine["passages"][0]["other_url"] == "/documents/letter/#passage-p1"
     html = env.get_template("partials/document_analysis.html").render(analysis_for_doc=mine)
     assert 'Answers <a href="/documents/letter/">' in html and 'id="passage-p1"' in html
+
+
+# --- pages written in Python, against the templates they replace ------------------------------------
+# tests/reference_templates/ holds the templates as they were when Jinja laid out every row
+# (partials/document_analysis.html, ...); the pages must come out byte for byte the same.
+
+REFERENCE_TEMPLATES = Path(__file__).resolve().parent / "reference_templates"
+TEXTS = st.sampled_from(["", "Plain", "a <b> & \"c\" 'd'", "é “x”", "{{ x }}", "two\nlines", "Statement"])
+NAMES = st.sampled_from(["Ministry <A>", "Council & co", "O'Brien", "Riverton Council", "é"])
+IDS = ["d1", "d2", "d<3>", "d&4"]
+
+
+def reference_environment(env):
+    reference = env.overlay()
+    reference.loader = ChoiceLoader([FileSystemLoader(str(REFERENCE_TEMPLATES)), env.loader])
+    return reference
+
+
+@st.composite
+def analysed_sites(draw):
+    """A few documents with hostile text and every part the analysis pages show: claims with
+    figures and events (some missing), events naming documents (some not in the archive),
+    relations with reasons, shared passages, references resolved by UN symbol."""
+    ids = draw(st.lists(st.sampled_from(IDS), min_size=1, max_size=4, unique=True))
+    symbols = ["A/60/100", "A/60/200"]
+    records = []
+    for d in ids:
+        body = draw(st.sampled_from(["First <line> & more. Second “line”.", "Plain body text here.", "x" * 40]))
+        record = make_record(d, body, date=draw(st.sampled_from([None, "2001-05-03", "2001", "2001-05-03/.."])),
+                             author=draw(st.one_of(st.none(), NAMES)),
+                             header=(("symbol", draw(st.sampled_from(symbols))),) if draw(st.booleans()) else (),
+                             references=tuple(Reference(draw(TEXTS), "un-symbol", 1, symbol=draw(st.sampled_from(symbols)),
+                                                        relation=draw(st.sampled_from(["cites", "answers"])))
+                                              for _ in range(draw(st.integers(0, 2)))))
+        record = replace(record, title=Sourced(draw(st.one_of(st.none(), TEXTS)), "stated"),
+                         publisher=Sourced(draw(st.one_of(st.none(), st.builds(Agent, NAMES))), "stated"))
+        records.append(record)
+    some_ids = st.sampled_from(ids + ["gone"])
+    event_ids = [f"e{k}" for k in range(draw(st.integers(0, 3)))]
+    claims = []
+    for r in records:
+        for n in range(draw(st.integers(0, 3))):
+            start = draw(st.integers(0, len(r.body)))
+            figures = tuple(Figure(draw(st.sampled_from(["killed", "a<b>"])), 12.0, None, None, "exact", None,
+                                   draw(TEXTS), 0, 1) for _ in range(draw(st.integers(0, 2))))
+            claims.append(Claim(f"{r.id}-c{n}", r.id, draw(st.sampled_from(["event", "casualties", "x & y"])),
+                                draw(TEXTS.filter(bool)), start, start + 1, figures,
+                                event_id=draw(st.sampled_from([None, "e-gone", *event_ids]))))
+    claim_ids = [c.id for c in claims]
+    events = []
+    for e in event_ids:
+        figures = tuple(EventFigure(draw(st.sampled_from(["killed", "a<b>"])), draw(st.sampled_from([None, 12.0, 1.5e6])),
+                                    draw(st.sampled_from([None, 3.0])), draw(st.sampled_from([None, 40.0])),
+                                    draw(st.sampled_from(["exact", "approximate", "range", "at least", "odd <q>"])),
+                                    tuple(draw(st.lists(some_ids, max_size=3))),
+                                    tuple(draw(st.lists(st.sampled_from(claim_ids + ["c-gone"]), max_size=3))))
+                        for _ in range(draw(st.integers(0, 3))))
+        events.append(Event(e, draw(TEXTS), draw(st.sampled_from(["generated", "curated"])),
+                            draw(st.sampled_from(["2001-05-03", "2001-05-03/2001-05-04", "2001"])),
+                            tuple(draw(st.lists(TEXTS, max_size=2))),
+                            tuple((draw(TEXTS), tuple(draw(st.lists(some_ids, max_size=3))))
+                                  for _ in range(draw(st.integers(0, 2)))),
+                            tuple(draw(st.lists(some_ids, max_size=3, unique=True))),
+                            tuple(draw(st.lists(some_ids, max_size=2, unique=True))),
+                            tuple(draw(st.lists(st.sampled_from(claim_ids + ["c-gone"]), max_size=4))), figures))
+    relations = tuple(Relation(draw(some_ids), draw(some_ids), 1.0,
+                               tuple(Reason(draw(st.sampled_from(["shared event", "reply", "x<y>", "éa"])), draw(TEXTS), 1.0)
+                                     for _ in range(draw(st.integers(0, 2)))))
+                      for _ in range(draw(st.integers(0, 4))))
+    passages = []
+    for k in range(draw(st.integers(0, 3))):
+        a, b = draw(some_ids), draw(some_ids)
+        passages.append(SharedPassage(draw(st.sampled_from([f"p{k}", f"p<{k}>"])), a, draw(st.integers(0, 5)),
+                                      draw(st.integers(5, 30)), b, draw(st.integers(0, 5)), draw(st.integers(5, 30)),
+                                      draw(st.sampled_from([0.0, 0.005, 0.5, 0.995, 0.999, 1.0]))))
+    analysis = Analysis(claims=tuple(claims), events=tuple(events), relations=relations, passages=tuple(passages))
+    base = draw(st.sampled_from(["/", "/archive/"]))
+    return SiteContext(records=records, analysis=analysis, config=Config(), urls=Urls(base), editorial=Editorial())
+
+
+@settings(max_examples=200, deadline=None)
+@given(analysed_sites())
+def test_the_document_analysis_partial_is_what_the_reference_template_makes(ctx):
+    env = environment(ctx.config, ctx.urls)
+    partial = "partials/document_analysis.html"
+    new, old = env.get_template(partial), reference_environment(env).get_template(partial)
+    for record in ctx.records:
+        analysis_for_doc = document_context(ctx, record)
+        assert new.render(analysis_for_doc=analysis_for_doc) == old.render(analysis_for_doc=analysis_for_doc)
+    assert new.render(analysis_for_doc=None) == old.render(analysis_for_doc=None) == ""
+
+
+@given(st.one_of(st.text(), st.integers(), st.none(), st.floats(allow_nan=False), st.just(Markup("<b>&amp;</b>"))))
+def test_html_text_is_what_autoescape_writes(value):
+    assert html_text(value) == str(escape(value))
+    assert type(html_text(value)) is str
