@@ -94,19 +94,35 @@ def copy_file(root: Path, rel: str, source: Path) -> None:
     _with_folder(target, lambda: shutil.copyfile(source, target))
 
 
-def link_file(root: Path, rel: str, source: Path) -> None:
+def link_file(root: Path, rel: str, source: Path | str, folders: set[str] | None = None) -> bool:
     """Put an unchanged file of the previous site into the new one: a hard link
-    where the file system allows it (no bytes copied), else a copy."""
+    where the file system allows it (no bytes copied), else a copy.  True when
+    linked (the file is then the very file `source` is).
+
+    `folders`, when given, holds the folders already made under `root` by
+    earlier calls: their files are linked without trying first (a page has a
+    folder of its own, so most links would otherwise fail once)."""
     target = _target(root, rel)
+    linked = True
 
     def link() -> None:
+        nonlocal linked
         try:
             os.link(source, target)
         except OSError as exc:
             if isinstance(exc, FileNotFoundError) and not os.path.isdir(os.path.dirname(target)):
                 raise
             shutil.copyfile(source, target)
-    _with_folder(target, link)
+            linked = False
+    if folders is None:
+        _with_folder(target, link)
+        return linked
+    folder = os.path.dirname(target)
+    if folder not in folders:
+        os.makedirs(folder, exist_ok=True)
+        folders.add(folder)
+    link()
+    return linked
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -464,6 +464,10 @@ def _environment(config: Config, urls: Urls, templates_version: bytes) -> Enviro
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # the environment is keyed by every template file's bytes (above), so a changed
+        # template gets a new environment; checking the file on disk at each
+        # get_template (several times a document page) would only cost time
+        auto_reload=False,
     )
     env.globals.update(urls=urls, site=config, nav=navigation(urls))
     env.filters.update(edtf_date=format_edtf, basis=basis_note, short_basis=short_basis, language=language_name, agent=agent_text,
@@ -1026,6 +1030,7 @@ class Reuse:
         self.old: dict[str, list] = {}
         self.new: dict[str, list] = {}
         self.reused = 0
+        self._folders: set[str] = set()     # folders made in staging by take
         if previous is not None and cache is not None:
             try:
                 self.old = json.loads((cache / RENDER_MANIFEST).read_text(encoding="utf-8"))
@@ -1037,14 +1042,19 @@ class Reuse:
         entry = self.old.get(rel)
         if fingerprint is None or entry is None or entry[0] != fingerprint:
             return False
-        source = self.previous / rel
+        source = os.path.join(self.previous, rel)     # strings: a Path per page costs more than the stat
         try:
-            if _file_id(source) != entry[1:]:
+            st = os.stat(source)
+            if [st.st_ino, st.st_mtime_ns, st.st_size] != entry[1:]:
                 return False
-            link_file(self.staging, rel, source)
+            linked = link_file(self.staging, rel, source, self._folders)
         except OSError:
             return False
-        self.note(rel, fingerprint)
+        if linked:      # the same file: its inode, mtime and size are the ones just checked
+            if self.cache is not None:
+                self.new[rel] = entry
+        else:
+            self.note(rel, fingerprint)
         self.reused += 1
         return True
 
@@ -1120,6 +1130,9 @@ def write_records_json(staging: Path, ctx: SiteContext, fingerprints: Fingerprin
 # Pages are rendered in parallel in batches of this many: enough to keep the
 # workers busy, few enough that the pages waiting (not yet rendered) stay small.
 PARALLEL_BATCH = 2000
+# Fewer pages than this are rendered here: starting the workers (a fork of this
+# large process each) costs more than rendering a rebuild's few changed pages.
+PARALLEL_MIN_PAGES = 64
 _batch: list[tuple[PageSpec, str | None]] = []   # what forked workers render (inherited, not pickled)
 _batch_env: list[Environment] = []
 
@@ -1136,10 +1149,11 @@ def render_in_parallel(batch: list[tuple[PageSpec, str | None]], env: Environmen
     """Render and write `batch` across `jobs` forked workers.  The workers inherit
     the pages and everything they read (the SiteContext, the Jinja environment);
     each page is a pure function of its values, so the bytes do not depend on
-    which worker writes them.  Where fork is missing, the pages render here."""
+    which worker writes them.  Where fork is missing, or for a batch of fewer than
+    PARALLEL_MIN_PAGES pages, the pages render here."""
     import multiprocessing
 
-    if "fork" not in multiprocessing.get_all_start_methods() or len(batch) < jobs:
+    if "fork" not in multiprocessing.get_all_start_methods() or len(batch) < max(jobs, PARALLEL_MIN_PAGES):
         for page, fingerprint in batch:
             write_file(staging, page.rel, page.render(env))
     else:

@@ -130,6 +130,7 @@ def parallel(monkeypatch):
     """Force the parallel read and render paths on a dozen captures."""
     monkeypatch.setattr(build_module, "PARALLEL_MIN_CAPTURES", 1)
     monkeypatch.setattr(render_module, "PARALLEL_BATCH", 40)
+    monkeypatch.setattr(render_module, "PARALLEL_MIN_PAGES", 0)
 
 
 # --- the changes -------------------------------------------------------------------
@@ -340,6 +341,7 @@ def test_toggling_search_rebuilds_to_the_bytes_of_a_clean_build(tmp_path, monkey
 def test_random_edit_sequences_rebuild_to_the_bytes_of_a_clean_build(tmp_path_factory, monkeypatch, steps, jobs):
     monkeypatch.setattr(build_module, "PARALLEL_MIN_CAPTURES", 1)
     monkeypatch.setattr(render_module, "PARALLEL_BATCH", 5)
+    monkeypatch.setattr(render_module, "PARALLEL_MIN_PAGES", 0)
     # the previous site removed by a detached process, racing the next build
     monkeypatch.setattr(build_module, "BACKGROUND_REMOVAL_PAGES", 0)
     archive = new_archive(tmp_path_factory.mktemp("random"), jobs=jobs)
@@ -587,6 +589,7 @@ import archive_builder.render as render
 
 build.PARALLEL_MIN_CAPTURES = 1
 render.PARALLEL_BATCH = 40
+render.PARALLEL_MIN_PAGES = 0
 main_process = os.getpid()
 real = render.write_file
 def write_or_die(*args, **kwargs):

@@ -136,19 +136,38 @@ def test_a_changed_template_renders_every_page_again(tmp_path, monkeypatch):
                    for rel in files(again) if rel.endswith(".html"))
 
 
+def render_with_jobs(tmp_path: Path, captures: int, jobs: int) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The site's files rendered serially, and rendered again with `jobs`."""
+    src = tmp_path / "src"
+    write_corpus(src, captures, 1)
+    ctx = context(src, tmp_path / "site")
+    serial, with_jobs = tmp_path / "serial", tmp_path / "with-jobs"
+    serial.mkdir()
+    with_jobs.mkdir()
+    write_site(ctx, serial, src, jobs=1)
+    write_site(ctx, with_jobs, src, jobs=jobs)
+    return files(serial), files(with_jobs)
+
+
 def test_rendering_in_parallel_gives_the_same_bytes(tmp_path, monkeypatch):
     from archive_builder import render
 
-    src = tmp_path / "src"
-    write_corpus(src, 12, 1)
-    ctx = context(src, tmp_path / "site")
-    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
-    serial.mkdir()
-    parallel.mkdir()
-    write_site(ctx, serial, src, jobs=1)
     monkeypatch.setattr(render, "PARALLEL_BATCH", 7)   # several batches, each split across the workers
-    write_site(ctx, parallel, src, jobs=2)
-    assert files(parallel) == files(serial)
+    monkeypatch.setattr(render, "PARALLEL_MIN_PAGES", 0)
+    serial, parallel = render_with_jobs(tmp_path, 12, jobs=2)
+    assert parallel == serial
+
+
+def test_a_few_pages_to_render_are_rendered_without_starting_workers(tmp_path, monkeypatch):
+    """A rebuild's handful of changed pages: forking workers would cost more than the pages."""
+    from archive_builder import render
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a worker pool was started for a few pages")
+    monkeypatch.setattr(render, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(render, "PARALLEL_MIN_PAGES", 10_000)
+    serial, few = render_with_jobs(tmp_path, 3, jobs=2)
+    assert few == serial
 
 
 def test_fingerprints_do_not_depend_on_how_equal_strings_are_shared():
