@@ -323,10 +323,10 @@ class _Rule:
     # Where a match can begin: every match of `pattern` starts at a position
     # of `starts` (see _STARTS and _positions).  The rule is then tried only there instead of
     # being scanned over the whole text; None: scan the whole text.
-    starts: re.Pattern | _BeforeNumber | None = None
+    starts: re.Pattern | _BeforeNumber | _BeforeWord | None = None
     # The words, lower-cased, one of which every match of `trigger` holds (see
-    # _TRIGGER_WORDS); () when not known.  In an ASCII text the case-insensitive
-    # trigger can match only where one of them is in the lower-cased text.
+    # _TRIGGER_WORDS); () when not known.  The case-insensitive trigger can
+    # match only where one of them is in the lower-cased text (see _lowered).
     words: tuple[str, ...] = ()
 
 
@@ -699,7 +699,7 @@ def _rules(lang: str) -> tuple[_Rule, ...]:
         # "dmy_ru" is "dmy" with Russian month names (see the table above)
         own = name[:-len(lang) - 1] if lang != "en" and name.endswith(f"_{lang}") else None
         start = _STARTS.get(name) or _STARTS.get(own or "")
-        starts = (None if start is None else _NUMBER_START if start == "number"
+        starts = (_BEFORE_WORD.get(name) if start is None else _NUMBER_START if start == "number"
                   else _BEFORE_NUMBER[start] if start in _BEFORE_NUMBER
                   else _BeforeNumber(_month_start(lang if own and own in _STARTS else "en")))
         rules.append(_Rule(name, re.compile(pat), build, _trigger(trigger), needs, starts,
@@ -745,6 +745,33 @@ _BEFORE_NUMBER = {
     "cue": _BeforeNumber(re.compile(rf"(?<![\w])(?=(?i:{_EN_CUES})\s)")),
     "season": _BeforeNumber(re.compile(r"(?<![\w])(?=(?i:spring|summer|autumn|fall|winter)\s)")),
 }
+
+
+@dataclass(frozen=True)
+class _BeforeWord:
+    """Starts of a rule whose every match holds one of `words` (as (?i) reads
+    them: lower-cased) after at most six runs of word characters and "-"
+    between spaces ("thirty-one years have passed", "the 31st anniversary"):
+    every position in those runs before each occurrence of the words.  The
+    words are looked up in the lower-cased text; a text that cannot be (see
+    _lower_case_as_regex) is scanned whole.  The rules' patterns begin with a
+    look-behind, so a scan tries the long number-word alternation at every
+    position (~160 µs per body)."""
+
+    words: tuple[str, ...]
+
+
+# The relative rules' words.  What may stand before them in a match: the
+# number (two runs: "thirty one"), the unit, "have", "now" (see _EN_RELATIVE):
+# at most five runs.
+_BEFORE_WORD = {
+    "rel_ago": _BeforeWord(("ago",)),
+    "rel_passed": _BeforeWord(("passed", "elapsed", "gone")),
+    "rel_anniversary": _BeforeWord(("anniversary",)),
+    "rel_year_anniversary": _BeforeWord(("anniversary",)),
+}
+# Six runs before a word, read on the reversed text backwards from the word (as _RUNS_BEFORE)
+_RUNS_BEFORE_WORD = re.compile(r"\s*(?:[\w\-]+\s*){0,6}")
 # A digit with no word character before it (the lookbehind is checked after
 # the digit so that the scan can skip ahead to the next digit quickly).
 _NUMBER_START = re.compile(r"\d(?<!\w\d)")
@@ -774,19 +801,21 @@ def _month_start(lang: str) -> re.Pattern:
     return re.compile(rf"(?i:{_alt(_MONTHS_OTHER[lang])})(?!\w)")
 
 
-def _rule_matches(rule: _Rule, text: str, starts: dict[re.Pattern, list[int]]) -> Iterator[re.Match]:
+def _rule_matches(rule: _Rule, text: str, starts: dict) -> Iterator[re.Match]:
     """The same matches as ``rule.pattern.finditer(text)``.
 
     With ``rule.starts``, finditer's scan is replayed over the start positions
     only: the leftmost match at or after the end of the previous one.  (The
     patterns' lookbehinds see the text before the position they are tried at.)
     `starts` caches the positions per text."""
-    if rule.starts is None:
+    positions = None
+    if rule.starts is not None:
+        positions = starts.get(rule.starts)
+        if positions is None:
+            positions = starts[rule.starts] = _positions(rule.starts, text, starts)
+    if positions is None:       # no starts, or a _BeforeWord in a text that cannot be lower-cased
         yield from rule.pattern.finditer(text)
         return
-    positions = starts.get(rule.starts)
-    if positions is None:
-        positions = starts[rule.starts] = _positions(rule.starts, text, starts)
     match, end = rule.pattern.match, 0
     for position in positions:
         if position >= end and (m := match(text, position)):
@@ -794,8 +823,11 @@ def _rule_matches(rule: _Rule, text: str, starts: dict[re.Pattern, list[int]]) -
             end = m.end()
 
 
-def _positions(kind: re.Pattern | _BeforeNumber, text: str, starts: dict) -> list[int]:
-    """Where the rules of `kind` are tried, ascending (`starts` caches them per text)."""
+def _positions(kind: re.Pattern | _BeforeNumber | _BeforeWord, text: str, starts: dict) -> list[int] | None:
+    """Where the rules of `kind` are tried, ascending (`starts` caches them per text).
+    None: everywhere."""
+    if isinstance(kind, _BeforeWord):
+        return _positions_before_words(kind, text, starts)
     if not isinstance(kind, _BeforeNumber):
         return [m.start() for m in kind.finditer(text)]
     windows = starts.get(_RUNS_BEFORE)
@@ -803,6 +835,37 @@ def _positions(kind: re.Pattern | _BeforeNumber, text: str, starts: dict) -> lis
         windows = starts[_RUNS_BEFORE] = _windows_before_numbers(text, starts)
     ahead = kind.ahead
     return [m.start() for start, end in windows for m in ahead.finditer(text, start, end)]
+
+
+def _positions_before_words(kind: _BeforeWord, text: str, starts: dict) -> list[int] | None:
+    lowered = _lowered(text, starts)
+    if not lowered:
+        return None
+    reverse = starts.get(_REVERSED)
+    if reverse is None:
+        reverse = starts[_REVERSED] = text[::-1]
+    runs, size = _RUNS_BEFORE_WORD, len(text)
+    positions: set[int] = set()
+    for word in kind.words:
+        at = lowered.find(word)
+        while at >= 0:
+            back = runs.match(reverse, size - at)
+            positions.update(range(at - (back.end() - back.start()), at))  # type: ignore[union-attr]
+            at = lowered.find(word, at + 1)
+    return sorted(positions)
+
+
+# Keys of the per-text cache `starts` for the lower-cased and the reversed text
+_LOWERED, _REVERSED = "lowered", "reversed"
+
+
+def _lowered(text: str, starts: dict) -> str:
+    """text.lower() if ASCII words can be looked up in it (see
+    _lower_case_as_regex), else "" (cached in `starts`)."""
+    lowered = starts.get(_LOWERED)
+    if lowered is None:
+        lowered = starts[_LOWERED] = text.lower() if _lower_case_as_regex(text) else ""
+    return lowered
 
 
 def _windows_before_numbers(text: str, starts: dict) -> list[tuple[int, int]]:
@@ -843,9 +906,9 @@ _TRIGGERS = [
 
 # The words of the case-insensitive word triggers.  A regex search for one of
 # them tries every position of the text (~50 µs per body); `in` on the text
-# lower-cased once is a few µs for all of them.  Only for ASCII texts: there
-# str.lower() folds case exactly as (?i) does ("ſ" matches (?i:s), and
-# "ſ".lower() is "ſ").
+# lower-cased once is a few µs for all of them.  Not in a text that holds one
+# of the four non-ASCII letters that (?i) matches to ASCII letters (see
+# _lower_case_as_regex).
 _TRIGGER_WORDS = {
     r"(?i:\bago\b)": ("ago",),
     r"(?i:passed|elapsed|gone)": ("passed", "elapsed", "gone"),
@@ -853,6 +916,18 @@ _TRIGGER_WORDS = {
     r"(?i:anniversar)": ("anniversar",),
     r"(?i:century)": ("century",),
 }
+
+
+# The re documentation (IGNORECASE): [a-z] with IGNORECASE matches the 52
+# ASCII letters and these four.  "ſ" matches (?i:s) but "ſ".lower() is "ſ".
+_FOLDING_TO_ASCII = ("\u0130", "\u0131", "\u017f", "\u212a")   # İ ı ſ K (Kelvin)
+
+
+def _lower_case_as_regex(text: str) -> bool:
+    """True when an ASCII word occurs in text.lower() wherever (?i) finds it
+    in `text`: no letter of _FOLDING_TO_ASCII in it (no other non-ASCII
+    character lower-cases to an ASCII letter or matches one under (?i))."""
+    return text.isascii() or not any(letter in text for letter in _FOLDING_TO_ASCII)
 
 
 @lru_cache(maxsize=None)
@@ -996,21 +1071,17 @@ def _candidates(ctx: _Ctx, wanted: Callable[[_Rule], bool]) -> list[tuple[int, i
     text = ctx.text
     cands: list[tuple[int, int, _Cand]] = []
     seen: dict[re.Pattern, bool] = {}
-    starts: dict[re.Pattern, list[int]] = {}
-    lowered: str | None = None
+    starts: dict = {}          # positions per kind of start, the lower-cased text: see _rule_matches
     for order, rule in enumerate(_rules(ctx.lang)):
         if not wanted(rule):
             continue
         hit = seen.get(rule.trigger)
         if hit is None:
-            if rule.words and text.isascii():
-                if lowered is None:
-                    lowered = text.lower()
-                if not any(word in lowered for word in rule.words):
-                    hit = False
-            if hit is None:
-                hit = rule.trigger.search(text) is not None
-            seen[rule.trigger] = hit
+            lowered = _lowered(text, starts) if rule.words else ""
+            # the words are what the trigger matches, or less: with one of them
+            # in the text the rule is scanned (whether the trigger matches or not)
+            hit = seen[rule.trigger] = (any(word in lowered for word in rule.words) if lowered
+                                        else rule.trigger.search(text) is not None)
         if not hit:
             continue
         for m in _rule_matches(rule, text, starts):

@@ -164,7 +164,10 @@ _RELATIVE_PIECES = ["31 years ago", "three decades ago", "30 years agone", "31 y
                     "a year has gone by", "thirty years elapsed", "it has been 31 years since",
                     "it's now been three decades since", "the 31st anniversary", "thirtieth anniversary",
                     "30-year anniversary", "31 anniversaries", "20th century", "XX century", "31 years paſſed",
-                    "the 30th anniverſary", "ago", "been", "passed", "gone", "lasted", "1990 to 1995", "since 1991"]
+                    "the 30th anniverſary", "ago", "been", "passed", "gone", "lasted", "1990 to 1995", "since 1991",
+                    "thirty one years have now passed", "thirty-one decades had now elapsed", "twenty first anniversary",
+                    "twenty-first anniversary", "thirty one year anniversary", "x-31 years ago", "(31st anniversary)",
+                    "31,", "years", "now", "have", "a", "one", "—", "’s", "\n"]
 _CASED = st.tuples(st.sampled_from(_PIECES + _RELATIVE_PIECES), st.sampled_from([str, str.upper, str.title])).map(
     lambda piece_and_case: piece_and_case[1](piece_and_case[0]))
 
@@ -190,3 +193,28 @@ def test_trigger_words_are_known_for_the_relative_rules():
     # otherwise the test above compares the regex pre-check with itself
     assert {r.name for r in _rules("en") if r.words} >= {"rel_ago", "rel_passed", "rel_been", "rel_anniversary"}
     assert all(word == word.lower() and word.isascii() for r in _rules("en") for word in r.words)
+
+
+def test_only_the_four_letters_lower_case_or_match_under_ignorecase_as_ascii_letters():
+    # what _lower_case_as_regex relies on, checked over every code point
+    ascii_letter = re.compile(r"(?i)[a-z]")
+    folding = [chr(cp) for cp in range(128, 0x110000)
+               if ascii_letter.fullmatch(chr(cp)) or any("a" <= c <= "z" or "A" <= c <= "Z" for c in chr(cp).lower())]
+    assert folding == list(dates._FOLDING_TO_ASCII)
+    assert dates._lower_case_as_regex("it’s 31 years ago") and not dates._lower_case_as_regex("31 years paſſed")
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.lists(_CASED, max_size=12).map(" ".join) | st.lists(_CASED, max_size=12).map("".join))
+def test_relative_rules_tried_before_their_words_match_as_a_full_scan(text):
+    rules = [rule for rule in _rules("en") if isinstance(rule.starts, dates._BeforeWord)]
+    assert {rule.name for rule in rules} == {"rel_ago", "rel_passed", "rel_anniversary", "rel_year_anniversary"}
+    for rule in rules:
+        assert _spans(_rule_matches(rule, text, {})) == _spans(rule.pattern.finditer(text)), rule.name
+
+
+def test_positions_before_a_word_cover_the_runs_before_it():
+    text = "Now thirty one years have passed; x ago"
+    assert dates._positions(dates._BEFORE_WORD["rel_passed"], text, {}) == list(range(0, 26))
+    assert dates._positions(dates._BEFORE_WORD["rel_ago"], text, {}) == list(range(33, 36))
+    assert dates._positions(dates._BEFORE_WORD["rel_ago"], "31 years paſſed, 2 years ago", {}) is None
