@@ -1077,11 +1077,7 @@ def _candidates(ctx: _Ctx, wanted: Callable[[_Rule], bool]) -> list[tuple[int, i
             continue
         hit = seen.get(rule.trigger)
         if hit is None:
-            lowered = _lowered(text, starts) if rule.words else ""
-            # the words are what the trigger matches, or less: with one of them
-            # in the text the rule is scanned (whether the trigger matches or not)
-            hit = seen[rule.trigger] = (any(word in lowered for word in rule.words) if lowered
-                                        else rule.trigger.search(text) is not None)
+            hit = seen[rule.trigger] = _may_match(rule, text, starts)
         if not hit:
             continue
         for m in _rule_matches(rule, text, starts):
@@ -1091,6 +1087,15 @@ def _candidates(ctx: _Ctx, wanted: Callable[[_Rule], bool]) -> list[tuple[int, i
                     if c.end > c.start:
                         cands.append((order, c.start, c))
     return cands
+
+
+def _may_match(rule: _Rule, text: str, starts: dict) -> bool:
+    """False when `rule` cannot match in `text`: its trigger does not occur
+    (`starts` caches the lower-cased text, see _lowered)."""
+    lowered = _lowered(text, starts) if rule.words else ""
+    # the words are what the trigger matches, or less: with one of them in the
+    # text the rule is scanned (whether the trigger matches or not)
+    return any(word in lowered for word in rule.words) if lowered else rule.trigger.search(text) is not None
 
 
 def _find_dates(text: str, *, language: str = "en", anchor: str | None = None,
@@ -1142,12 +1147,13 @@ def find_anniversaries(text: str, *, language: str = "en") -> list[tuple[int, in
     returned as years ("three decades ago" -> 30)."""
     found: list[tuple[int, int, int, str]] = []
     taken: list[tuple[int, int]] = []
+    starts: dict = {}
     for rule in _rules(_norm_lang(language)):
-        # same cheap pre-check as find_dates: the long alternations are only
-        # scanned when their trigger word occurs at all
-        if rule.build is not _b_relative or not rule.trigger.search(text):
+        # same cheap pre-check and scan as find_dates: the long alternations
+        # are only tried where their trigger word occurs
+        if rule.build is not _b_relative or not _may_match(rule, text, starts):
             continue
-        for m in rule.pattern.finditer(text):
+        for m in _rule_matches(rule, text, starts):
             n = _rel_number(m)
             if not n:
                 continue

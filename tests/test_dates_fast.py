@@ -218,3 +218,27 @@ def test_positions_before_a_word_cover_the_runs_before_it():
     assert dates._positions(dates._BEFORE_WORD["rel_passed"], text, {}) == list(range(0, 26))
     assert dates._positions(dates._BEFORE_WORD["rel_ago"], text, {}) == list(range(33, 36))
     assert dates._positions(dates._BEFORE_WORD["rel_ago"], "31 years paſſed, 2 years ago", {}) is None
+
+
+def _anniversaries_by_the_plain_scans(text, lang):
+    found, taken = [], []
+    for rule in _rules(lang):
+        if rule.build is not dates._b_relative or not rule.trigger.search(text):
+            continue
+        for m in rule.pattern.finditer(text):
+            n = dates._rel_number(m)
+            if not n:
+                continue
+            if (m.groupdict().get("unit") or "").lower().startswith("decade"):
+                n *= 10
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            found.append((n, m.start(), m.end(), m.group(0)))
+    return sorted(found, key=lambda t: (t[1], t[2]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.lists(_CASED, max_size=12).map(" ".join), lang=_LANGS)
+def test_anniversaries_found_as_by_the_plain_scans(text, lang):
+    assert dates.find_anniversaries(text, language=lang) == _anniversaries_by_the_plain_scans(text, lang)
