@@ -134,3 +134,28 @@ def test_the_two_guess_regexes_find_what_their_alternation_finds(text):
     alternation = re.compile(f"{places._GUESS_OF.pattern}|{places._GUESS_BEFORE.pattern}")
     assert [(m.span(), m.group("a") or m.group("b")) for m in alternation.finditer(text)] == [
         (m.span(), m.group("a" if m.re is places._GUESS_OF else "b")) for m in places._guess_matches(text)]
+
+
+_GUESS_PIECES = ["the", "The", "athe", "xthe", "xthe town of Vell", "the city of Oakfield", "Bathe city of Nor", "town", "city", "of", "Vell", "Nor Marash", "village", "settlement", "Old Town",
+                 "-Vell", "’Vell", "'Vell", "xVell", "ÉVell", "Ünal", "the town of", "Oakfield", "in", " ", "  ", ".", "\n",
+                 "-", "’", "_", "1", "Я"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_GUESS_PIECES), max_size=30).map(" ".join)
+       | st.lists(st.sampled_from(_GUESS_PIECES), max_size=30).map("".join))
+def test_guess_regexes_match_as_their_forms_that_look_behind_first(text):
+    """_GUESS_OF and _GUESS_BEFORE check the character before their match after
+    its first letters; the same matches as looking behind first."""
+    import re
+
+    from archive_builder.analyse import places
+
+    plain_of = re.compile(rf"\bthe\s+(?:{places._PLACE_WORDS})\s+of\s+(?P<a>{places._NAME})(?![\w’'\-])")
+    plain_before = re.compile(rf"(?<![\w’'\-])(?P<b>{places._NAME})\s+(?:{places._NAME_BEFORE})\b")
+    for fast, plain in ((places._GUESS_OF, plain_of), (places._GUESS_BEFORE, plain_before)):
+        assert [(m.span(), m.groupdict()) for m in fast.finditer(text)] == [
+            (m.span(), m.groupdict()) for m in plain.finditer(text)]
+        for position in range(len(text) + 1):
+            a, b = fast.search(text, position), plain.search(text, position)
+            assert (a and (a.span(), a.groupdict())) == (b and (b.span(), b.groupdict()))

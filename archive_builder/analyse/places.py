@@ -172,14 +172,19 @@ _PLACE_WORD_LIST = ("city", "town", "village", "settlement", "port", "district",
                     "raion", "municipality")
 _PLACE_WORDS = "|".join(_PLACE_WORD_LIST)
 _PLACE_WORD = re.compile(_PLACE_WORDS)       # anywhere, even inside a word ("report"): a cheap test
-_NAME = r"[A-Z][\w’'\-]*[a-z](?:\s+[A-Z][\w’'\-]*[a-z]){0,2}"
+_NAME_AFTER_CAPITAL = r"[\w’'\-]*[a-z](?:\s+[A-Z][\w’'\-]*[a-z]){0,2}"
+_NAME = rf"[A-Z]{_NAME_AFTER_CAPITAL}"
 # "the town of Vell" | "Vell village": two regexes whose matches `_guess_matches`
 # merges as the alternation of the two would find them.  Apart, the second runs
 # only where one of its words occurs: tried at every capital letter, it cost
 # most of the guessing, and "report" is enough to pass `may_guess`.
-_GUESS_OF = re.compile(rf"\bthe\s+(?:{_PLACE_WORDS})\s+of\s+(?P<a>{_NAME})(?![\w’'\-])")
+# Each begins with what it matches ("the", a capital), the look-behind for the
+# character before it checked after it ("\bthe" is "the(?<!\wthe)"): a regex
+# that begins with a look-behind (or \b) is tried at every position, one that
+# begins with a literal or a class skips ahead to where it occurs (5x, 2x faster).
+_GUESS_OF = re.compile(rf"the(?<!\wthe)\s+(?:{_PLACE_WORDS})\s+of\s+(?P<a>{_NAME})(?![\w’'\-])")
 _NAME_BEFORE = "city|town|village|settlement"
-_GUESS_BEFORE = re.compile(rf"(?<![\w’'\-])(?P<b>{_NAME})\s+(?:{_NAME_BEFORE})\b")
+_GUESS_BEFORE = re.compile(rf"(?P<b>[A-Z](?<![\w’'\-][A-Z]){_NAME_AFTER_CAPITAL})\s+(?:{_NAME_BEFORE})\b")
 _NAME_BEFORE_WORD = re.compile(_NAME_BEFORE)
 # a people or an adjective, not a place: "the city of Armenians", "the Soviet town"
 _NOT_NAMES = re.compile(r"(?:ians?|anis?|ans|ish|ese|ic|al|ern|ous|Soviet|The|This|That)$")
