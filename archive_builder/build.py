@@ -226,7 +226,8 @@ def read_outcomes(paths: Sequence[Path], source: Path, canonical_names: Mapping[
         # language and date models load lazily, and loaded once here they are
         # shared with every worker instead of being loaded again in each.
         started.append(fresh(misses[0]))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker,
+    # no more workers than captures to read: a rebuild's one changed capture forks one
+    with ProcessPoolExecutor(max_workers=min(jobs, len(misses)), initializer=_init_worker,
                              initargs=(source, dict(canonical_names), cache.folder if cache else None,
                                        gazetteer)) as pool:
         chunk = max(1, min(256, len(misses) // (jobs * 8)))

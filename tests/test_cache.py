@@ -197,9 +197,11 @@ def test_a_warm_rebuild_sends_only_changed_captures_to_the_pool(tmp_path, monkey
     paths = sorted(src.glob("*.txt"))
     cold = list(read_outcomes(paths, src, {}, cache, jobs=2))
     sent: list[str] = []
+    workers: list[int] = []
 
     class InProcessPool:    # records what the pool is given, runs it here
         def __init__(self, max_workers, initializer, initargs):
+            workers.append(max_workers)
             initializer(*initargs)
 
         def __enter__(self):
@@ -219,6 +221,7 @@ def test_a_warm_rebuild_sends_only_changed_captures_to_the_pool(tmp_path, monkey
     (src / "doc005.txt").write_text("A corrected statement\n\nOn 4 May 1990, 3 people were killed.\n", encoding="utf-8")
     warm = list(read_outcomes(paths, src, {}, cache, jobs=2))
     assert sent == ["doc005.txt"]
+    assert workers == [1], "one changed capture: one worker forked, not one per job"
     assert [o.from_cache for o in warm] == [p.name != "doc005.txt" for p in paths]
     assert [o.source_file for o in warm] == [o.source_file for o in cold]
     assert [o.claims for o in warm if o.source_file != "doc005.txt"] == \
