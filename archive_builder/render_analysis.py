@@ -15,7 +15,7 @@ import csv
 import hashlib
 import io
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any, Iterator, Mapping, Sequence
 
@@ -125,11 +125,21 @@ class AnalysisIndex:
     # the sources of some forty other documents (related, passages) and every
     # analysis page names the source of each document it shows
     source_names: Mapping[str, str]
+    # source_label of each record, by id, filled as pages ask: every claims list and
+    # event page names a document's source with its date, a document four times over
+    source_labels: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def source(self, document_id: str) -> str:
         """source_name of the document with this id ("an unknown source" if it is not in the archive)."""
         name = self.source_names.get(document_id)
         return source_name(None) if name is None else name
+
+    def label(self, document_id: str) -> str:
+        """source_label of the document with this id."""
+        label = self.source_labels.get(document_id)
+        if label is None:
+            label = self.source_labels[document_id] = source_label(self.records.get(document_id))
+        return label
 
 
 def build_index(records: Sequence[Record], analysis: Analysis) -> AnalysisIndex:
@@ -365,7 +375,7 @@ def accounts(ix: AnalysisIndex, event: Event) -> list[dict[str, Any]]:
     for d in event.documents:
         r = ix.records.get(d)
         names = [n for n, docs in event.names_used if d in docs]
-        out.append(dict(record=r, id=d, source=source_name(r), names=names,
+        out.append(dict(record=r, id=d, source=ix.source(d), names=names,
                         claims=sorted(by_doc.get(d, ()), key=lambda c: (c.start, c.id))))
     return out
 
@@ -379,16 +389,94 @@ def event_records(ix: AnalysisIndex, event: Event) -> dict[str, Record]:
     return {d: ix.records[d] for d in sorted(ids) if d in ix.records}
 
 
-def event_page(ix: AnalysisIndex, event: Event, rel: str) -> PageSpec:
+def event_page(ix: AnalysisIndex, urls, event: Event, rel: str) -> PageSpec:
     """An event's page; its values (accounts, figures) are made only when it is rendered,
     from the event, the records it names and its claims (the page's fingerprint)."""
     records = event_records(ix, event)
     claim_ids = (*event.claims, *(c for f in event.figures for c in f.claims))
     inputs = dict(event=event, records=tuple(record_shown(ix, d) for d in records),
                   claims=tuple(ix.claims.get(c) for c in claim_ids))
-    return PageSpec(rel, "event.html", lambda: dict(
-        event=event, accounts=accounts(ix, event), measures=measure_rows(ix, event), records=records,
-        source_name=source_label, sources_count=sources_count), inputs)
+    return PageSpec(rel, "event.html", lambda: event_values(ix, urls, event, records), inputs)
+
+
+def event_values(ix: AnalysisIndex, urls, event: Event, records: Mapping[str, Record]) -> dict[str, Any]:
+    """What event.html gets: the event, its accounts and figures (for a theme that lays
+    them out itself), and its sections' rows laid out (event_*_html)."""
+    event_accounts, measures = accounts(ix, event), measure_rows(ix, event)
+    return dict(event=event, accounts=event_accounts, measures=measures, records=records,
+                source_name=source_label, sources_count=sources_count,
+                names_html=event_names_html(ix, urls, event), figures_html=event_figures_html(ix, urls, measures),
+                accounts_html=event_accounts_html(urls, event_accounts),
+                mentions_html=event_mentions_html(ix, urls, event))
+
+
+# An event page's rows, written here once, each value escaped as it goes in (as the
+# document page's analysis sections are): the bytes event.html made with a loop
+# for each (tests/reference_templates/event.html; a tested property).  A source is
+# named by its source_label (with the document's date), as that template's
+# `source_name` did, except in the accounts, each headed by its source_name.
+
+
+def _document_link(urls, document_id: str, text: str) -> str:
+    return f'<a href="{html_text(urls.document(document_id))}">{html_text(text)}</a>'
+
+
+def _quote_link(urls, claim: Claim) -> str:
+    return (f'<a href="{html_text(urls.document(claim.document_id))}#claim-{html_text(claim.id)}">'
+            f'“{html_text(claim.quote)}”</a>')
+
+
+def event_names_html(ix: AnalysisIndex, urls, event: Event) -> Markup:
+    """The names its sources use, each with the documents using it."""
+    return Markup("".join(
+        f"    <li>“{html_text(name)}”: used by "
+        + ", ".join(_document_link(urls, d, ix.label(d)) for d in documents) + "</li>\n"
+        for name, documents in event.names_used))
+
+
+def event_figures_html(ix: AnalysisIndex, urls, measures: Sequence[MeasureRow]) -> Markup:
+    """The figures table's rows: each value stated, with the sources stating it, linked to the quote."""
+    out = []
+    for row in measures:
+        for k, (figure, text, quotes) in enumerate(row.figures):
+            out.append("      <tr>\n")
+            if k == 0:
+                out.append(f'<th scope="row" rowspan="{len(row.figures)}">{html_text(row.measure)}'
+                           + ('<br><span class="differ">Sources differ</span>' if row.differ else "") + "</th>")
+            out.append(f'        <td>{html_text(text)} <span class="count">({html_text(sources_count(len(figure.documents)))})'
+                       "</span></td>\n        <td><ul>"
+                       + "".join(f"<li>{html_text(ix.label(claim.document_id))} states: {_quote_link(urls, claim)}</li>"
+                                 for claim, _ in quotes)
+                       + "</ul></td>\n      </tr>\n")
+    return Markup("".join(out))
+
+
+def event_accounts_html(urls, event_accounts: Sequence[Mapping[str, Any]]) -> Markup:
+    """One section per describing document: its source, title and date, the names it
+    uses for the event, and its claims about it."""
+    out = []
+    for n, a in enumerate(event_accounts, start=1):
+        record, source = a["record"], html_text(a["source"])
+        dated = f" · {html_text(format_edtf(record.date.value))}" if record and record.date.value else ""
+        out.append(f'    <section class="account" aria-labelledby="account-{n}">\n'
+                   f'      <h3 id="account-{n}">{_document_link(urls, a["id"], a["source"])}</h3>\n'
+                   f'      <p class="doc-meta">{html_text(record.title.value if record else a["id"])}{dated}</p>\n')
+        if a["names"]:
+            out.append("<p>Calls it: " + ", ".join(f"“{html_text(name)}”" for name in a["names"]) + "</p>")
+        out.append("      <ul>\n"
+                   + "".join(f"        <li>{source} states: {_quote_link(urls, c)}</li>\n" for c in a["claims"])
+                   + "      </ul>\n    </section>\n")
+    return Markup("".join(out))
+
+
+def event_mentions_html(ix: AnalysisIndex, urls, event: Event) -> Markup:
+    """The documents that refer to the event without describing it."""
+    out = []
+    for d in event.mentioned_by:
+        record = ix.records.get(d)
+        out.append(f'    <li><a href="{html_text(urls.document(d))}">{html_text(ix.label(d))}: '
+                   f'{html_text(record.title.value if record is not None else d)}</a></li>\n')
+    return Markup("".join(out))
 
 
 def claims_page(ix: AnalysisIndex, urls, rel: str, claims: Sequence[Claim], **fixed: Any) -> PageSpec:
@@ -400,7 +488,14 @@ def claims_page(ix: AnalysisIndex, urls, rel: str, claims: Sequence[Claim], **fi
     event_ids = dict.fromkeys(c.event_id for c in shown if c.event_id)
     inputs = dict(claims=shown, records=tuple(record_shown(ix, d) for d in documents),
                   events=tuple(ix.events.get(e) for e in event_ids), **fixed)
-    return PageSpec(rel, "claims.html", lambda: dict(rows=claim_rows(ix, shown, urls), **fixed), inputs)
+    return PageSpec(rel, "claims.html", lambda: claims_values(ix, urls, shown, fixed), inputs)
+
+
+def claims_values(ix: AnalysisIndex, urls, claims: Sequence[Claim], fixed: Mapping[str, Any]) -> dict[str, Any]:
+    """What claims.html gets: its rows (for a theme that lays them out itself), the rows
+    laid out, and the page's fixed values."""
+    rows, rows_html = claim_rows(ix, claims, urls)
+    return dict(rows=rows, rows_html=rows_html, **fixed)
 
 
 def _render(env: Environment, template: str, url: str, base: str, **values: Any) -> PageSpec:
@@ -421,21 +516,40 @@ class ClaimRow:
     event_url: str | None
 
 
-def claim_rows(ix: AnalysisIndex, claims: Sequence[Claim], urls) -> list[ClaimRow]:
-    sources: dict[str, tuple[str, str]] = {}    # document id -> (source label, document URL)
-    kind_urls: dict[str, str] = {}
+def claim_rows(ix: AnalysisIndex, claims: Sequence[Claim], urls) -> tuple[list[ClaimRow], Markup]:
+    """The rows of a list of claims, and the list's items laid out: "<source> states:
+    “quote”" linked to the quote, its kind, event and figures.  Written here once,
+    each value escaped as it goes in: the bytes the template's loop made
+    (tests/reference_templates/claims.html; a tested property), at a fraction of
+    its cost (some 200 rows a page, each claim listed four times).  A page's rows
+    share a few documents, kinds and events: each is looked up and escaped once."""
+    sources: dict[str, tuple[str, str, str]] = {}   # document id -> (source label, document URL, its row's start)
+    kinds: dict[str, tuple[str, str]] = {}          # kind -> (URL, link)
+    events: dict[str, tuple[Event | None, str | None, str]] = {}    # event id -> (event, URL, link)
     rows = []
+    out = []
     for c in claims:
         source = sources.get(c.document_id)
         if source is None:
-            source = sources[c.document_id] = (source_label(ix.records.get(c.document_id)), urls.document(c.document_id))
-        kind_url = kind_urls.get(c.kind)
-        if kind_url is None:
-            kind_url = kind_urls[c.kind] = urls.claims_facet("kind", slugify(c.kind))
-        event = ix.events.get(c.event_id) if c.event_id else None
-        rows.append(ClaimRow(c, source[0], f"{source[1]}#claim-{c.id}", kind_url,
-                             event, urls.event(event.id) if event is not None else None))
-    return rows
+            label, url = ix.label(c.document_id), urls.document(c.document_id)
+            source = sources[c.document_id] = (label, url, f'      {html_text(label)} states: <a href="{html_text(url)}#claim-')
+        kind = kinds.get(c.kind)
+        if kind is None:
+            url = urls.claims_facet("kind", slugify(c.kind))
+            kind = kinds[c.kind] = (url, f'<a href="{html_text(url)}">{html_text(c.kind)}</a>')
+        event = events.get(c.event_id or "")
+        if event is None:
+            e = ix.events.get(c.event_id) if c.event_id else None
+            url = urls.event(e.id) if e is not None else None
+            event = events[c.event_id or ""] = (
+                e, url, f' · event: <a href="{html_text(url)}">{html_text(e.label)}</a>' if e is not None else "")
+        rows.append(ClaimRow(c, source[0], f"{source[1]}#claim-{c.id}", kind[0], event[0], event[1]))
+        cid = html_text(c.id)
+        out.append(f'    <li id="{cid}">\n{source[2]}{cid}">“{html_text(c.quote)}”</a>\n'
+                   f'      <span class="doc-meta">· kind: {kind[1]}{event[2]}'
+                   + ("".join([f" · {html_text(f.measure)}: “{html_text(f.text)}”" for f in c.figures]) if c.figures else "")
+                   + "</span>\n    </li>\n")
+    return rows, Markup("".join(out))
 
 
 # the claims of documents whose author and publisher are both unknown: one group, not
@@ -478,7 +592,7 @@ def document_counts(ix: AnalysisIndex, claims: Sequence[Claim], urls) -> list[tu
     for document_id in dict.fromkeys(c.document_id for c in claims):
         r = ix.records.get(document_id)
         out.append((urls.document(document_id) + "#claims-heading",
-                    f"{source_label(r)}: {r.title.value if r is not None else document_id}",
+                    f"{ix.label(document_id)}: {r.title.value if r is not None else document_id}",
                     len(ix.claims_by_document.get(document_id, ()))))
     return out
 
@@ -546,7 +660,7 @@ def analysis_pages(ctx, env: Environment) -> Iterator[PageSpec | tuple[str, byte
     claims = sorted(ctx.analysis.claims, key=lambda c: (c.document_id, c.start, c.id))
     yield _render(env, "events.html", u.events(), base, events=events, records=ix.records, source_name=source_label)
     for e in events:
-        yield event_page(ix, e, page_file(u.event(e.id), base))
+        yield event_page(ix, u, e, page_file(u.event(e.id), base))
     years: dict[str, list[Event]] = defaultdict(list)
     for e in events:
         years[e.edtf[:4]].append(e)

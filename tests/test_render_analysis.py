@@ -381,3 +381,22 @@ def test_the_document_analysis_partial_is_what_the_reference_template_makes(ctx)
 def test_html_text_is_what_autoescape_writes(value):
     assert html_text(value) == str(escape(value))
     assert type(html_text(value)) is str
+
+
+@settings(max_examples=150, deadline=None)
+@given(analysed_sites(), st.sampled_from([1, 2, 200]))
+def test_event_and_claims_pages_are_what_the_reference_templates_make(ctx, per_page):
+    from archive_builder import render_analysis
+    from archive_builder.output import PageSpec
+
+    env = environment(ctx.config, ctx.urls)
+    reference = reference_environment(env)
+    old_per_page, render_analysis.CLAIMS_PER_PAGE = render_analysis.CLAIMS_PER_PAGE, per_page
+    try:
+        pages = [item for item in render_analysis.analysis_pages(ctx, env) if isinstance(item, PageSpec)]
+    finally:
+        render_analysis.CLAIMS_PER_PAGE = old_per_page
+    assert {"event.html", "claims.html"} & {page.template for page in pages}
+    for page in pages:
+        values = page.values() if callable(page.values) else page.values
+        assert page.render(env).decode() == reference.get_template(page.template).render(**values), page.rel
