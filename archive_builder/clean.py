@@ -132,6 +132,9 @@ class _State:
         self.images: list[Image] = []
         self.footnotes: list[Footnote] = []
         self.header: list[tuple[int, str, str]] = []                 # (line, key, value)
+        # candidates() per max_length, until a line is claimed (the rules ask
+        # for them a dozen times, and most lines of a capture stay body)
+        self._candidates: dict[int | None, list[tuple[int, str]]] = {}
 
     def free(self, i: int) -> bool:
         return 0 <= i < len(self.lines) and self.owner[i] is None
@@ -143,8 +146,15 @@ class _State:
     def candidates(self, max_length: int | None = None) -> list[tuple[int, str]]:
         """(index, text) of the unclaimed non-blank lines (no longer than max_length).
         Rules scan these rather than every line: most lines of a long capture are text."""
-        return [(i, t) for i, (t, o, b) in enumerate(zip(self.lines, self.owner, self.blank))
-                if o is None and not b and (max_length is None or len(t) <= max_length)]
+        found = self._candidates.get(max_length)
+        if found is None:
+            every = self._candidates.get(None)
+            if every is None:
+                every = self._candidates[None] = [(i, t) for i, (t, o, b) in enumerate(zip(self.lines, self.owner, self.blank))
+                                                  if o is None and not b]
+            found = self._candidates[max_length] = (every if max_length is None
+                                                    else [(i, t) for i, t in every if len(t) <= max_length])
+        return found
 
     def next_content(self, i: int) -> int | None:
         """Index of the first unclaimed non-blank line at or after i."""
@@ -163,6 +173,7 @@ class _State:
         if self.owner[i] is not None:
             raise AssertionError(f"line {i + 1} claimed twice ({self.owner[i]}, {rule})")
         self.owner[i] = rule
+        self._candidates.clear()
         self.removed.append(RemovedLine(i + 1, self.lines[i], rule, reason))
 
     def add_comment(self, first: int, last: int, author: str | None, text: str) -> None:
@@ -170,6 +181,7 @@ class _State:
             if self.owner[i] is not None:
                 raise AssertionError(f"line {i + 1} claimed twice ({self.owner[i]}, comment)")
             self.owner[i] = "reader-comment"
+        self._candidates.clear()
         self.comments.append(Comment(author, text, first + 1, tuple(self.lines[first:last + 1])))
 
     def note(self, i: int, key: str, value: str) -> None:

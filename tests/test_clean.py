@@ -624,3 +624,17 @@ def test_huge_captures_clean_quickly(text):
     result = clean(capture_of(text))
     assert time.process_time() - start < 3.0
     assert result.body_lines or result.comments
+
+
+def test_candidate_lines_are_remembered_until_a_line_is_claimed():
+    from archive_builder.clean import _State
+
+    state = _State(capture_of("Home\n\nA short line\nA line that is a good deal longer than the others\nLast\n"))
+    assert state.candidates() == [(0, "Home"), (2, "A short line"),
+                                  (3, "A line that is a good deal longer than the others"), (4, "Last")]
+    assert state.candidates(12) == [(0, "Home"), (2, "A short line"), (4, "Last")]
+    state.remove(0, "breadcrumb", "a breadcrumb")
+    assert state.candidates(12) == [(2, "A short line"), (4, "Last")]
+    assert [i for i, _ in state.candidates()] == [2, 3, 4]
+    state.add_comment(3, 4, None, "a comment")
+    assert state.candidates() == [(2, "A short line")] and state.candidates(12) == [(2, "A short line")]
