@@ -479,6 +479,15 @@ def event_mentions_html(ix: AnalysisIndex, urls, event: Event) -> Markup:
     return Markup("".join(out))
 
 
+def timeline_documents_html(ix: AnalysisIndex, urls, event: Event) -> Markup:
+    """The timeline's list of the documents that describe or refer to an event, laid out
+    (tests/reference_templates/timeline.html made the same bytes with two loops)."""
+    return Markup("".join(
+        f'        <li>{role} <a href="{html_text(urls.document(d))}">{html_text(ix.label(d))}</a></li>\n'
+        for role, documents in (("described by", event.documents), ("referred to by", event.mentioned_by))
+        for d in documents))
+
+
 def claims_page(ix: AnalysisIndex, urls, rel: str, claims: Sequence[Claim], **fixed: Any) -> PageSpec:
     """A page of claims; its rows are made only when it is rendered, from the claims,
     their documents and their events (the page's fingerprint)."""
@@ -664,8 +673,11 @@ def analysis_pages(ctx, env: Environment) -> Iterator[PageSpec | tuple[str, byte
     years: dict[str, list[Event]] = defaultdict(list)
     for e in events:
         years[e.edtf[:4]].append(e)
-    yield _render(env, "timeline.html", u.timeline(), base, years=sorted(years.items()), records=ix.records,
-                  source_name=source_label)
+    timeline = dict(years=sorted(years.items()), records=ix.records, source_name=source_label)
+    # its documents' lists are made only when the page is rendered (the fingerprint takes the events)
+    yield PageSpec(page_file(u.timeline(), base), "timeline.html",
+                   lambda: dict(timeline, documents_html={e.id: timeline_documents_html(ix, u, e) for e in events}),
+                   timeline)
     facets = claim_facets(ix, claims)
     # The filters (one entry per kind, event and source, each with its size) are shown
     # on the first claims page only; every other page links back to it.  Each page of
