@@ -116,6 +116,13 @@ def test_same_settings_rebuild_is_judged_less_its_index_stage():
     assert any("less its index stage 3.0 s = 7.5%" in line and "(met" in line for line in lines)
 
 
+def test_the_1_gb_target_is_judged_up_to_10000_captures_only():
+    big = [_m("ours: full build", 1000.0, main=7000.0)]
+    assert not any("< 1 GB" in line for line in targets(100_000, big))
+    assert any("< 1 GB: NOT met" in line for line in targets(10_000, big))
+    assert any("under 8 GB" in line and ": met" in line for line in targets(100_000, big))
+
+
 def test_the_no_search_rebuild_after_a_no_search_build_is_judged_whole():
     lines = targets(10, [_m("ours: full build", 20.0), _m(SAME_SETTINGS_NO_SEARCH, 3.0)])
     assert any("after a --no-search build 3.0 s = 15.0%" in line and "NOT met" in line for line in lines)

@@ -57,6 +57,7 @@ def snapshot_code(folder: Path, commit: str = "HEAD") -> tuple[Path, str]:
     return folder, commit_id
 
 
+ONE_GB_TARGET_SIZE = 10_000
 SAME_SETTINGS_NO_SEARCH = "ours: 1 changed, rebuild --no-search after --no-search"
 
 
@@ -153,8 +154,9 @@ def targets(size: int, results: Sequence[Measurement]) -> list[str]:
             return False if peak >= limit else (True if full.finished else None)
 
         worst = max(full.peak_main_mb, full.peak_other_mb, full.peak_pagefind_mb)
-        lines.append(f"our main process peak {full.peak_main_mb:.0f} MB{so_far} < 1 GB: "
-                     f"{verdict(under(full.peak_main_mb, MB_1GB))}")
+        if size <= ONE_GB_TARGET_SIZE:     # the issue sets the 1 GB target for 10,000 captures
+            lines.append(f"our main process peak {full.peak_main_mb:.0f} MB{so_far} < 1 GB: "
+                         f"{verdict(under(full.peak_main_mb, MB_1GB))}")
         lines.append(f"every process of our build under 8 GB (largest {worst:.0f} MB{so_far}): "
                      f"{verdict(under(worst, MB_8GB))}")
     if full is not None and hugo is not None:
