@@ -827,9 +827,11 @@ def render_site(ctx: SiteContext, env: Environment | None = None) -> Iterator[tu
         yield (item.rel, item.render(env)) if isinstance(item, PageSpec) else item
 
 
-def site_items(ctx: SiteContext, env: Environment) -> Iterator[PageSpec | tuple[str, bytes]]:
-    """Pages still to render, and files already made, in the order they are written."""
-    yield from reuse.with_reuse_files(ctx, env, render_pages(ctx, env))
+def site_items(ctx: SiteContext, env: Environment, previous: "Reuse | None" = None
+               ) -> Iterator[PageSpec | tuple[str, bytes]]:
+    """Pages still to render, and files already made, in the order they are written.
+    `previous`: the previous build's site and cache, whose data files may be reused in part."""
+    yield from reuse.with_reuse_files(ctx, env, render_pages(ctx, env), previous)
 
 
 def listing_common(common: Mapping[str, Any], documents: Iterable[Record]) -> dict[str, Any]:
@@ -1205,7 +1207,7 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
     fingerprints = Fingerprints(site_salt(ctx), shared)
     pages = 0
     batch: list[tuple[PageSpec, str | None]] = []    # pages to render, when rendered in parallel
-    for item in site_items(ctx, env):
+    for item in site_items(ctx, env, reuse_previous):
         if isinstance(item, PageSpec):
             fingerprint = fingerprints.of(item)
             if not reuse_previous.take(item.rel, fingerprint):

@@ -491,9 +491,11 @@ def document_meta(ctx, record: Record) -> list[tuple[str, str, str]]:
 # --- the files ---------------------------------------------------------------------------
 
 
-def render_reuse_files(ctx, env, pages: Sequence[str] = ()) -> Iterator[tuple[str, bytes]]:
+def render_reuse_files(ctx, env, pages: Sequence[str] = (), previous: Any = None) -> Iterator[tuple[str, bytes]]:
     """The downloads page and the machine-readable files; `pages` are the site-relative
-    files of every HTML page rendered so far (for the sitemap)."""
+    files of every HTML page rendered so far (for the sitemap).  `previous` (a
+    render.Reuse, or None): the previous build's site (`.previous`) and the cache
+    folder (`.cache`), either of which may be None."""
     u, base = ctx.urls, ctx.urls.base
     records = sorted(ctx.records, key=lambda r: r.id)
     made = {"documents.csv": documents_csv(ctx, records),
@@ -514,10 +516,11 @@ def render_reuse_files(ctx, env, pages: Sequence[str] = ()) -> Iterator[tuple[st
         yield from sitemap_files(ctx, html_pages)
 
 
-def with_reuse_files(ctx, env, pages: Iterable[PageSpec | tuple[str, bytes]]) -> Iterator[PageSpec | tuple[str, bytes]]:
+def with_reuse_files(ctx, env, pages: Iterable[PageSpec | tuple[str, bytes]], previous: Any = None
+                     ) -> Iterator[PageSpec | tuple[str, bytes]]:
     """Pass the site's pages through, noting their paths, then add the reuse files."""
     seen: list[str] = []
     for item in pages:
         seen.append(item.rel if isinstance(item, PageSpec) else item[0])
         yield item
-    yield from render_reuse_files(ctx, env, seen)
+    yield from render_reuse_files(ctx, env, seen, previous)
