@@ -34,9 +34,12 @@ import hashlib
 import heapq
 import io
 import json
+import os
 import re
+import struct
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Iterable, Iterator, Sequence
@@ -51,6 +54,7 @@ from .output import PageSpec
 from .model import Agent, Record
 from .report import source_date
 from .urls import absolute_url, page_file, slugify
+from .zipwriter import DEFLATE_LEVEL, Entry, ZipWriter, deflate, local_header
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)        # the earliest time a zip entry can hold
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -141,12 +145,104 @@ def zip_in_order(captures: Iterable[tuple[str, bytes]]) -> bytes:
     return buffer.getvalue()
 
 
-def read_captures(ctx, records: Iterable[Record]) -> Iterator[tuple[str, bytes]]:
-    """(source file, bytes) of each capture still on disk, in the records' order."""
-    for r in records:
-        raw = site.read_raw(ctx, r)
-        if raw is not None:
-            yield r.source_file, raw
+ORIGINALS_ENTRIES = "originals-entries.json"   # in the cache folder: each capture's compressed bytes in originals.zip
+# what makes a capture's compressed bytes: the same bytes in, these the same, the same bytes out
+DEFLATER = [zlib.ZLIB_RUNTIME_VERSION, DEFLATE_LEVEL]
+_HEADER_TIME = slice(10, 14)     # a local header's time and date: SOURCE_DATE_EPOCH may have changed since
+
+
+@dataclass(frozen=True)
+class PreviousZip:
+    """The previous build's originals.zip and, by capture name, where each entry's
+    compressed bytes are in it: [SHA-256 of the capture, offset, CRC-32, size,
+    compressed size] (as noted in the cache last build)."""
+
+    data: bytes
+    entries: dict[str, list]
+
+
+def previous_zip(previous: Any, rel: str) -> PreviousZip | None:
+    """The previous site's zip, if the cache's note is about this very file (its
+    inode, mtime and size, as render.write_records_json checks records.json) and
+    about this deflater; None when anything is missing or doubtful."""
+    site_folder, cache = getattr(previous, "previous", None), getattr(previous, "cache", None)
+    if site_folder is None or cache is None:
+        return None
+    try:
+        note = json.loads((cache / ORIGINALS_ENTRIES).read_text(encoding="utf-8"))
+        if note["deflater"] != DEFLATER or not isinstance(note["entries"], dict):
+            return None
+        with open(site_folder / rel, "rb") as handle:
+            st = os.fstat(handle.fileno())      # the file opened, not whatever the name points to later
+            if [st.st_ino, st.st_mtime_ns, st.st_size] != note["file"]:
+                return None
+            data = handle.read()
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return PreviousZip(data, note["entries"]) if len(data) == note["file"][2] else None
+
+
+def reused_entry(previous: PreviousZip, name: str, sha256: str) -> Entry | None:
+    """The capture's entry copied from the previous zip, if it holds these very bytes
+    (by SHA-256) and its local header there is the one this entry would have."""
+    noted = previous.entries.get(name)
+    if not isinstance(noted, list) or len(noted) != 5 or noted[0] != sha256:
+        return None
+    _, offset, crc, size, compressed = noted
+    if not all(isinstance(n, int) and n >= 0 for n in (offset, crc, size, compressed)) \
+            or offset + compressed > len(previous.data):
+        return None
+    entry = Entry(name, crc, size, previous.data[offset:offset + compressed])
+    try:
+        header = local_header(entry, ZIP_EPOCH)
+    except (struct.error, RuntimeError):     # numbers no header can hold: not our note
+        return None
+    start = offset - len(header)
+    found = previous.data[max(start, 0):offset]
+    if start < 0 or found[:_HEADER_TIME.start] + found[_HEADER_TIME.stop:] != \
+            header[:_HEADER_TIME.start] + header[_HEADER_TIME.stop:]:
+        return None
+    return entry
+
+
+def originals_zip_reusing(ctx, records: Iterable[Record], previous: PreviousZip | None
+                          ) -> tuple[bytes, dict[str, list]]:
+    """zip_in_order of the records' captures (sorted by source file), the same bytes,
+    with each unchanged capture's compressed bytes copied from `previous` rather
+    than compressed again.  Returns the zip and the note of its entries."""
+    writer = ZipWriter(zip_timestamp())
+    entries: dict[str, list] = {}
+    for r in sorted(records, key=lambda r: r.source_file):
+        entry, sha256 = (reused_entry(previous, r.source_file, r.sha256), r.sha256) if previous else (None, "")
+        if entry is None:
+            raw = site.read_raw(ctx, r)
+            if raw is None:
+                continue
+            # the hash of the bytes compressed, not the record's: the note must say what the zip holds
+            entry, sha256 = deflate(r.source_file, raw), hashlib.sha256(raw).hexdigest()
+        offset = writer.add(entry)
+        entries[entry.name] = [sha256, offset, entry.crc, entry.size, len(entry.deflated)]
+    return writer.finish(), entries
+
+
+def note_originals(previous: Any, rel: str, zipped: bytes, entries: dict[str, list]) -> None:
+    """Note in the cache where each capture's compressed bytes are in the zip just
+    written into staging (by `rel`), with that file's inode, mtime and size; a
+    stale note is removed when the file is not there as made."""
+    staging, cache = getattr(previous, "staging", None), getattr(previous, "cache", None)
+    if cache is None:
+        return
+    try:
+        st = os.stat(staging / rel) if staging is not None else None
+    except OSError:
+        st = None
+    if st is None or st.st_size != len(zipped):
+        (cache / ORIGINALS_ENTRIES).unlink(missing_ok=True)
+        return
+    cache.mkdir(parents=True, exist_ok=True)
+    site.write_atomically(cache / ORIGINALS_ENTRIES, json.dumps(
+        {"deflater": DEFLATER, "file": [st.st_ino, st.st_mtime_ns, st.st_size], "entries": entries},
+        sort_keys=True, separators=(",", ":")).encode("utf-8"))
 
 
 # --- datapackage.json ---------------------------------------------------------------
@@ -498,9 +594,11 @@ def render_reuse_files(ctx, env, pages: Sequence[str] = (), previous: Any = None
     folder (`.cache`), either of which may be None."""
     u, base = ctx.urls, ctx.urls.base
     records = sorted(ctx.records, key=lambda r: r.id)
+    zip_rel = page_file(u.data("originals.zip"), base)
+    zipped, zip_entries = originals_zip_reusing(ctx, records, previous_zip(previous, zip_rel))
     made = {"documents.csv": documents_csv(ctx, records),
             **citation_files(ctx, records),
-            "originals.zip": zip_in_order(read_captures(ctx, sorted(records, key=lambda r: r.source_file)))}
+            "originals.zip": zipped}
     items = downloads(ctx, made)
     downloads_page = page_file(u.downloads(), base)
     html_pages = [p for p in (*pages, downloads_page) if p.endswith(".html") and p != page_file(u.not_found(), base)]
@@ -509,6 +607,8 @@ def render_reuse_files(ctx, env, pages: Sequence[str] = (), previous: Any = None
         feed_entries=FEED_ENTRIES).encode("utf-8")
     for path, data in made.items():
         yield page_file(u.data(path), base), data
+    # written by now: write_site writes each file before it asks for the next
+    note_originals(previous, zip_rel, zipped, zip_entries)
     yield page_file(u.data("datapackage.json"), base), datapackage_json(ctx, items)
     yield page_file(u.feed(), base), feed_xml(ctx, records)
     yield page_file(u.robots(), base), robots_txt(ctx)

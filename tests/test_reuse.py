@@ -12,11 +12,14 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
 import xml.etree.ElementTree as ET
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
+from unittest import mock
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -26,11 +29,14 @@ from archive_builder.build import build
 from archive_builder.config import Config
 from archive_builder.editorial import Editorial
 from archive_builder.model import Agent, Analysis, Claim, Record, Sourced
+import archive_builder.reuse as reuse_module
 from archive_builder.render import SiteContext, environment, render_site
-from archive_builder.reuse import (ATOM_NS, SITEMAP_NS, document_jsonld, document_ld, document_meta, entry_updated,
-                                   feed_xml, meta_tags_html, originals_zip, script_json, sitemap_files,
-                                   zip_timestamp)
+from archive_builder.reuse import (ATOM_NS, ORIGINALS_ENTRIES, SITEMAP_NS, PreviousZip, document_jsonld, document_ld,
+                                   document_meta, entry_updated, feed_xml, meta_tags_html, note_originals,
+                                   originals_zip, originals_zip_reusing, previous_zip, reused_entry, script_json,
+                                   sitemap_files, zip_in_order, zip_timestamp)
 from archive_builder.urls import Urls, page_file
+from archive_builder.zipwriter import deflate
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT / "seeds"
@@ -81,6 +87,136 @@ def test_zip_time_follows_source_date_epoch(monkeypatch):
     assert [i.date_time for i in zipfile.ZipFile(io.BytesIO(a)).infolist()] == [(2021, 1, 20, 0, 0, 0)] * 2
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")              # before 1980: the zip's first day
     assert zip_timestamp() == (1980, 1, 1, 0, 0, 0)
+
+
+# --- originals.zip on a rebuild: unchanged entries copied from the previous zip -----------
+
+
+def _write_captures(folder: Path, captures: dict[str, bytes]) -> list[SimpleNamespace]:
+    """The captures on disk and the little of their records the zip reads."""
+    for old in folder.rglob("*.txt"):
+        old.unlink()
+    for name, data in captures.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    return [SimpleNamespace(source_file=name, sha256=hashlib.sha256(data).hexdigest())
+            for name, data in captures.items()]
+
+
+def _captures_context(folder: Path) -> SimpleNamespace:
+    return SimpleNamespace(config=SimpleNamespace(source=str(folder), path=Path))
+
+
+class Deflations:
+    """Counts the captures compressed afresh."""
+
+    def __init__(self):
+        self.names: list[str] = []
+
+    def __call__(self, name, data):
+        self.names.append(name)
+        return deflate(name, data)
+
+
+capture_names = st.sampled_from(["a.txt", "b.txt", "é-c.txt", "sub/d.txt", "Ω.txt", "z.txt", "000.txt"])
+capture_bytes = st.binary(max_size=400) | st.text(max_size=300).map(lambda t: t.encode("utf-8"))
+zip_stamps = st.sampled_from([None, "0", "1611100801", "1700000000"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(capture_names, capture_bytes), st.dictionaries(capture_names, capture_bytes | st.none()),
+       zip_stamps, zip_stamps)
+def test_a_zip_reusing_the_previous_entries_is_the_zip_made_afresh(tmp_path_factory, before, changes, stamp, stamp_after):
+    """Any mix of kept, changed, new and deleted captures, and a new SOURCE_DATE_EPOCH:
+    the same bytes as zipfile's zip of the new captures, and only what changed is compressed."""
+    folder = tmp_path_factory.mktemp("captures")
+    ctx = _captures_context(folder)
+    after = {**before, **changes}
+    after = {name: data for name, data in after.items() if data is not None}
+    with mock.patch.dict(os.environ, {"SOURCE_DATE_EPOCH": stamp or ""}):
+        first, entries = originals_zip_reusing(ctx, _write_captures(folder, before), None)
+        assert first == zip_in_order(sorted(before.items()))
+    counted = Deflations()
+    with mock.patch.dict(os.environ, {"SOURCE_DATE_EPOCH": stamp_after or ""}), \
+            mock.patch.object(reuse_module, "deflate", counted):
+        again, _ = originals_zip_reusing(ctx, _write_captures(folder, after), PreviousZip(first, entries))
+        assert again == zip_in_order(sorted(after.items()))
+    assert sorted(counted.names) == sorted(n for n, data in after.items() if before.get(n) != data)
+
+
+def _zip_with_note(tmp_path: Path) -> tuple[SimpleNamespace, bytes]:
+    """A built site's zip and its note in the cache, as a previous build leaves them."""
+    captures = {"a.txt": b"one " * 50, "b.txt": b"two " * 50, "\u00e9.txt": b""}
+    ctx = _captures_context(tmp_path / "src")
+    zipped, entries = originals_zip_reusing(ctx, _write_captures(tmp_path / "src", captures), None)
+    site_folder = tmp_path / "site"
+    (site_folder / "data").mkdir(parents=True)
+    (site_folder / "data" / "originals.zip").write_bytes(zipped)
+    previous = SimpleNamespace(previous=site_folder, cache=tmp_path / "cache", staging=site_folder)
+    note_originals(previous, "data/originals.zip", zipped, entries)
+    return previous, zipped
+
+
+def test_the_previous_zip_is_read_back_when_untouched(tmp_path):
+    previous, zipped = _zip_with_note(tmp_path)
+    found = previous_zip(previous, "data/originals.zip")
+    assert found is not None and found.data == zipped
+    assert all(reused_entry(found, name, noted[0]) is not None for name, noted in found.entries.items())
+
+
+def _replace(path: Path) -> None:
+    replacement = path.with_name("replacement.tmp")
+    replacement.write_bytes(path.read_bytes())      # the same bytes, another file
+    os.replace(replacement, path)
+
+
+def _touch(path: Path) -> None:
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+
+
+def _truncate(path: Path) -> None:
+    with open(path, "r+b") as handle:
+        handle.truncate(path.stat().st_size - 1)
+
+
+@pytest.mark.parametrize("damage", [_replace, _touch, _truncate, Path.unlink])
+def test_a_previous_zip_changed_by_hand_is_not_reused(tmp_path, damage):
+    previous, _ = _zip_with_note(tmp_path)
+    damage(previous.previous / "data" / "originals.zip")
+    assert previous_zip(previous, "data/originals.zip") is None
+
+
+def test_a_note_of_another_deflater_or_no_note_is_not_trusted(tmp_path, monkeypatch):
+    previous, _ = _zip_with_note(tmp_path)
+    monkeypatch.setattr(reuse_module, "DEFLATER", ["0.0.0", 9])     # another zlib: other compressed bytes
+    assert previous_zip(previous, "data/originals.zip") is None
+    monkeypatch.undo()
+    (previous.cache / ORIGINALS_ENTRIES).write_text("{}", encoding="utf-8")
+    assert previous_zip(previous, "data/originals.zip") is None
+    assert previous_zip(SimpleNamespace(previous=previous.previous, cache=None), "data/originals.zip") is None
+    assert previous_zip(None, "data/originals.zip") is None
+
+
+def test_an_entry_is_reused_only_where_the_note_and_the_zip_agree(tmp_path):
+    previous, zipped = _zip_with_note(tmp_path)
+    found = previous_zip(previous, "data/originals.zip")
+    sha, offset, crc, size, compressed = found.entries["a.txt"]
+    assert reused_entry(found, "a.txt", "0" * 64) is None                      # the capture changed
+    assert reused_entry(found, "nowhere.txt", sha) is None
+    for wrong in ([sha, offset + 1, crc, size, compressed], [sha, offset, crc ^ 1, size, compressed],
+                  [sha, offset, crc, size + 1, compressed], [sha, offset, crc, size, len(zipped)],
+                  [sha, 3, crc, size, compressed], [sha, -1, crc, size, compressed], [sha, offset, 2 ** 40, size, compressed],
+                  [sha, "0", crc, size, compressed], [sha, offset, crc, size]):
+        assert reused_entry(PreviousZip(zipped, {"a.txt": wrong}), "a.txt", sha) is None, wrong
+
+
+def test_no_note_is_left_when_the_zip_was_not_written_as_made(tmp_path):
+    previous, zipped = _zip_with_note(tmp_path)
+    assert (previous.cache / ORIGINALS_ENTRIES).exists()
+    elsewhere = SimpleNamespace(previous=previous.previous, cache=previous.cache, staging=tmp_path / "staging")
+    note_originals(elsewhere, "data/originals.zip", zipped, {})
+    assert not (previous.cache / ORIGINALS_ENTRIES).exists()
 
 
 # --- documents.csv and datapackage.json ------------------------------------------------
