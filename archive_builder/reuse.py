@@ -5,7 +5,8 @@ the downloads page, data/documents.csv, data/citations.bib and .json (every
 document's citation), data/originals.zip, data/datapackage.json, feed.xml,
 robots.txt and (when `site_url` is set) sitemap.xml.  `document_jsonld(ctx, record)` is a document page's Schema.org
 JSON-LD and `document_meta(ctx, record)` its Open Graph / Twitter / Highwire
-meta tags.  Pure apart from reading the capture bytes for the zip.
+meta tags.  Pure apart from reading the capture bytes for the zip and, on a
+rebuild, the parts of the previous data files that did not change.
 
 Choices:
 
@@ -22,6 +23,13 @@ Choices:
   `site_url` is set; the downloads page says so.  robots.txt is always
   written (crawlers read it only at the root of a host: a site under a base
   path should copy its lines into the host's own robots.txt).
+* A rebuild does not compress every capture or cite every record again: an
+  unchanged capture's compressed bytes (same name and SHA-256) are copied from
+  the previous originals.zip, an unchanged record's citations (same cited
+  fields and permalink, same code and site title) from the previous
+  citations.bib and .json, located by offsets noted in the cache beside each
+  file's inode, mtime and size.  Anything doubtful is made afresh; the bytes
+  are those of a clean build (tests/test_zipwriter.py, tests/test_reuse.py).
 * JSON-LD is escaped for a <script> element: "<", ">" and "&" are written as
   \\u003c, \\u003e and \\u0026, so no document text can end the script.
 """
@@ -35,13 +43,14 @@ import heapq
 import io
 import json
 import os
+import pickle
 import re
 import struct
 import uuid
 import zipfile
 import zlib
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Iterator, Sequence
 from xml.sax.saxutils import escape as xml_escape, quoteattr
 
@@ -49,9 +58,10 @@ from markupsafe import Markup, escape
 
 from . import render as site   # a cycle render -> reuse -> render: used at call time only
 from .cite import bibtex, cited_date, citations, csl, is_person
+from .cache import code_version
 from .data import dumps, indented_json
 from .output import PageSpec
-from .model import Agent, Record
+from .model import Agent, Record, Sourced
 from .report import source_date
 from .urls import absolute_url, page_file, slugify
 from .zipwriter import DEFLATE_LEVEL, Entry, ZipWriter, deflate, local_header
@@ -121,6 +131,61 @@ def documents_csv(ctx, records: Sequence[Record]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+# --- parts of the previous build's data files --------------------------------------
+# A rebuild copies what did not change from the previous site's data files, as
+# render.write_records_json does for records.json: the cache notes where each
+# part is, beside the file's inode, mtime and size, and the parts are read only
+# from that very file.  The files are written by write_site after they are
+# yielded, so their notes are made once the next item is asked for.
+
+
+def read_noted(path: Path, file_id: Any) -> bytes | None:
+    """The file's bytes if it is still the file noted (inode, mtime, size), else None."""
+    try:
+        with open(path, "rb") as handle:
+            st = os.fstat(handle.fileno())      # the file opened, not whatever the name points to later
+            if [st.st_ino, st.st_mtime_ns, st.st_size] != file_id:
+                return None
+            data = handle.read()
+    except OSError:
+        return None
+    return data if len(data) == st.st_size else None
+
+
+def load_note(previous: Any, name: str) -> dict | None:
+    """A note the previous build left in the cache, when there is a previous site to read."""
+    if getattr(previous, "previous", None) is None or getattr(previous, "cache", None) is None:
+        return None
+    try:
+        note = json.loads((previous.cache / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return note if isinstance(note, dict) else None
+
+
+def staged_id(previous: Any, rel: str, data: bytes) -> list[int] | None:
+    """The inode, mtime and size of the file `rel` written into staging, if it is
+    there as made (its size); None otherwise."""
+    staging = getattr(previous, "staging", None)
+    try:
+        st = os.stat(staging / rel) if staging is not None else None
+    except OSError:
+        return None
+    return [st.st_ino, st.st_mtime_ns, st.st_size] if st is not None and st.st_size == len(data) else None
+
+
+def save_note(previous: Any, name: str, note: dict | None) -> None:
+    """Keep the note in the cache for the next build; None removes a stale one."""
+    cache = getattr(previous, "cache", None)
+    if cache is None:
+        return
+    if note is None:
+        (cache / name).unlink(missing_ok=True)
+        return
+    cache.mkdir(parents=True, exist_ok=True)
+    site.write_atomically(cache / name, json.dumps(note, sort_keys=True, separators=(",", ":")).encode("utf-8"))
+
+
 # --- originals.zip -------------------------------------------------------------------
 
 
@@ -162,24 +227,13 @@ class PreviousZip:
 
 
 def previous_zip(previous: Any, rel: str) -> PreviousZip | None:
-    """The previous site's zip, if the cache's note is about this very file (its
-    inode, mtime and size, as render.write_records_json checks records.json) and
+    """The previous site's zip, if the cache's note is about this very file and
     about this deflater; None when anything is missing or doubtful."""
-    site_folder, cache = getattr(previous, "previous", None), getattr(previous, "cache", None)
-    if site_folder is None or cache is None:
+    note = load_note(previous, ORIGINALS_ENTRIES)
+    if note is None or note.get("deflater") != DEFLATER or not isinstance(note.get("entries"), dict):
         return None
-    try:
-        note = json.loads((cache / ORIGINALS_ENTRIES).read_text(encoding="utf-8"))
-        if note["deflater"] != DEFLATER or not isinstance(note["entries"], dict):
-            return None
-        with open(site_folder / rel, "rb") as handle:
-            st = os.fstat(handle.fileno())      # the file opened, not whatever the name points to later
-            if [st.st_ino, st.st_mtime_ns, st.st_size] != note["file"]:
-                return None
-            data = handle.read()
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return PreviousZip(data, note["entries"]) if len(data) == note["file"][2] else None
+    data = read_noted(previous.previous / rel, note.get("file"))
+    return PreviousZip(data, note["entries"]) if data is not None else None
 
 
 def reused_entry(previous: PreviousZip, name: str, sha256: str) -> Entry | None:
@@ -227,22 +281,11 @@ def originals_zip_reusing(ctx, records: Iterable[Record], previous: PreviousZip 
 
 def note_originals(previous: Any, rel: str, zipped: bytes, entries: dict[str, list]) -> None:
     """Note in the cache where each capture's compressed bytes are in the zip just
-    written into staging (by `rel`), with that file's inode, mtime and size; a
-    stale note is removed when the file is not there as made."""
-    staging, cache = getattr(previous, "staging", None), getattr(previous, "cache", None)
-    if cache is None:
-        return
-    try:
-        st = os.stat(staging / rel) if staging is not None else None
-    except OSError:
-        st = None
-    if st is None or st.st_size != len(zipped):
-        (cache / ORIGINALS_ENTRIES).unlink(missing_ok=True)
-        return
-    cache.mkdir(parents=True, exist_ok=True)
-    site.write_atomically(cache / ORIGINALS_ENTRIES, json.dumps(
-        {"deflater": DEFLATER, "file": [st.st_ino, st.st_mtime_ns, st.st_size], "entries": entries},
-        sort_keys=True, separators=(",", ":")).encode("utf-8"))
+    written into staging (by `rel`); a stale note is removed when the file is
+    not there as made."""
+    file_id = staged_id(previous, rel, zipped)
+    save_note(previous, ORIGINALS_ENTRIES,
+              None if file_id is None else {"deflater": DEFLATER, "file": file_id, "entries": entries})
 
 
 # --- datapackage.json ---------------------------------------------------------------
@@ -323,6 +366,90 @@ def citation_files(ctx, records: Sequence[Record]) -> dict[str, bytes]:
     title = ctx.config.title
     return {"citations.bib": ("\n\n".join(bibtex(r, link, title) for link, r in cited) + "\n").encode("utf-8"),
             "citations.json": dumps([csl(r, link, title) for link, r in cited])}
+
+
+CITATIONS = ("citations.bib", "citations.json")
+CITATION_PIECES = "citations-pieces.json"   # in the cache folder: each record's citation in both files
+# what cite.bibtex and cite.csl read of a record (tests/test_reuse.py checks that they read no other field)
+CITED_FIELDS = ("id", "sha256", "title", "document_type", "author", "publisher", "date", "language")
+
+
+def _cited(sourced: Sourced) -> tuple:
+    v = sourced.value    # an Agent as its fields: a pickled dataclass is several times slower
+    value = (True, v.name, v.title, v.affiliation, v.canonical) if isinstance(v, Agent) else (False, v)
+    return value, sourced.basis, sourced.evidence, sourced.line
+
+
+def citation_key(record: Record, link: str) -> str:
+    """A digest of everything of the record its citations read, and its permalink
+    (the code and the site title are in the note's `made_by`)."""
+    return hashlib.blake2b(pickle.dumps(
+        (record.id, record.sha256, _cited(record.title), _cited(record.document_type), _cited(record.author),
+         _cited(record.publisher), _cited(record.date), _cited(record.language), link), 5), digest_size=16).hexdigest()
+
+
+def citations_made_by(ctx) -> list[str]:
+    return [code_version(), ctx.config.title]
+
+
+def previous_citations(ctx, previous: Any, rels: Sequence[str]) -> tuple[list[bytes], dict] | None:
+    """The previous site's citations.bib and .json and where each record's piece is
+    in them (by citation_key), if the note is about these very files and this
+    code and title; None otherwise."""
+    note = load_note(previous, CITATION_PIECES)
+    if note is None or note.get("made_by") != citations_made_by(ctx) or not isinstance(note.get("at"), dict) \
+            or not isinstance(note.get("files"), list) or len(note["files"]) != len(rels):
+        return None
+    files = [read_noted(previous.previous / rel, file_id) for rel, file_id in zip(rels, note["files"])]
+    return (files, note["at"]) if all(f is not None for f in files) else None
+
+
+def _noted_piece(data: bytes, where: Any, start: int, length: int, opening: bytes, closing: bytes) -> bytes | None:
+    """data[offset:offset + size] from a note's [offset, size, …], if it looks like a piece."""
+    if not isinstance(where, list) or len(where) != 4:
+        return None
+    offset, size = where[start], where[length]
+    if not (isinstance(offset, int) and isinstance(size, int) and 0 <= offset and 0 < size <= len(data) - offset):
+        return None
+    piece = data[offset:offset + size]
+    return piece if piece.startswith(opening) and piece.endswith(closing) else None
+
+
+def citation_files_reusing(ctx, records: Sequence[Record], previous: tuple[list[bytes], dict] | None
+                           ) -> tuple[dict[str, bytes], dict[str, list[int]]]:
+    """citation_files, the same bytes, with each record's unchanged citations copied
+    from the previous files; returns the files and where each record's pieces
+    are in them ([bib offset, size, json offset, size] by citation_key)."""
+    title = ctx.config.title
+    (old_bib, old_json), old_at = previous if previous is not None else ((b"", b""), {})
+    bib: list[bytes] = []
+    items: list[bytes] = []
+    at: dict[str, list[int]] = {}
+    bib_offset, json_offset = 0, 3      # after "[\n "
+    for r in records:
+        link = permalink(ctx, r)
+        key = citation_key(r, link)
+        where = old_at.get(key)
+        entry = _noted_piece(old_bib, where, 0, 1, b"@misc{", b"}") if where is not None else None
+        item = _noted_piece(old_json, where, 2, 3, b"{", b"}") if entry is not None else None
+        if item is None:
+            entry = bibtex(r, link, title).encode("utf-8")
+            # the item as it stands in the list, one level in (JSON strings hold no raw newline)
+            item = indented_json(csl(r, link, title)).replace("\n", "\n ").encode("utf-8")
+        at[key] = [bib_offset, len(entry), json_offset, len(item)]
+        bib.append(entry)
+        items.append(item)
+        bib_offset += len(entry) + 2      # "\n\n" between entries
+        json_offset += len(item) + 3      # ",\n " between items
+    return {"citations.bib": b"\n\n".join(bib) + b"\n",
+            "citations.json": b"[\n " + b",\n ".join(items) + b"\n]\n" if items else b"[]\n"}, at
+
+
+def note_citations(ctx, previous: Any, rels: Sequence[str], made: dict[str, bytes], at: dict[str, list[int]]) -> None:
+    """Note where each record's citations are in the files just written into staging."""
+    files = [staged_id(previous, rel, made[name]) for rel, name in zip(rels, CITATIONS)]
+    save_note(previous, CITATION_PIECES, None if None in files else
+              {"made_by": citations_made_by(ctx), "files": files, "at": at})
 
 
 def datapackage_json(ctx, items: Sequence[Download]) -> bytes:
@@ -596,9 +723,9 @@ def render_reuse_files(ctx, env, pages: Sequence[str] = (), previous: Any = None
     records = sorted(ctx.records, key=lambda r: r.id)
     zip_rel = page_file(u.data("originals.zip"), base)
     zipped, zip_entries = originals_zip_reusing(ctx, records, previous_zip(previous, zip_rel))
-    made = {"documents.csv": documents_csv(ctx, records),
-            **citation_files(ctx, records),
-            "originals.zip": zipped}
+    cited_rels = [page_file(u.data(name), base) for name in CITATIONS]
+    cited, cited_at = citation_files_reusing(ctx, records, previous_citations(ctx, previous, cited_rels))
+    made = {"documents.csv": documents_csv(ctx, records), **cited, "originals.zip": zipped}
     items = downloads(ctx, made)
     downloads_page = page_file(u.downloads(), base)
     html_pages = [p for p in (*pages, downloads_page) if p.endswith(".html") and p != page_file(u.not_found(), base)]
@@ -609,6 +736,7 @@ def render_reuse_files(ctx, env, pages: Sequence[str] = (), previous: Any = None
         yield page_file(u.data(path), base), data
     # written by now: write_site writes each file before it asks for the next
     note_originals(previous, zip_rel, zipped, zip_entries)
+    note_citations(ctx, previous, cited_rels, made, cited_at)
     yield page_file(u.data("datapackage.json"), base), datapackage_json(ctx, items)
     yield page_file(u.feed(), base), feed_xml(ctx, records)
     yield page_file(u.robots(), base), robots_txt(ctx)

@@ -643,3 +643,74 @@ def test_a_rebuild_leaves_the_previous_sites_files_unmodified(tmp_path, monkeypa
     assert site_hashes(kept) == before
     assert linked_from(archive.site, kept), "nothing was reused; the test proved nothing"
     archive.assert_equals_clean(monkeypatch)
+
+
+# --- the data files: unchanged parts of originals.zip and the citations are reused ----------
+
+
+class Counted:
+    """Wraps a function of archive_builder.reuse and notes the first argument of each call."""
+
+    def __init__(self, monkeypatch, name: str):
+        import archive_builder.reuse as reuse_module
+        self.made, self.calls = getattr(reuse_module, name), []
+        monkeypatch.setattr(reuse_module, name, self)
+
+    def __call__(self, first, *args):
+        self.calls.append(first)
+        return self.made(first, *args)
+
+
+def test_a_rebuild_after_one_edit_compresses_and_cites_only_that_capture(tmp_path, monkeypatch):
+    archive = new_archive(tmp_path)
+    archive.build(monkeypatch)
+    deflated, cited = Counted(monkeypatch, "deflate"), Counted(monkeypatch, "bibtex")
+    edited = archive.captures()[5].name
+    apply(archive, text_change("edit the title of", lambda t: t.replace("\n", " (revised)\n", 1)), 5)
+    archive.build(monkeypatch)
+    assert deflated.calls == [edited]
+    assert [r.source_file for r in cited.calls] == [edited]
+    deflated.calls.clear(), cited.calls.clear()
+    archive.build(monkeypatch)      # nothing changed: nothing made again
+    assert deflated.calls == cited.calls == []
+    monkeypatch.undo()
+    archive.assert_equals_clean(monkeypatch)
+
+
+def _zip_replaced(site: Path) -> None:
+    """Another zip, made by hand, in its place."""
+    path = site / "data" / "originals.zip"
+    replacement = path.with_name("replacement.tmp")
+    replacement.write_bytes(path.read_bytes()[:-22] + b"PK\x05\x06" + bytes(18))   # no central directory
+    os.replace(replacement, path)
+
+
+def _zip_scrambled(site: Path) -> None:
+    """The same file and size, other bytes in the middle of the entries."""
+    path = site / "data" / "originals.zip"
+    size = path.stat().st_size
+    with open(path, "r+b") as handle:
+        handle.seek(size // 3)
+        handle.write(b"\x00" * 64)
+
+
+def _citations_rewritten(site: Path) -> None:
+    path = site / "data" / "citations.bib"
+    path.write_bytes(path.read_bytes().replace(b"@misc{", b"@misc{x", 1))
+
+
+def _citations_json_replaced(site: Path) -> None:
+    path = site / "data" / "citations.json"
+    replacement = path.with_name("replacement.tmp")
+    replacement.write_bytes(path.read_bytes())
+    os.replace(replacement, path)
+
+
+@pytest.mark.parametrize("damage", [_zip_replaced, _zip_scrambled, _citations_rewritten, _citations_json_replaced])
+@pytest.mark.parametrize("with_edit", [False, True])
+def test_data_files_changed_by_hand_are_never_reused(tmp_path, monkeypatch, damage, with_edit):
+    deflated, cited = Counted(monkeypatch, "deflate"), Counted(monkeypatch, "bibtex")
+    test_a_live_site_edited_by_hand_is_not_reused(tmp_path, monkeypatch, damage, with_edit)
+    made = deflated if damage in (_zip_replaced, _zip_scrambled) else cited
+    # the first build, the rebuild and the clean build each made every part afresh
+    assert len(made.calls) == 3 * CAPTURES

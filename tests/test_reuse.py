@@ -26,15 +26,17 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from archive_builder.build import build
+from archive_builder.cite import bibtex as bibtex_of
 from archive_builder.config import Config
 from archive_builder.editorial import Editorial
 from archive_builder.model import Agent, Analysis, Claim, Record, Sourced
 import archive_builder.reuse as reuse_module
 from archive_builder.render import SiteContext, environment, render_site
-from archive_builder.reuse import (ATOM_NS, ORIGINALS_ENTRIES, SITEMAP_NS, PreviousZip, document_jsonld, document_ld,
-                                   document_meta, entry_updated, feed_xml, meta_tags_html, note_originals,
-                                   originals_zip, originals_zip_reusing, previous_zip, reused_entry, script_json,
-                                   sitemap_files, zip_in_order, zip_timestamp)
+from archive_builder.reuse import (ATOM_NS, CITATIONS, CITED_FIELDS, ORIGINALS_ENTRIES, SITEMAP_NS, PreviousZip,
+                                   citation_files, citation_files_reusing, citation_key, document_jsonld, document_ld,
+                                   document_meta, entry_updated, feed_xml, meta_tags_html, note_citations,
+                                   note_originals, originals_zip, originals_zip_reusing, previous_citations,
+                                   previous_zip, reused_entry, script_json, sitemap_files, zip_in_order, zip_timestamp)
 from archive_builder.urls import Urls, page_file
 from archive_builder.zipwriter import deflate
 
@@ -462,6 +464,106 @@ def test_feed_keeps_the_newest_documents():
     root = ET.fromstring(feed_xml(_bare_context(recs), recs, limit=3))
     titles = [e.findtext(f"{{{ATOM_NS}}}title") for e in root.findall(f"{{{ATOM_NS}}}entry")]
     assert titles == ["Title of d14", "Title of d13", "Title of d12"]
+
+
+# --- citations.bib and .json on a rebuild: unchanged records' pieces copied -------------
+
+
+class Reads:
+    """A record that notes which of its fields are read."""
+
+    def __init__(self, record: Record):
+        self._record, self.read = record, set()
+
+    def __getattr__(self, name):
+        self.read.add(name)
+        return getattr(self._record, name)
+
+
+def test_citations_read_only_the_fields_their_key_holds():
+    from dataclasses import fields
+    from archive_builder.cite import bibtex, csl
+    assert [f.name for f in fields(Agent)] == ["name", "title", "affiliation", "canonical"]   # all in the key
+    assert [f.name for f in fields(Sourced)] == ["value", "basis", "evidence", "line"]
+    for record in (make_record("a"), make_record("b", date=Sourced("2021-01-20?", "inferred", "from the title", 2),
+                                                 author=Sourced(Agent("J. Doe", "Minister", "Ministry"), "stated"))):
+        proxy = Reads(record)
+        bibtex(proxy, "https://example.org/a/", "Site")
+        csl(proxy, "https://example.org/a/", "Site")
+        assert proxy.read <= set(CITED_FIELDS)
+
+
+cited_values = st.sampled_from(["A title", "Another title", "", "é & {braces} %", None])
+record_changes = st.fixed_dictionaries({}, optional={
+    "title": cited_values.map(lambda v: Sourced(v, "stated", None, 1)),
+    "author": st.sampled_from([None, Agent("Ministry"), Agent("J. Doe", "Minister"), Agent("X", canonical="Y")]).map(
+        lambda v: Sourced(v, "stated", None, 2)),
+    "date": st.sampled_from(["2021-01-20", "2021-01?", "2021-01-13/..", None]).map(lambda v: Sourced(v, "inferred", "why", 4)),
+    "sha256": st.sampled_from(["ab" * 32, "cd" * 32]),
+    "body": st.sampled_from(["Another body.", "A body."]),
+})
+
+
+class Cites:
+    """Counts the records cited afresh."""
+
+    def __init__(self):
+        self.ids: list[str] = []
+
+    def __call__(self, record, link, title=""):
+        self.ids.append(record.id)
+        return bibtex_of(record, link, title)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(record_changes, max_size=6), st.lists(st.none() | record_changes, max_size=8))
+def test_citation_files_reusing_the_previous_pieces_are_the_files_made_afresh(before, after):
+    """Records kept, changed, added and removed: the bytes of citation_files, and only
+    the records whose cited fields changed are cited again."""
+    ctx = _bare_context()
+    old = [make_record(f"d{n}", **change) for n, change in enumerate(before)]
+    new = [make_record(f"d{n}", **{**(before[n] if n < len(before) else {}), **change})
+           for n, change in enumerate(after) if change is not None]
+    made, at = citation_files_reusing(ctx, old, None)
+    assert made == citation_files(ctx, old)
+    counted = Cites()
+    with mock.patch.object(reuse_module, "bibtex", counted):
+        again, _ = citation_files_reusing(ctx, new, ([made["citations.bib"], made["citations.json"]], at))
+    assert again == citation_files(ctx, new)
+    kept = {citation_key(r, reuse_module.permalink(ctx, r)) for r in old}
+    assert sorted(counted.ids) == sorted(r.id for r in new if citation_key(r, reuse_module.permalink(ctx, r)) not in kept)
+    assert {r.id for r in new} - {r.id for r in old} <= set(counted.ids)
+
+
+def test_citation_pieces_are_read_only_from_the_files_noted(tmp_path):
+    ctx = _bare_context()
+    records = [make_record(f"d{n}") for n in range(3)]
+    made, at = citation_files_reusing(ctx, records, None)
+    rels = ["data/citations.bib", "data/citations.json"]
+    for rel, name in zip(rels, CITATIONS):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(made[name])
+    previous = SimpleNamespace(previous=tmp_path, cache=tmp_path / "cache", staging=tmp_path)
+    note_citations(ctx, previous, rels, made, at)
+    assert previous_citations(ctx, previous, rels) == ([made["citations.bib"], made["citations.json"]], at)
+    other_title = SimpleNamespace(config=SimpleNamespace(title="Another archive"))
+    assert previous_citations(other_title, previous, rels) is None          # the title is in every piece
+    _touch(tmp_path / rels[1])
+    assert previous_citations(ctx, previous, rels) is None
+
+
+def test_a_wrong_offset_gives_a_citation_made_afresh():
+    ctx = _bare_context()
+    records = [make_record(f"d{n}") for n in range(3)]
+    made, at = citation_files_reusing(ctx, records, None)
+    files = [made["citations.bib"], made["citations.json"]]
+    shifted = {key: [where[0] + 1, where[1], where[2], where[3]] for key, where in at.items()}
+    garbled = {key: ["0", None] for key in at}
+    for wrong in (shifted, garbled):
+        counted = Cites()
+        with mock.patch.object(reuse_module, "bibtex", counted):
+            assert citation_files_reusing(ctx, records, (files, wrong))[0] == made
+        assert counted.ids
 
 
 def test_large_sitemap_becomes_an_index_of_files():
