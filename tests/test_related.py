@@ -225,3 +225,18 @@ def test_incremental_relations_follow_what_a_signal_says_not_only_who_shares_it(
         assert found == relate(*changed) != relate(records, claims, events, passages)
     unchanged, same = related.relate_since(records, claims, events, passages, previous=state)
     assert same is state and unchanged == relate(records, claims, events, passages)
+
+
+def test_a_stored_relations_state_loads_equal():
+    """RelateState pickles its relations as columns and makes them again by columns."""
+    import pickle
+
+    records = [make_record(d) for d in "abcd"]
+    events = [event("e1", ["a", "b", "c"]), event("e2", ["c", "d"], mentioned_by=["a"])]
+    passages = [SharedPassage("p1", "a", 0, 5, "d", 0, 5, 0.9)]
+    relations, state = related.relate_since(records, [place_claim("a", "X"), place_claim("b", "X")], events, passages)
+    assert relations
+    loaded = pickle.loads(pickle.dumps(state))
+    assert loaded == state and loaded.relations == state.relations
+    assert related.relate_since(records, [], events, passages, previous=loaded)[0] == \
+        related.relate_since(records, [], events, passages)[0]

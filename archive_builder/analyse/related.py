@@ -18,12 +18,14 @@ Scored the way Hugo scores related content, but every point is explained:
 from __future__ import annotations
 
 import re
+from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import permutations, product
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from ..model import Claim, Event, Problem, Record, Reason, Reference, Relation, SharedPassage
+from .columns import from_columns
 
 WEIGHTS: Mapping[str, float] = {
     "shared event": 10.0,       # both describe the event
@@ -291,16 +293,24 @@ class RelateState:
     relations: Mapping[str, tuple[Relation, ...]]   # by source document
 
     def __reduce__(self):
-        # Pickled as plain tuples: unpickling a slotted dataclass calls its
+        # Pickled as columns: unpickling a slotted dataclass calls its
         # __setstate__ per object, most of the cost of loading the state.
         # The Reasons stay objects: a few hundred distinct ones, shared.
-        packed = {a: tuple((r.target, r.score, r.reasons) for r in rels) for a, rels in self.relations.items()}
+        everything = [r for rels in self.relations.values() for r in rels]
+        packed = (list(self.relations), array("I", map(len, self.relations.values())),
+                  [r.target for r in everything], array("d", [r.score for r in everything]),
+                  [r.reasons for r in everything])
         return _unpack_relate_state, (self.cutoff, self.curation, self.signals, packed)
 
 
-def _unpack_relate_state(cutoff: int, curation: Curation, signals: Mapping[str, dict],
-                         packed: Mapping[str, tuple[tuple[str, float, tuple[Reason, ...]], ...]]) -> RelateState:
-    relations = {a: tuple(Relation(a, b, score, reasons) for b, score, reasons in rows) for a, rows in packed.items()}
+def _unpack_relate_state(cutoff: int, curation: Curation, signals: Mapping[str, dict], packed: tuple) -> RelateState:
+    sources, counts, targets, scores, reasons = packed
+    made = from_columns(Relation, ([a for a, n in zip(sources, counts) for _ in range(n)], targets, scores, reasons))
+    relations: dict[str, tuple[Relation, ...]] = {}
+    first = 0
+    for a, n in zip(sources, counts):
+        relations[a] = tuple(made[first:first + n])
+        first += n
     return RelateState(cutoff, curation, signals, relations)
 
 
