@@ -140,12 +140,11 @@ def key_of(path: Path, name: str, source: Path, salt: str) -> str | None:
         return None
 
 
-def cached_outcome(name: str, cache: CaptureCache, key: str | None) -> Outcome | None:
-    if key is None:
-        return None
-    hit = cache.get(key)
-    if isinstance(hit, Outcome) and hit.source_file == name:
-        return replace(hit, from_cache=True)
+def cached_outcome(name: str, entry: object) -> Outcome | None:
+    """The outcome a cache entry holds for the capture `name`; None for a
+    missing, foreign or misplaced entry (a miss)."""
+    if isinstance(entry, Outcome) and entry.source_file == name and entry.from_cache:
+        return entry
     return None
 
 
@@ -166,7 +165,8 @@ def read_fresh(path: Path, source: Path, canonical_names: Mapping[str, str], gaz
         claims, event_names = analyse_record(record, gazetteer or default_gazetteer())
         outcome = Outcome(name, record, tuple(record.warnings), key=key, claims=claims, event_names=event_names)
     if cache is not None and key is not None:
-        cache.put(key, outcome)
+        # stored as the later builds that load it see it: already marked as from the cache
+        cache.put(key, replace(outcome, from_cache=True))
     return outcome
 
 
@@ -175,8 +175,8 @@ def read_one(path: Path, source: Path, canonical_names: Mapping[str, str],
     """Read one capture; from the cache when nothing changed."""
     name = path.relative_to(source).as_posix()
     key = key_of(path, name, source, salt) if cache is not None else None
-    if cache is not None:
-        hit = cached_outcome(name, cache, key)
+    if cache is not None and key is not None:
+        hit = cached_outcome(name, cache.get(key))
         if hit is not None:
             return hit
     return read_fresh(path, source, canonical_names, gazetteer, key, cache)
@@ -194,31 +194,32 @@ def read_outcomes(paths: Sequence[Path], source: Path, canonical_names: Mapping[
     gazetteer = gazetteer or default_gazetteer()
     salt = settings_version(canonical_names, gazetteer) if cache is not None else ""
     step = max(_PROGRESS_EVERY, len(paths) // 10)
+    names = [p.relative_to(source).as_posix() for p in paths]
     keys: list[str | None] = [None] * len(paths)
     stored: set[str] = set()
     if cache is not None:
-        keys = [key_of(p, p.relative_to(source).as_posix(), source, salt) for p in paths]
+        keys = [key_of(p, name, source, salt) for p, name in zip(paths, names)]
         stored = cache.stored_keys()
     misses = [(p, k) for p, k in zip(paths, keys) if k not in stored]
 
     def fresh(job: tuple[Path, str | None]) -> Outcome:
         return read_fresh(job[0], source, canonical_names, gazetteer, job[1], cache)
 
-    def hit(index: int) -> Outcome | None:
-        return cached_outcome(paths[index].relative_to(source).as_posix(), cache, keys[index]) if cache else None
+    def load_hits() -> dict[str, object]:
+        """Every stored entry this build uses, in one pass over the cache."""
+        return cache.get_many(k for k in keys if k is not None and k in stored) if cache else {}
 
-    def in_order(fresh_outcomes: Iterator[Outcome], loaded: Mapping[int, Outcome | None] | None = None
-                 ) -> Iterator[Outcome]:
-        for index, (path, key) in enumerate(zip(paths, keys)):
+    def in_order(fresh_outcomes: Iterator[Outcome], loaded: Mapping[str, object]) -> Iterator[Outcome]:
+        for path, name, key in zip(paths, names, keys):
             if key is not None and key in stored:
                 # a damaged or foreign entry is a miss, read here (rare)
-                yield (loaded[index] if loaded is not None else hit(index)) or fresh((path, key))
+                yield cached_outcome(name, loaded.get(key)) or fresh((path, key))
             else:
                 yield next(fresh_outcomes)
 
     hits = len(paths) - len(misses)
     if jobs <= 1 or not misses or max(len(misses), hits) < PARALLEL_MIN_CAPTURES:
-        yield from _counted(in_order(map(fresh, misses)), len(paths), step, progress)
+        yield from _counted(in_order(map(fresh, misses), load_hits()), len(paths), step, progress)
         return
     started: list[Outcome] = []
     if len(misses) >= PARALLEL_MIN_CAPTURES:
@@ -232,12 +233,8 @@ def read_outcomes(paths: Sequence[Path], source: Path, canonical_names: Mapping[
                                        gazetteer)) as pool:
         chunk = max(1, min(256, len(misses) // (jobs * 8)))
         rest = pool.map(_read_in_worker, misses[len(started):], chunksize=chunk)
-        loaded = None
-        if not started:
-            # A few changed captures among many cached ones: a worker reads
-            # them (loading the models there) while this process loads every
-            # cached entry, instead of one after the other.
-            loaded = {i: hit(i) for i, key in enumerate(keys) if key is not None and key in stored}
+        # The workers read what changed while this process loads every cached entry.
+        loaded = load_hits()
         yield from _counted(in_order(itertools.chain(started, rest), loaded), len(paths), step, progress)
 
 
