@@ -201,6 +201,24 @@ def test_incremental_passages_equal_a_full_computation_after_random_edits(monkey
     assert len(full_runs) == 1 + 13, "every incremental step used the previous state"
 
 
+def test_an_edit_that_changes_no_passage_keeps_the_previous_state_a_few_documents_behind(monkeypatch):
+    from archive_builder.analyse import passages
+
+    monkeypatch.setattr(passages, "INCREMENTAL_SHARE", 1.0)
+    bodies = {"a": REUSED_2001, "b": REUSED_2005, **{f"c{n:02d}": f"other words {n}" for n in range(12)}}
+    _, state = passages.shared_passages_since(bodies, None)
+    for n in range(12):
+        bodies[f"c{n:02d}"] = f"yet other words {n}"
+        found, after = passages.shared_passages_since(bodies, state)
+        assert found == passages.shared_passages(bodies) and len(found) == 1
+        # kept while at most KEPT_BEHIND documents differ from it, then replaced
+        assert (after is state) == (n != passages.KEPT_BEHIND)
+        state = after
+    bodies["b"] = "nothing shared any more"     # a passage goes: a new state
+    found, after = passages.shared_passages_since(bodies, state)
+    assert found == () and after is not state and passages.shared_passages_since(bodies, after) == ((), after)
+
+
 def test_incremental_sees_a_shingle_leave_the_boilerplate(monkeypatch):
     from archive_builder.analyse import passages
 
