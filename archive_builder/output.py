@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -141,6 +142,17 @@ def _exchange(a: Path, b: Path) -> bool:
 # captures, 95 s on a busy disk.  If the remover is killed, what it leaves is
 # a stale staging folder, swept by the next build.
 BACKGROUND_REMOVAL_PAGES = 5000
+# A trash folder set aside this long ago has lost its remover (killed): it gets another.
+TRASH_GRACE_S = 600
+
+
+def set_aside(folder: Path, out: Path) -> Path:
+    """Move a finished-with site to a fresh `.NAME-trash-*` folder beside `out`,
+    stamped now (the grace period counts from here, not from when it was built)."""
+    trash = Path(tempfile.mkdtemp(prefix=f".{out.name}-trash-", dir=out.parent))
+    os.replace(folder, trash)      # onto the empty folder just made: POSIX allows it
+    os.utime(trash)
+    return trash
 
 
 def remove_tree(path: Path, background: bool = False) -> None:
@@ -163,14 +175,17 @@ def swap_in(staging: Path, out: Path, background_removal: bool = False) -> None:
         raise NotADirectoryError(f"{out} exists and is not a folder")
     if out.exists():
         if _exchange(staging, out):
-            remove_tree(staging, background_removal)       # now holds the previous site
+            # `staging` now holds the previous site.  Removed in the background, it is
+            # renamed first: the next build sweeps stale staging folders (a killed
+            # build's) itself, and it would wait for this one (a fifth of a rebuild)
+            remove_tree(set_aside(staging, out) if background_removal else staging, background_removal)
             return
         old = out.with_name(f".{out.name}-previous")
         if old.exists():
             shutil.rmtree(old)
         os.replace(out, old)
         os.replace(staging, out)
-        remove_tree(old, background_removal)
+        remove_tree(set_aside(old, out) if background_removal else old, background_removal)
     else:
         os.replace(staging, out)
 
@@ -184,13 +199,22 @@ def clean_stale_staging(out: Path) -> None:
 
     Where renameat2 is missing the swap takes two renames; a build killed
     between them leaves the previous site as `.NAME-previous` and no `NAME`:
-    it is put back first."""
+    it is put back first.  A previous site set aside for removal (`.NAME-trash-*`)
+    is left to the process removing it; one whose remover was killed (set
+    aside over ten minutes ago) gets a new remover, in the background too."""
     previous = out.with_name(f".{out.name}-previous")
     if previous.is_dir() and not out.exists():
         os.replace(previous, out)
     if out.parent.is_dir():
         for p in out.parent.glob(f".{out.name}-staging-*"):
             shutil.rmtree(p, ignore_errors=True)
+        for p in out.parent.glob(f".{out.name}-trash-*"):
+            try:
+                abandoned = time.time() - p.stat().st_mtime > TRASH_GRACE_S
+            except OSError:
+                continue        # removed meanwhile
+            if abandoned:
+                remove_tree(p, background=True)
 
 
 @contextlib.contextmanager

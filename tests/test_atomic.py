@@ -185,6 +185,46 @@ def test_a_large_build_removes_the_previous_site_in_the_background(tmp_path, mon
     assert calls == [True] and (out / "index.html").is_file()
 
 
+def test_the_next_build_leaves_a_previous_site_being_removed_to_its_remover(tmp_path, monkeypatch):
+    """A rebuild started while the last swap's remover still works must not remove
+    that site itself (it waited for it: a fifth of a rebuild at 10,000 captures);
+    a trash folder whose remover was killed long ago gets a new remover."""
+    import archive_builder.output as output
+
+    out = tmp_path / "site"
+    for name in ("being-removed", "abandoned"):
+        trash = tmp_path / f".site-trash-{name}"
+        (trash / "documents" / "a").mkdir(parents=True)
+        (trash / "documents" / "a" / "index.html").write_text("old")
+    old = time.time() - output.TRASH_GRACE_S - 5
+    os.utime(tmp_path / ".site-trash-abandoned", (old, old))
+    started = []
+    monkeypatch.setattr(output, "remove_tree", lambda path, background=False: started.append((path.name, background)))
+    clean_stale_staging(out)
+    assert (tmp_path / ".site-trash-being-removed" / "documents" / "a" / "index.html").is_file()
+    assert started == [(".site-trash-abandoned", True)]
+
+
+def test_a_background_swap_sets_the_previous_site_aside_as_trash(tmp_path, monkeypatch):
+    import archive_builder.output as output
+
+    for exchange in (True, False):
+        if not exchange:
+            monkeypatch.setattr(output, "_exchange", lambda a, b: False)
+        out = tmp_path / f"site{exchange}"
+        out.mkdir()
+        (out / "index.html").write_text("old")
+        removed = []
+        monkeypatch.setattr(output, "remove_tree", lambda path, background=False: removed.append((path, background)))
+        staging = staging_dir(out)
+        write_file(staging, "index.html", b"new")
+        swap_in(staging, out, background_removal=True)
+        [(trash, background)] = removed
+        assert background and trash.name.startswith(f".{out.name}-trash-") and (trash / "index.html").read_text() == "old"
+        assert time.time() - trash.stat().st_mtime < output.TRASH_GRACE_S      # stamped when set aside
+        assert (out / "index.html").read_text() == "new" and staging_left(out) == []
+
+
 def test_first_build_has_no_previous_site(tmp_path):
     out = tmp_path / "deeper" / "site"
     staging = staging_dir(out)
