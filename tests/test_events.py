@@ -246,3 +246,19 @@ def test_bad_editorial_yaml_becomes_problems_at_file_line_not_a_crash():
     assert [e.label for e in analysis.events] == ["Riverton, May 2001"]
     where = sorted(f"{p.file}:{p.line}" for p in analysis.problems)
     assert where == ["ed/events.yaml:3", "ed/related.yaml:1", "ed/related.yaml:2"]
+
+
+@given(st.lists(st.tuples(days, st.sampled_from(["A", "B", ""]), st.sampled_from(["d1", "d2", "d3"]), st.booleans()),
+                max_size=25))
+def test_claims_come_back_as_dataclasses_replace_makes_them(items):
+    """group_events copies the claims it sets an event on slot by slot: the copies are replace()'s."""
+    import dataclasses
+
+    base = dt.date(2000, 1, 1)
+    claims = [dataclasses.replace(claim(doc, dates=[(str(base + dt.timedelta(s)), "stated")], places=[p] if p else []),
+                                  event_id="an earlier event" if earlier else None)
+              for s, p, doc, earlier in items]
+    events, out, _ = group_events(claims)
+    event_of = {cid: e.id for e in events for cid in e.claims}
+    assert out == tuple(dataclasses.replace(c, event_id=event_of.get(c.id)) for c in claims)
+    assert all(type(c) is Claim and hash(c) == hash(dataclasses.replace(c)) for c in out)

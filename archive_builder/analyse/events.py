@@ -632,6 +632,7 @@ def group_events(claims: Sequence[Claim], names_by_document: Mapping[str, Names]
 
 
 _CLAIM_SLOTS = tuple(getattr(Claim, f.name) for f in fields(Claim) if f.name != "event_id")
+_CLAIM_FIELDS = attrgetter(*(f.name for f in fields(Claim) if f.name != "event_id"))
 _EVENT_ID_SLOT = getattr(Claim, "event_id")
 
 
@@ -652,11 +653,11 @@ _CLAIM_ID = attrgetter("id")
 
 def _copies_with_events(claims: Sequence[Claim], event_ids: Sequence[str | None]) -> list[Claim]:
     """[dataclasses.replace(c, event_id=e) for c, e in zip(claims, event_ids)],
-    a tenth of its cost: the fields are copied slot by slot for all claims at
-    once (in C loops), without __init__ (whose __post_init__ interns strings
-    that are interned already)."""
+    a tenth of its cost: each claim's fields read at once, then set slot by
+    slot for all copies at once (in C loops), without __init__ (whose
+    __post_init__ interns strings that are interned already)."""
     copies = list(map(object.__new__, repeat(Claim, len(claims))))
-    for slot in _CLAIM_SLOTS:
-        deque(map(slot.__set__, copies, map(slot.__get__, claims)), maxlen=0)
+    for slot, column in zip(_CLAIM_SLOTS, zip(*map(_CLAIM_FIELDS, claims))):
+        deque(map(slot.__set__, copies, column), maxlen=0)
     deque(map(_EVENT_ID_SLOT.__set__, copies, event_ids), maxlen=0)
     return copies
