@@ -933,36 +933,47 @@ class Fingerprints:
         self.salt = salt
         self._shared = {id(o): o for o in shared}       # kept alive by the SiteContext
         self._digests: dict[int, bytes] = {}
-        self._outer: int | None = None                  # the shared object being digested
+        self._outer: int | None = None                  # the object being digested on its own
         self._keep: list[Any] = []
 
-    def _persistent_id(self, obj: Any) -> bytes | None:
-        if type(obj) in _PLAIN:     # most of what a page's values hold: pickled as they are
+    def _persistent_id(self, obj: Any) -> Any:
+        """What pickle writes in place of `obj` (None: `obj` as pickle would write it).
+
+        Pickle asks this of every object, hundreds per page, so the common case
+        returns at once.  A dataclass is written as its class's name and its field
+        values, with no global reference (pickle imports a module to check each
+        one, a microsecond apiece, most of the cost of a fingerprint when dataclasses
+        were pickled the usual way); a record, claim or event, and each shared
+        whole-archive structure, as a digest computed once per build."""
+        kind = type(obj)
+        if kind in _ATOMS:
+            return None
+        if kind in _CONTAINERS:
+            key = id(obj)
+            if key in self._shared and key != self._outer:
+                return self._once(obj, key)
+            return None
+        described = _FIELD_VALUES.get(kind)
+        if described is None:
             return None
         key = id(obj)
+        if key != self._outer and (kind in _DIGEST_ONCE or key in self._shared):
+            return self._once(obj, key)
+        name, values = described
+        return name, values(obj)
+
+    def _once(self, obj: Any, key: int) -> bytes:
         digest = self._digests.get(key)
-        if digest is not None and key != self._outer:
-            return digest
-        if type(obj) in _DIGEST_ONCE:
-            # records, claims and events come from the SiteContext, which outlives the
-            # build, so their ids stay theirs; each is pickled once, not once per page
-            buffer = io.BytesIO()
-            pickler = pickle.Pickler(buffer, 5)
-            pickler.dispatch_table = _FIELD_VALUES
-            pickler.fast = True     # no memo: see _digest
-            pickler.dump(obj)
-            digest = self._digests[key] = hashlib.blake2b(buffer.getvalue(), digest_size=16).digest()
-            self._keep.append(obj)
-            return digest
-        if key in self._shared and key != self._outer:
+        if digest is None:
+            # records, claims, events and the shared structures come from the
+            # SiteContext, which outlives the build, so their ids stay theirs
             digest = self._digests[key] = self._digest(obj, outer=key)
-            return digest
-        return None
+            self._keep.append(obj)
+        return digest
 
     def _digest(self, obj: Any, outer: int | None = None) -> bytes:
         buffer = io.BytesIO()
         pickler = pickle.Pickler(buffer, 5)
-        pickler.dispatch_table = _FIELD_VALUES
         # No memo: with one, a string met twice is written once if both places hold
         # the same object and twice if they hold equal copies, so records read
         # fresh and the same records loaded from the cache (which share strings
@@ -989,22 +1000,25 @@ class Fingerprints:
             return None
 
 
-_DIGEST_ONCE = frozenset({Record, Claim, Event, Relation, SharedPassage})
-_PLAIN = frozenset({str, int, float, bool, type(None), bytes})   # never shared, never digested apart
+# Met on many pages (a record on its pages and in every list; a claim on its
+# document's, event's and claims pages): digested once.  A relation or shared
+# passage shows on the pages of its two documents only: written out each time.
+_DIGEST_ONCE = frozenset({Record, Claim, Event})
+_ATOMS = frozenset({str, int, float, bool, type(None), bytes})
+_CONTAINERS = frozenset({tuple, list, dict})    # may be shared: the records, the browse lists
 
 
-def _field_values_reducer(cls: type) -> Callable[[Any], tuple]:
+def _field_values(cls: type) -> tuple[str, Callable[[Any], Any]]:
+    """(the class's qualified name, a function giving an object's field values in order)."""
     names = tuple(f.name for f in dataclasses.fields(cls))
     values = operator.attrgetter(*names) if len(names) > 1 else (
         (lambda obj, name=names[0]: (getattr(obj, name),)) if names else (lambda obj: ()))
-    return lambda obj: (cls, values(obj))
+    return f"{cls.__module__}.{cls.__qualname__}", values
 
 
-# How a fingerprint pickles the model's records and the pages' listings: the class and
-# its field values in order (all that makes two of them equal).  Pickle's default for a
-# slotted dataclass calls dataclasses' __getstate__, which looks the fields up again on
-# every object: most of the cost of a fingerprint.  These pickles are digested, never loaded.
-_FIELD_VALUES = {cls: _field_values_reducer(cls)
+# How a fingerprint writes the model's records and the pages' listings: the class's
+# name and its field values in order (all that makes two of them equal).
+_FIELD_VALUES = {cls: _field_values(cls)
                  for cls in (*(c for c in vars(model).values() if isinstance(c, type) and dataclasses.is_dataclass(c)
                                and c.__module__ == model.__name__),
                              AgentPage, AgentIndex, BrowseEntry, BrowseList)}
@@ -1039,30 +1053,47 @@ class Reuse:
             except (OSError, ValueError):
                 self.old = {}
 
-    def take(self, rel: str, fingerprint: str | None) -> bool:
-        """Link the previous file into staging if it is still what `fingerprint` makes."""
+    def reused_entry(self, rel: str, fingerprint: str | None) -> list | None:
+        """Link the previous file into staging if it is still what `fingerprint`
+        makes; then its manifest entry (None: not linked, to be rendered)."""
         entry = self.old.get(rel)
         if fingerprint is None or entry is None or entry[0] != fingerprint:
-            return False
+            return None
         source = os.path.join(self.previous, rel)     # strings: a Path per page costs more than the stat
         try:
             st = os.stat(source)
             if [st.st_ino, st.st_mtime_ns, st.st_size] != entry[1:]:
-                return False
+                return None
             linked = link_file(self.staging, rel, source, self._folders)
         except OSError:
-            return False
+            return None
         if linked:      # the same file: its inode, mtime and size are the ones just checked
-            if self.cache is not None:
-                self.new[rel] = entry
-        else:
-            self.note(rel, fingerprint)
+            return entry
+        # a copy (no hard links here): its own entry; `[fingerprint]` when no manifest
+        # is kept, so the page still counts as reused and keep() stores nothing
+        return self.entry(rel, fingerprint) or [fingerprint]
+
+    def take(self, rel: str, fingerprint: str | None) -> bool:
+        """Link the previous file into staging if it is still what `fingerprint` makes."""
+        entry = self.reused_entry(rel, fingerprint)
+        if entry is None:
+            return False
+        self.keep(rel, entry)
         self.reused += 1
         return True
 
+    def entry(self, rel: str, fingerprint: str | None) -> list | None:
+        """The manifest entry of a file just written to staging (None when nothing is kept)."""
+        if fingerprint is None or self.cache is None:
+            return None
+        return [fingerprint, *_file_id(self.staging / rel)]
+
+    def keep(self, rel: str, entry: list | None) -> None:
+        if entry is not None and len(entry) == 4 and self.cache is not None:
+            self.new[rel] = entry
+
     def note(self, rel: str, fingerprint: str | None) -> None:
-        if fingerprint is not None and self.cache is not None:
-            self.new[rel] = [fingerprint, *_file_id(self.staging / rel)]
+        self.keep(rel, self.entry(rel, fingerprint))
 
     def save(self) -> None:
         if self.cache is not None:
@@ -1129,51 +1160,68 @@ def write_records_json(staging: Path, ctx: SiteContext, fingerprints: Fingerprin
             {"file": _file_id(staging / RECORDS_JSON), "at": at}, sort_keys=True, separators=(",", ":")).encode("utf-8"))
 
 
-# Pages are rendered in parallel in batches of this many: enough to keep the
-# workers busy, few enough that the pages waiting (not yet rendered) stay small.
+# Pages are settled (fingerprinted, then linked from the previous site or
+# rendered) in parallel in batches of this many: enough to keep the workers
+# busy, few enough that the pages waiting stay small (a page waits as its
+# inputs; its values are made when it is rendered).
 PARALLEL_BATCH = 2000
-# Fewer pages than this are rendered here: starting the workers (a fork of this
-# large process each) costs more than rendering a rebuild's few changed pages.
+# A rebuild (a manifest of the previous pages is there) links most pages: settling
+# one costs a fraction of rendering it, and each batch forks the workers again
+# (their copies of this process's memory, and the digests of the records they
+# meet, made again in every batch), so its batches are as large as memory allows.
+PARALLEL_BATCH_REBUILD = 40_000
+# Fewer pages than this are settled here: starting the workers (a fork of this
+# large process each) costs more than settling a few pages.
 PARALLEL_MIN_PAGES = 64
-_batch: list[tuple[PageSpec, str | None]] = []   # what forked workers render (inherited, not pickled)
-_batch_env: list[Environment] = []
+_batch: list[PageSpec] = []       # what forked workers settle (inherited, not pickled)
+_batch_tools: list[tuple[Environment, "Fingerprints", "Reuse"]] = []
 
 
-def _render_slice(bounds: tuple[int, int, str]) -> None:
-    start, stop, staging = bounds
-    env = _batch_env[0]
-    for page, _ in _batch[start:stop]:
-        write_file(Path(staging), page.rel, page.render(env))
+def settle(page: PageSpec, env: Environment, fingerprints: "Fingerprints", reuse_previous: "Reuse"
+           ) -> tuple[list | None, bool]:
+    """Fingerprint `page`, then link it from the previous site if it is unchanged, else
+    render it into staging: (its manifest entry or None, whether it was linked)."""
+    fingerprint = fingerprints.of(page)
+    entry = reuse_previous.reused_entry(page.rel, fingerprint)
+    if entry is not None:
+        return entry, True
+    write_file(reuse_previous.staging, page.rel, page.render(env))
+    return reuse_previous.entry(page.rel, fingerprint), False
 
 
-def render_in_parallel(batch: list[tuple[PageSpec, str | None]], env: Environment, staging: Path,
+def _settle_slice(bounds: tuple[int, int]) -> list[tuple[list | None, bool]]:
+    env, fingerprints, reuse_previous = _batch_tools[0]
+    return [settle(page, env, fingerprints, reuse_previous) for page in _batch[bounds[0]:bounds[1]]]
+
+
+def settle_in_parallel(batch: list[PageSpec], env: Environment, fingerprints: "Fingerprints",
                        reuse_previous: "Reuse", jobs: int) -> None:
-    """Render and write `batch` across `jobs` forked workers.  The workers inherit
-    the pages and everything they read (the SiteContext, the Jinja environment);
-    each page is a pure function of its values, so the bytes do not depend on
-    which worker writes them.  Where fork is missing, or for a batch of fewer than
-    PARALLEL_MIN_PAGES pages, the pages render here."""
+    """Settle `batch` across `jobs` forked workers.  The workers inherit the pages
+    and everything they read (the SiteContext, the Jinja environment, the previous
+    manifest); a fingerprint is a pure function of the page's inputs and each page
+    a pure function of its values, so nothing depends on which worker settles
+    which page.  Where fork is missing, or for a batch of fewer than
+    PARALLEL_MIN_PAGES pages, the pages are settled here."""
     import multiprocessing
 
     if "fork" not in multiprocessing.get_all_start_methods() or len(batch) < max(jobs, PARALLEL_MIN_PAGES):
-        for page, fingerprint in batch:
-            write_file(staging, page.rel, page.render(env))
+        settled = [settle(page, env, fingerprints, reuse_previous) for page in batch]
     else:
-        _batch[:], _batch_env[:] = batch, [env]
+        _batch[:], _batch_tools[:] = batch, [(env, fingerprints, reuse_previous)]
         try:
             step = max(1, -(-len(batch) // (jobs * 4)))
-            slices = [(i, min(i + step, len(batch)), str(staging)) for i in range(0, len(batch), step)]
+            slices = [(i, min(i + step, len(batch))) for i in range(0, len(batch), step)]
             # concurrent.futures, not multiprocessing.Pool: a worker that dies (the OOM
             # killer) breaks the executor and fails the build, where Pool waits forever
             # for the lost slice
             with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                for _ in pool.map(_render_slice, slices):
-                    pass
+                settled = [one for part in pool.map(_settle_slice, slices) for one in part]
         finally:
             _batch.clear()
-            _batch_env.clear()
-    for page, fingerprint in batch:
-        reuse_previous.note(page.rel, fingerprint)
+            _batch_tools.clear()
+    for page, (entry, linked) in zip(batch, settled):
+        reuse_previous.keep(page.rel, entry)
+        reuse_previous.reused += linked
 
 
 def write_site(ctx: SiteContext, staging: Path, source: Path,
@@ -1206,20 +1254,20 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
               ctx.agents, *ctx.agents.values()] + ([ix.records] if ix is not None else [])
     fingerprints = Fingerprints(site_salt(ctx), shared)
     pages = 0
-    batch: list[tuple[PageSpec, str | None]] = []    # pages to render, when rendered in parallel
+    batch: list[PageSpec] = []    # pages to settle, when settled in parallel
+    batch_size = PARALLEL_BATCH_REBUILD if reuse_previous.old else PARALLEL_BATCH
     for item in site_items(ctx, env, reuse_previous):
         if isinstance(item, PageSpec):
-            fingerprint = fingerprints.of(item)
-            if not reuse_previous.take(item.rel, fingerprint):
-                if jobs > 1:
-                    batch.append((item, fingerprint))
-                    if len(batch) >= PARALLEL_BATCH:
-                        render_in_parallel(batch, env, staging, reuse_previous, jobs)
-                        batch = []
-                        tell_written()
-                else:
-                    write_file(staging, item.rel, item.render(env))
-                    reuse_previous.note(item.rel, fingerprint)
+            if jobs > 1:
+                batch.append(item)
+                if len(batch) >= batch_size:
+                    settle_in_parallel(batch, env, fingerprints, reuse_previous, jobs)
+                    batch = []
+                    tell_written()
+            else:
+                entry, linked = settle(item, env, fingerprints, reuse_previous)
+                reuse_previous.keep(item.rel, entry)
+                reuse_previous.reused += linked
             on_disk.append(item.rel)
         else:
             write_file(staging, *item)
@@ -1230,7 +1278,7 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
         if pages % _PROGRESS_EVERY == 0:
             progress(f"  rendered {pages} pages")
     if batch:
-        render_in_parallel(batch, env, staging, reuse_previous, jobs)
+        settle_in_parallel(batch, env, fingerprints, reuse_previous, jobs)
     tell_written()
     u = ctx.urls
     for r in ctx.records:   # the capture, byte for byte, beside its SHA-256 in records.json
