@@ -26,6 +26,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import keyword
 import os
 import pickle
 import struct
@@ -33,7 +34,7 @@ import tempfile
 import zlib
 from functools import lru_cache
 from pathlib import Path
-from types import FunctionType, MemberDescriptorType
+from types import FunctionType
 from typing import Any, Iterable, Mapping
 
 PACKAGE = Path(__file__).resolve().parent
@@ -73,11 +74,14 @@ def capture_key(salt: str, source_file: str, raw: bytes, sidecar_file: str | Non
 # for every object and sets each through object.__setattr__: on a warm cache
 # that was most of the cost of loading an entry.  Entries store such an object
 # as a call to its class's restorer with the field values, in order.  A
-# restorer is made once per class: it sets each slot through the slot's own
-# member descriptor (which a frozen class's __setattr__ cannot refuse), with
-# no loop and no lookup by name.  Only classes whose instances have no
-# __dict__ and whose fields are all slots qualify, so every attribute of the
-# object is a field and is kept.
+# restorer is made once per class.  It fills an instance of a plain twin of
+# the class (the same slots, nothing else, so attribute stores are the
+# interpreter's fastest) and then makes it an instance of the class itself:
+# Python allows `__class__` assignment between classes of the same layout, and
+# checks it, and the frozen class's __setattr__ is never asked.  Only classes
+# made of their fields' slots on `object` qualify (every class in model.py):
+# the twin then has the very same layout, and every attribute is a field and is
+# kept.
 _FIELDS: dict[type, tuple[str, ...] | None] = {}
 
 
@@ -86,21 +90,22 @@ def _slotted_fields(cls: type) -> tuple[str, ...] | None:
         return _FIELDS[cls]
     except KeyError:
         names = None
-        if dataclasses.is_dataclass(cls) and "__slots__" in cls.__dict__ and "__dict__" not in dir(cls):
-            names = tuple(f.name for f in dataclasses.fields(cls))
-            if not all(type(getattr(cls, name, None)) is MemberDescriptorType for name in names):
-                names = None
+        if dataclasses.is_dataclass(cls) and cls.__bases__ == (object,) and "__dict__" not in dir(cls):
+            fields = tuple(f.name for f in dataclasses.fields(cls))
+            if fields and cls.__dict__.get("__slots__") == fields and all(
+                    name.isidentifier() and not keyword.iskeyword(name) and not name.startswith("__")
+                    for name in fields):
+                names = fields
         _FIELDS[cls] = names
         return names
 
 
-# The restorer's source depends only on how many fields the class has: the
-# class and its slot setters come in as arguments, never as text.
 _RESTORER_TEMPLATE = """
-def make(new, cls, {setters}):
+def make(new, cls, twin):
     def restore({values}):
-        obj = new(cls)
-{body}
+        obj = new(twin)
+{stores}
+        obj.__class__ = cls
         return obj
     return restore
 """
@@ -116,14 +121,15 @@ def _restorer(cls: type) -> FunctionType:
     except KeyError:
         pass
     names = _slotted_fields(cls) if isinstance(cls, type) else None
-    if not names:   # a foreign entry: the cache reads it as a miss
-        raise pickle.UnpicklingError(f"not a slotted dataclass with fields: {cls!r}")
-    count = range(len(names))
+    if names is None:   # a foreign entry: the cache reads it as a miss
+        raise pickle.UnpicklingError(f"not a record class made of slots: {cls!r}")
+    twin = type(cls.__name__, (), {"__slots__": names, "__module__": __name__})
     namespace: dict[str, Any] = {}
-    exec(_RESTORER_TEMPLATE.format(setters=", ".join(f"set{i}" for i in count),
-                                   values=", ".join(f"value{i}" for i in count),
-                                   body="\n".join(f"        set{i}(obj, value{i})" for i in count)), namespace)
-    restore = namespace["make"](object.__new__, cls, *(getattr(cls, name).__set__ for name in names))
+    # the names are identifiers (checked above): the source is only stores of arguments
+    exec(_RESTORER_TEMPLATE.format(values=", ".join(f"value{i}" for i in range(len(names))),
+                                   stores="\n".join(f"        obj.{name} = value{i}" for i, name in enumerate(names))),
+         namespace)
+    restore = namespace["make"](object.__new__, cls, twin)
     restore.__qualname__ = restore.__name__ = f"restore_{cls.__name__}"
     _RESTORERS[cls], _RESTORED_CLASS[restore] = restore, cls
     return restore
@@ -187,6 +193,7 @@ def loads(entry: bytes) -> Any:
 PACK_FILE = "captures.pack"
 PACK_MAGIC = b"archive_builder-pack-1\n"
 _FOOTER = struct.Struct(">QI")
+_TMP_PACK = ".tmp-pack-"
 REPACK_SHARE = 8     # repack when loose + unused entries exceed 1/REPACK_SHARE of the used ones
 
 _Index = dict[str, tuple[int, int]]
@@ -320,6 +327,11 @@ class CaptureCache:
                 removed = len((index.keys() | loose.keys()) - packed)
                 for path in loose.values():
                     _unlink(path)
+                for folder in {os.path.dirname(path) for path in loose.values()}:
+                    try:
+                        os.rmdir(folder)    # emptied: the next build lists one folder less
+                    except OSError:
+                        pass    # a concurrent build's entry arrived since
                 return removed
         removed = 0
         for key, path in loose.items():
@@ -332,10 +344,14 @@ class CaptureCache:
         None when it could not be written (the old pack stays)."""
         packed: _Index = {}
         tmp = None
+        # A build killed while packing left its temporary pack: removed here.  A
+        # concurrent build writing one then fails to rename it and keeps the old.
+        for left in self.folder.glob(f"{_TMP_PACK}*"):
+            _unlink(str(left))
         try:
             pack = self._open_pack() if index else None
             try:
-                fd, tmp = tempfile.mkstemp(prefix=".tmp-pack-", dir=self.folder)
+                fd, tmp = tempfile.mkstemp(prefix=_TMP_PACK, dir=self.folder)
                 with os.fdopen(fd, "wb") as out:
                     out.write(PACK_MAGIC)
                     offset = len(PACK_MAGIC)

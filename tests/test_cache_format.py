@@ -161,6 +161,7 @@ def test_many_changes_repack_and_drop_what_the_build_did_not_use(tmp_path):
     assert cache.prune(kept) == 12
     assert cache.stored_keys() == set(kept) and cache.get_many(values) == kept
     assert not list((tmp_path / "c").glob("*/*.pickle")) and not list((tmp_path / "c").glob(".tmp-*"))
+    assert [p.name for p in (tmp_path / "c").iterdir()] == [PACK_FILE], "emptied fan-out folders are removed"
 
 
 @pytest.mark.parametrize("damage", ["truncated", "empty", "index", "footer"])
@@ -240,3 +241,37 @@ def test_an_entry_filed_under_another_capture_is_a_miss(tmp_path):
     assert build_module.cached_outcome("a.txt", ("a.txt",)) is None
     os.unlink(cache._path(outcome.key))
     assert cache.get(outcome.key) is None
+
+
+def test_a_build_killed_while_packing_leaves_a_temporary_pack_that_is_ignored_then_removed(tmp_path):
+    cache, values = pack_some(tmp_path)
+    left = tmp_path / "c" / ".tmp-pack-killed"
+    left.write_bytes((tmp_path / "c" / PACK_FILE).read_bytes()[:100])
+    assert cache.get_many(values) == values
+    kept = dict(list(values.items())[:3])
+    cache.prune(kept)
+    assert not left.exists() and cache.get_many(values) == kept
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Base:
+    a: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Derived(_Base):
+    b: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True, weakref_slot=True)
+class _WithWeakref:
+    a: int
+
+
+@pytest.mark.parametrize("value", [_Derived(1, "x"), _WithWeakref(2), _Base(3)])
+def test_classes_of_other_layouts_round_trip_too(value):
+    # only classes made of their own fields' slots on object get a restorer
+    # (their twin has the same layout); the others pickle as Python does
+    assert (cache_module._slotted_fields(type(value)) is None) == (type(value) is not _Base)
+    back = loads(dumps((value, value)))
+    assert back == (value, value) and type(back[0]) is type(value) and back[0] is back[1]
