@@ -262,3 +262,14 @@ def test_claims_come_back_as_dataclasses_replace_makes_them(items):
     event_of = {cid: e.id for e in events for cid in e.claims}
     assert out == tuple(dataclasses.replace(c, event_id=event_of.get(c.id)) for c in claims)
     assert all(type(c) is Claim and hash(c) == hash(dataclasses.replace(c)) for c in out)
+
+
+@given(st.text(alphabet="\n \ta", max_size=40), st.integers(0, 45))
+def test_paragraphs_numbered_up_to_an_offset_as_in_the_whole_body(body, before):
+    """_names_used numbers paragraphs only up to the last offset it asks about."""
+    import bisect
+
+    from archive_builder.analyse.events import _paragraph_starts
+
+    whole, cut = _paragraph_starts(body), _paragraph_starts(body, before)
+    assert all(bisect.bisect_right(whole, x) == bisect.bisect_right(cut, x) for x in range(before))

@@ -479,10 +479,15 @@ def aggregate_figures(claims: Sequence[Claim]) -> tuple[EventFigure, ...]:
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_START = attrgetter("start")
 
 
-def _paragraph_starts(body: str) -> list[int]:
-    return [0] + [m.end() for m in _PARAGRAPH_BREAK.finditer(body)]
+def _paragraph_starts(body: str, before: int | None = None) -> list[int]:
+    """Where each paragraph of `body` starts; with `before`, those up to it
+    only, which number the paragraphs of offsets before it as the whole body's
+    would (a break that ends after it can only be cut short, never found
+    otherwise)."""
+    return [0] + [m.end() for m in _PARAGRAPH_BREAK.finditer(body, 0, len(body) if before is None else before)]
 
 
 def _names_used(event_claims: Mapping[str, Sequence[Claim]], names_by_document: Mapping[str, Names],
@@ -493,19 +498,22 @@ def _names_used(event_claims: Mapping[str, Sequence[Claim]], names_by_document: 
     paragraph; when its paragraph has none, of the nearest such claim in the
     document within NAME_DISTANCE characters."""
     out: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for doc in sorted(names_by_document):
-        if not names_by_document[doc]:
+    for doc in sorted(event_claims):
+        names = names_by_document.get(doc)
+        if not names:
             continue
-        claims = sorted((c for c in event_claims.get(doc, ()) if c.id in event_of_claim), key=lambda c: c.start)
+        claims = sorted((c for c in event_claims[doc] if c.id in event_of_claim), key=_START)
         if not claims:
             continue
-        paragraphs = _paragraph_starts(bodies.get(doc, ""))
+        # only the paragraphs of the offsets asked about below are numbered
+        paragraphs = _paragraph_starts(bodies.get(doc, ""), max(max(c.start for c in claims),
+                                                                 max(start for _, start, _ in names)) + 1)
 
         def paragraph(offset: int) -> int:
             return bisect.bisect_right(paragraphs, offset)
 
         in_paragraph = [paragraph(c.start) for c in claims]
-        for name, start, end in names_by_document[doc]:
+        for name, start, end in names:
             def distance(c: Claim) -> int:
                 return 0 if c.start <= start < c.end else min(abs(c.start - end), abs(start - c.end))
 
@@ -602,8 +610,8 @@ def group_events(claims: Sequence[Claim], names_by_document: Mapping[str, Names]
 
     names_by_document = names_by_document or {}
     by_doc: dict[str, list[Claim]] = defaultdict(list)     # the claims in events of documents naming events
-    for c in claims:
-        if c.id in event_of_claim and names_by_document.get(c.document_id):
+    for c in compress(claims, map(event_of_claim.__contains__, map(_CLAIM_ID, claims))):
+        if names_by_document.get(c.document_id):
             by_doc[c.document_id].append(c)
     names_used = _names_used(by_doc, names_by_document, event_of_claim, bodies or {})
     mentioned = mentions([(eid, lo, hi, places, {p.claim.document_id for p in g.members})
