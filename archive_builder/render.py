@@ -1165,36 +1165,35 @@ def write_records_json(staging: Path, ctx: SiteContext, fingerprints: Fingerprin
 # busy, few enough that the pages waiting stay small (a page waits as its
 # inputs; its values are made when it is rendered).
 PARALLEL_BATCH = 2000
-# A rebuild (a manifest of the previous pages is there) links most pages: settling
-# one costs a fraction of rendering it, and each batch forks the workers again
-# (their copies of this process's memory, and the digests of the records they
-# meet, made again in every batch), so its batches are as large as memory allows.
-PARALLEL_BATCH_REBUILD = 40_000
 # Fewer pages than this are settled here: starting the workers (a fork of this
 # large process each) costs more than settling a few pages.
 PARALLEL_MIN_PAGES = 64
-_batch: list[PageSpec] = []       # what forked workers settle (inherited, not pickled)
+NOT_YET = "not yet fingerprinted"
+_batch: list[tuple[PageSpec, str | None]] = []   # what forked workers settle (inherited, not pickled)
 _batch_tools: list[tuple[Environment, "Fingerprints", "Reuse"]] = []
 
 
-def settle(page: PageSpec, env: Environment, fingerprints: "Fingerprints", reuse_previous: "Reuse"
-           ) -> tuple[list | None, bool]:
-    """Fingerprint `page`, then link it from the previous site if it is unchanged, else
-    render it into staging: (its manifest entry or None, whether it was linked)."""
-    fingerprint = fingerprints.of(page)
-    entry = reuse_previous.reused_entry(page.rel, fingerprint)
-    if entry is not None:
-        return entry, True
+def settle(page: PageSpec, env: Environment, fingerprints: "Fingerprints", reuse_previous: "Reuse",
+           fingerprint: str | None = NOT_YET) -> tuple[list | None, bool]:
+    """Fingerprint `page` (unless given), then link it from the previous site if it is
+    unchanged, else render it into staging: (its manifest entry or None, whether it
+    was linked)."""
+    if fingerprint is NOT_YET:
+        fingerprint = fingerprints.of(page)
+        entry = reuse_previous.reused_entry(page.rel, fingerprint)
+        if entry is not None:
+            return entry, True
     write_file(reuse_previous.staging, page.rel, page.render(env))
     return reuse_previous.entry(page.rel, fingerprint), False
 
 
 def _settle_slice(bounds: tuple[int, int]) -> list[tuple[list | None, bool]]:
     env, fingerprints, reuse_previous = _batch_tools[0]
-    return [settle(page, env, fingerprints, reuse_previous) for page in _batch[bounds[0]:bounds[1]]]
+    return [settle(page, env, fingerprints, reuse_previous, fingerprint)
+            for page, fingerprint in _batch[bounds[0]:bounds[1]]]
 
 
-def settle_in_parallel(batch: list[PageSpec], env: Environment, fingerprints: "Fingerprints",
+def settle_in_parallel(batch: list[tuple[PageSpec, str | None]], env: Environment, fingerprints: "Fingerprints",
                        reuse_previous: "Reuse", jobs: int) -> None:
     """Settle `batch` across `jobs` forked workers.  The workers inherit the pages
     and everything they read (the SiteContext, the Jinja environment, the previous
@@ -1205,7 +1204,7 @@ def settle_in_parallel(batch: list[PageSpec], env: Environment, fingerprints: "F
     import multiprocessing
 
     if "fork" not in multiprocessing.get_all_start_methods() or len(batch) < max(jobs, PARALLEL_MIN_PAGES):
-        settled = [settle(page, env, fingerprints, reuse_previous) for page in batch]
+        settled = [settle(page, env, fingerprints, reuse_previous, fingerprint) for page, fingerprint in batch]
     else:
         _batch[:], _batch_tools[:] = batch, [(env, fingerprints, reuse_previous)]
         try:
@@ -1219,7 +1218,7 @@ def settle_in_parallel(batch: list[PageSpec], env: Environment, fingerprints: "F
         finally:
             _batch.clear()
             _batch_tools.clear()
-    for page, (entry, linked) in zip(batch, settled):
+    for (page, _), (entry, linked) in zip(batch, settled):
         reuse_previous.keep(page.rel, entry)
         reuse_previous.reused += linked
 
@@ -1254,20 +1253,32 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
               ctx.agents, *ctx.agents.values()] + ([ix.records] if ix is not None else [])
     fingerprints = Fingerprints(site_salt(ctx), shared)
     pages = 0
-    batch: list[PageSpec] = []    # pages to settle, when settled in parallel
-    batch_size = PARALLEL_BATCH_REBUILD if reuse_previous.old else PARALLEL_BATCH
+    batch: list[tuple[PageSpec, str | None]] = []    # pages to settle in parallel, with their fingerprints
+    # A rebuild (a manifest of the previous pages is there) links most pages: it
+    # fingerprints and links them here, and only what changed goes to the workers.
+    # Workers that fingerprinted too cost more than they saved (14.2 s against
+    # 13.2 s for a 10,000-capture rebuild: each fork's copy of this process's
+    # memory, the digests of the records made again in each).  A first build
+    # renders every page, and its workers fingerprint them beside the rendering.
+    rebuilding = bool(reuse_previous.old)
     for item in site_items(ctx, env, reuse_previous):
         if isinstance(item, PageSpec):
-            if jobs > 1:
-                batch.append(item)
-                if len(batch) >= batch_size:
-                    settle_in_parallel(batch, env, fingerprints, reuse_previous, jobs)
-                    batch = []
-                    tell_written()
+            if jobs > 1 and not rebuilding:
+                batch.append((item, NOT_YET))      # the workers fingerprint it
             else:
-                entry, linked = settle(item, env, fingerprints, reuse_previous)
-                reuse_previous.keep(item.rel, entry)
-                reuse_previous.reused += linked
+                fingerprint = fingerprints.of(item)
+                entry = reuse_previous.reused_entry(item.rel, fingerprint)
+                if entry is not None:
+                    reuse_previous.keep(item.rel, entry)
+                    reuse_previous.reused += 1
+                elif jobs > 1:
+                    batch.append((item, fingerprint))
+                else:
+                    reuse_previous.keep(item.rel, settle(item, env, fingerprints, reuse_previous, fingerprint)[0])
+            if len(batch) >= PARALLEL_BATCH:
+                settle_in_parallel(batch, env, fingerprints, reuse_previous, jobs)
+                batch = []
+                tell_written()
             on_disk.append(item.rel)
         else:
             write_file(staging, *item)
