@@ -827,11 +827,19 @@ def render_site(ctx: SiteContext, env: Environment | None = None) -> Iterator[tu
         yield (item.rel, item.render(env)) if isinstance(item, PageSpec) else item
 
 
-def site_items(ctx: SiteContext, env: Environment, previous: "Reuse | None" = None
-               ) -> Iterator[PageSpec | tuple[str, bytes]]:
+@dataclasses.dataclass(frozen=True)
+class DocumentPages:
+    """Where the document and original-capture pages go in the site's order, when
+    another process settles them (`rels`: their files, in that order)."""
+    rels: tuple[str, ...]
+
+
+def site_items(ctx: SiteContext, env: Environment, previous: "Reuse | None" = None, documents: bool = True
+               ) -> Iterator[PageSpec | tuple[str, bytes] | DocumentPages]:
     """Pages still to render, and files already made, in the order they are written.
-    `previous`: the previous build's site and cache, whose data files may be reused in part."""
-    yield from reuse.with_reuse_files(ctx, env, render_pages(ctx, env), previous)
+    `previous`: the previous build's site and cache, whose data files may be reused in part.
+    Without `documents`, the document and original pages are one DocumentPages."""
+    yield from reuse.with_reuse_files(ctx, env, render_pages(ctx, env, documents), previous)
 
 
 def listing_common(common: Mapping[str, Any], documents: Iterable[Record]) -> dict[str, Any]:
@@ -840,7 +848,8 @@ def listing_common(common: Mapping[str, Any], documents: Iterable[Record]) -> di
     return {**common, "by_id": {r.id: r for r in documents}}
 
 
-def render_pages(ctx: SiteContext, env: Environment) -> Iterator[PageSpec | tuple[str, bytes]]:
+def render_pages(ctx: SiteContext, env: Environment, documents: bool = True
+                 ) -> Iterator[PageSpec | tuple[str, bytes] | DocumentPages]:
     u = ctx.urls
     records = ctx.newest_first
     by_id = ctx.records_by_id
@@ -853,9 +862,11 @@ def render_pages(ctx: SiteContext, env: Environment) -> Iterator[PageSpec | tupl
                 years=sorted({y for r in records if (y := edtf_year(r.date.value))}), **common)
     yield _page(env, "documents.html", u.documents(), u.base, records=records,
                 groups=group_by_year(records), **common)
-    for r in records:
-        yield document_page(ctx, r)
-        yield original_page(ctx, r)
+    if documents:
+        yield from document_pages(ctx)
+    else:
+        yield DocumentPages(tuple(rel for r in records for rel in (page_file(u.document(r.id), u.base),
+                                                                    page_file(u.original(r.id), u.base))))
     for index, list_url, page_url in ((authors, u.authors(), u.author), (publishers, u.publishers(), u.publisher)):
         yield _page(env, "agents.html", list_url, u.base, index=index, **listing_common(common, ()))
         for p in index.pages:
@@ -871,6 +882,13 @@ def render_pages(ctx: SiteContext, env: Environment) -> Iterator[PageSpec | tupl
         for key, title, url in (("events", "Events", u.events()), ("timeline", "Timeline", u.timeline()),
                                 ("claims", "Claims", u.claims())):
             yield _page(env, "analysis_pending.html", url, u.base, key=key, title=title)
+
+
+def document_pages(ctx: SiteContext) -> Iterator[PageSpec]:
+    """Each document's page and its original capture's page, newest document first."""
+    for r in ctx.newest_first:
+        yield document_page(ctx, r)
+        yield original_page(ctx, r)
 
 
 def original_page(ctx: SiteContext, record: Record) -> PageSpec:
@@ -1223,6 +1241,61 @@ def settle_in_parallel(batch: list[tuple[PageSpec, str | None]], env: Environmen
         reuse_previous.reused += linked
 
 
+def _settle_documents(ctx: SiteContext, env: Environment, fingerprints: "Fingerprints", reuse_previous: "Reuse",
+                      send: Any) -> None:
+    try:
+        settled = [settle(page, env, fingerprints, reuse_previous) for page in document_pages(ctx)]
+    except BaseException as exc:
+        try:
+            send.send(("error", exc))
+        except Exception:   # an exception that cannot be pickled: its words
+            send.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+    else:
+        send.send(("ok", settled))
+    finally:
+        send.close()
+
+
+class DocumentSide:
+    """A rebuild's document and original-capture pages (two thirds of its pages and
+    most of its fingerprinting), settled by one forked process while this one
+    settles the rest of the site.  Both only read what they inherited; they write
+    different files of the staging folder."""
+
+    def __init__(self, ctx: SiteContext, env: Environment, fingerprints: "Fingerprints", reuse_previous: "Reuse"):
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(target=_settle_documents, args=(ctx, env, fingerprints, reuse_previous, send),
+                                        daemon=True)
+        self._process.start()
+        send.close()
+
+    def settled(self) -> list[tuple[list | None, bool]]:
+        """(manifest entry, linked) of each page, in DocumentPages order; the
+        process's exception, raised here, if it failed."""
+        try:
+            status, value = self._receive.recv()
+        except EOFError:    # killed (the OOM killer) before it could answer
+            status, value = "error", RuntimeError("the process settling the document pages died")
+        finally:
+            self._receive.close()
+            self._process.join()
+        if status != "ok":
+            raise value
+        return value
+
+    def stop(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+
+
+# A rebuild of fewer documents than this settles them here: the fork costs more.
+DOCUMENT_SIDE_MIN_RECORDS = 1000
+
+
 def write_site(ctx: SiteContext, staging: Path, source: Path,
                progress: Callable[[str], None] = lambda s: None,
                previous: Path | None = None, cache: Path | None = None, jobs: int = 1,
@@ -1260,49 +1333,72 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
     # 13.2 s for a 10,000-capture rebuild: each fork's copy of this process's
     # memory, the digests of the records made again in each).  A first build
     # renders every page, and its workers fingerprint them beside the rendering.
+    # A large rebuild's document pages are settled by one more process meanwhile.
     rebuilding = bool(reuse_previous.old)
-    for item in site_items(ctx, env, reuse_previous):
-        if isinstance(item, PageSpec):
-            if jobs > 1 and not rebuilding:
-                batch.append((item, NOT_YET))      # the workers fingerprint it
-            else:
-                fingerprint = fingerprints.of(item)
-                entry = reuse_previous.reused_entry(item.rel, fingerprint)
-                if entry is not None:
-                    reuse_previous.keep(item.rel, entry)
-                    reuse_previous.reused += 1
-                elif jobs > 1:
-                    batch.append((item, fingerprint))
+    import multiprocessing
+    side = DocumentSide(ctx, env, fingerprints, reuse_previous) if (
+        rebuilding and jobs > 1 and len(ctx.records) >= DOCUMENT_SIDE_MIN_RECORDS
+        and "fork" in multiprocessing.get_all_start_methods()) else None
+    try:
+        waiting_for_side = False
+        document_rels: tuple[str, ...] = ()
+        for item in site_items(ctx, env, reuse_previous, documents=side is None):
+            if isinstance(item, DocumentPages):
+                # told to `written` only once the other process is done: the order stays the site's
+                on_disk.extend(item.rels)
+                pages += len(item.rels)
+                document_rels = item.rels
+                waiting_for_side = True
+                continue
+            if isinstance(item, PageSpec):
+                if jobs > 1 and not rebuilding:
+                    batch.append((item, NOT_YET))      # the workers fingerprint it
                 else:
-                    reuse_previous.keep(item.rel, settle(item, env, fingerprints, reuse_previous, fingerprint)[0])
-            if len(batch) >= PARALLEL_BATCH:
-                settle_in_parallel(batch, env, fingerprints, reuse_previous, jobs)
-                batch = []
+                    fingerprint = fingerprints.of(item)
+                    entry = reuse_previous.reused_entry(item.rel, fingerprint)
+                    if entry is not None:
+                        reuse_previous.keep(item.rel, entry)
+                        reuse_previous.reused += 1
+                    elif jobs > 1:
+                        batch.append((item, fingerprint))
+                    else:
+                        reuse_previous.keep(item.rel, settle(item, env, fingerprints, reuse_previous, fingerprint)[0])
+                if len(batch) >= PARALLEL_BATCH:
+                    settle_in_parallel(batch, env, fingerprints, reuse_previous, jobs)
+                    batch = []
+                    if not waiting_for_side:
+                        tell_written()
+                on_disk.append(item.rel)
+            else:
+                write_file(staging, *item)
+                on_disk.append(item[0])
+            if not batch and not waiting_for_side:
                 tell_written()
-            on_disk.append(item.rel)
-        else:
-            write_file(staging, *item)
-            on_disk.append(item[0])
-        if not batch:
-            tell_written()
-        pages += 1
-        if pages % _PROGRESS_EVERY == 0:
-            progress(f"  rendered {pages} pages")
-    if batch:
-        settle_in_parallel(batch, env, fingerprints, reuse_previous, jobs)
+            pages += 1
+            if pages % _PROGRESS_EVERY == 0:
+                progress(f"  rendered {pages} pages")
+        if batch:
+            settle_in_parallel(batch, env, fingerprints, reuse_previous, jobs)
+        u = ctx.urls
+        for r in ctx.records:   # the capture, byte for byte, beside its SHA-256 in records.json
+            rel = u.raw(r.id, Path(r.source_file).suffix.lower())[len(u.base):]
+            fingerprint = f"{r.sha256}:{r.source_file}"
+            if not reuse_previous.take(rel, fingerprint):
+                copy_file(staging, rel, source / r.source_file)
+                reuse_previous.note(rel, fingerprint)
+        write_file(staging, ".nojekyll", b"")
+        write_records_json(staging, ctx, fingerprints, reuse_previous)
+        write_file(staging, "data/records.schema.json", SCHEMA.read_bytes())
+        static = ctx.config.path(ctx.config.static) if ctx.config.static else theme_dir("static")
+        if static.is_dir():
+            shutil.copytree(static, staging / "static", dirs_exist_ok=True)
+        if side is not None:    # last: the files above are written meanwhile
+            for rel, (entry, linked) in zip(document_rels, side.settled(), strict=True):
+                reuse_previous.keep(rel, entry)
+                reuse_previous.reused += linked
+    finally:
+        if side is not None:
+            side.stop()
     tell_written()
-    u = ctx.urls
-    for r in ctx.records:   # the capture, byte for byte, beside its SHA-256 in records.json
-        rel = u.raw(r.id, Path(r.source_file).suffix.lower())[len(u.base):]
-        fingerprint = f"{r.sha256}:{r.source_file}"
-        if not reuse_previous.take(rel, fingerprint):
-            copy_file(staging, rel, source / r.source_file)
-            reuse_previous.note(rel, fingerprint)
-    write_file(staging, ".nojekyll", b"")
-    write_records_json(staging, ctx, fingerprints, reuse_previous)
-    write_file(staging, "data/records.schema.json", SCHEMA.read_bytes())
-    static = ctx.config.path(ctx.config.static) if ctx.config.static else theme_dir("static")
-    if static.is_dir():
-        shutil.copytree(static, staging / "static", dirs_exist_ok=True)
     reuse_previous.save()
     return pages

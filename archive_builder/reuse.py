@@ -749,6 +749,9 @@ def with_reuse_files(ctx, env, pages: Iterable[PageSpec | tuple[str, bytes]], pr
     """Pass the site's pages through, noting their paths, then add the reuse files."""
     seen: list[str] = []
     for item in pages:
-        seen.append(item.rel if isinstance(item, PageSpec) else item[0])
+        if isinstance(item, site.DocumentPages):
+            seen.extend(item.rels)
+        else:
+            seen.append(item.rel if isinstance(item, PageSpec) else item[0])
         yield item
     yield from render_reuse_files(ctx, env, seen, previous)

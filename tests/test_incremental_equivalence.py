@@ -131,6 +131,7 @@ def parallel(monkeypatch):
     monkeypatch.setattr(build_module, "PARALLEL_MIN_CAPTURES", 1)
     monkeypatch.setattr(render_module, "PARALLEL_BATCH", 40)
     monkeypatch.setattr(render_module, "PARALLEL_MIN_PAGES", 0)
+    monkeypatch.setattr(render_module, "DOCUMENT_SIDE_MIN_RECORDS", 1)   # a rebuild's document pages in their own process
 
 
 # --- the changes -------------------------------------------------------------------
@@ -621,6 +622,43 @@ def test_a_killed_render_worker_stops_the_build_and_leaves_the_site(tmp_path, mo
     archive.history.append("a render worker killed")
     archive.build(monkeypatch)
     archive.assert_equals_clean(monkeypatch)
+
+
+def test_a_large_rebuild_settles_its_document_pages_in_a_process_of_their_own(tmp_path, monkeypatch, parallel):
+    started = []
+    real = render_module.DocumentSide.__init__
+    monkeypatch.setattr(render_module.DocumentSide, "__init__",
+                        lambda self, *args: (started.append(True), real(self, *args))[1])
+    archive = new_archive(tmp_path, jobs=2)
+    archive.build(monkeypatch)
+    assert started == []                    # a first build: its workers render every page
+    kept = tmp_path / "kept"
+    keep_links(archive.site, kept)
+    archive.build(monkeypatch)              # nothing changed: the other process links every document page
+    assert started == [True]
+    documents = [rel for rel in site_hashes(archive.site) if rel.startswith("documents/") and rel.endswith(".html")]
+    assert documents and set(documents) <= set(linked_from(archive.site, kept))
+    shutil.rmtree(kept)
+    for n, change in enumerate([edit_body, edit_title]):
+        apply(archive, change, n)
+        archive.build(monkeypatch)
+        assert len(started) == n + 2
+        archive.assert_equals_clean(monkeypatch)
+
+
+def test_a_failing_document_side_stops_the_build_and_leaves_the_site(tmp_path, monkeypatch, parallel):
+    archive = new_archive(tmp_path, jobs=2)
+    archive.build(monkeypatch)
+    before = site_hashes(archive.site)
+    apply(archive, edit_body, 0)
+
+    def broken(*args):
+        raise OSError(28, "No space left on device")      # in the forked process
+    monkeypatch.setattr(render_module, "document_pages", broken)
+    monkeypatch.chdir(archive.root)
+    assert main(archive.args(archive.site)) != 0
+    assert site_hashes(archive.site) == before
+    assert not list(archive.root.glob(".site-staging-*"))
 
 
 # --- the previous site is never modified ---------------------------------------------
