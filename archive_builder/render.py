@@ -1091,15 +1091,6 @@ class Reuse:
         # is kept, so the page still counts as reused and keep() stores nothing
         return self.entry(rel, fingerprint) or [fingerprint]
 
-    def take(self, rel: str, fingerprint: str | None) -> bool:
-        """Link the previous file into staging if it is still what `fingerprint` makes."""
-        entry = self.reused_entry(rel, fingerprint)
-        if entry is None:
-            return False
-        self.keep(rel, entry)
-        self.reused += 1
-        return True
-
     def entry(self, rel: str, fingerprint: str | None) -> list | None:
         """The manifest entry of a file just written to staging (None when nothing is kept)."""
         if fingerprint is None or self.cache is None:
@@ -1109,9 +1100,6 @@ class Reuse:
     def keep(self, rel: str, entry: list | None) -> None:
         if entry is not None and len(entry) == 4 and self.cache is not None:
             self.new[rel] = entry
-
-    def note(self, rel: str, fingerprint: str | None) -> None:
-        self.keep(rel, self.entry(rel, fingerprint))
 
     def save(self) -> None:
         if self.cache is not None:
@@ -1241,10 +1229,30 @@ def settle_in_parallel(batch: list[tuple[PageSpec, str | None]], env: Environmen
         reuse_previous.reused += linked
 
 
+def settle_raw_captures(ctx: SiteContext, source: Path, reuse_previous: "Reuse") -> list[tuple[str, list | None, bool]]:
+    """Each capture, byte for byte, beside its SHA-256 in records.json, linked from
+    the previous site when unchanged: (its file, manifest entry, linked)."""
+    u = ctx.urls
+    settled = []
+    for r in ctx.records:
+        rel = u.raw(r.id, Path(r.source_file).suffix.lower())[len(u.base):]
+        fingerprint = f"{r.sha256}:{r.source_file}"
+        entry = reuse_previous.reused_entry(rel, fingerprint)
+        if entry is None:
+            copy_file(reuse_previous.staging, rel, source / r.source_file)
+            settled.append((rel, reuse_previous.entry(rel, fingerprint), False))
+        else:
+            settled.append((rel, entry, True))
+    return settled
+
+
 def _settle_documents(ctx: SiteContext, env: Environment, fingerprints: "Fingerprints", reuse_previous: "Reuse",
-                      send: Any) -> None:
+                      source: Path, send: Any) -> None:
     try:
-        settled = [settle(page, env, fingerprints, reuse_previous) for page in document_pages(ctx)]
+        # the records' and claims' digests, made for the document pages, serve records.json too
+        settled = ([settle(page, env, fingerprints, reuse_previous) for page in document_pages(ctx)],
+                   settle_raw_captures(ctx, source, reuse_previous))
+        write_records_json(reuse_previous.staging, ctx, fingerprints, reuse_previous)
     except BaseException as exc:
         try:
             send.send(("error", exc))
@@ -1258,23 +1266,25 @@ def _settle_documents(ctx: SiteContext, env: Environment, fingerprints: "Fingerp
 
 class DocumentSide:
     """A rebuild's document and original-capture pages (two thirds of its pages and
-    most of its fingerprinting), settled by one forked process while this one
-    settles the rest of the site.  Both only read what they inherited; they write
+    most of its fingerprinting), its raw captures and records.json, settled by one
+    forked process while this one settles the rest of the site.  Both only read what they inherited; they write
     different files of the staging folder."""
 
-    def __init__(self, ctx: SiteContext, env: Environment, fingerprints: "Fingerprints", reuse_previous: "Reuse"):
+    def __init__(self, ctx: SiteContext, env: Environment, fingerprints: "Fingerprints", reuse_previous: "Reuse",
+                 source: Path):
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_settle_documents, args=(ctx, env, fingerprints, reuse_previous, send),
-                                        daemon=True)
+        self._process = context.Process(target=_settle_documents,
+                                        args=(ctx, env, fingerprints, reuse_previous, source, send), daemon=True)
         self._process.start()
         send.close()
 
-    def settled(self) -> list[tuple[list | None, bool]]:
-        """(manifest entry, linked) of each page, in DocumentPages order; the
-        process's exception, raised here, if it failed."""
+    def settled(self) -> tuple[list[tuple[list | None, bool]], list[tuple[str, list | None, bool]]]:
+        """(manifest entry, linked) of each page, in DocumentPages order, and the raw
+        captures as settle_raw_captures gives them; the process's exception, raised
+        here, if it failed."""
         try:
             status, value = self._receive.recv()
         except EOFError:    # killed (the OOM killer) before it could answer
@@ -1336,7 +1346,7 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
     # A large rebuild's document pages are settled by one more process meanwhile.
     rebuilding = bool(reuse_previous.old)
     import multiprocessing
-    side = DocumentSide(ctx, env, fingerprints, reuse_previous) if (
+    side = DocumentSide(ctx, env, fingerprints, reuse_previous, source) if (
         rebuilding and jobs > 1 and len(ctx.records) >= DOCUMENT_SIDE_MIN_RECORDS
         and "fork" in multiprocessing.get_all_start_methods()) else None
     try:
@@ -1379,23 +1389,23 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
                 progress(f"  rendered {pages} pages")
         if batch:
             settle_in_parallel(batch, env, fingerprints, reuse_previous, jobs)
-        u = ctx.urls
-        for r in ctx.records:   # the capture, byte for byte, beside its SHA-256 in records.json
-            rel = u.raw(r.id, Path(r.source_file).suffix.lower())[len(u.base):]
-            fingerprint = f"{r.sha256}:{r.source_file}"
-            if not reuse_previous.take(rel, fingerprint):
-                copy_file(staging, rel, source / r.source_file)
-                reuse_previous.note(rel, fingerprint)
+        raw: list[tuple[str, list | None, bool]] = []
+        if side is None:
+            raw = settle_raw_captures(ctx, source, reuse_previous)
+            write_records_json(staging, ctx, fingerprints, reuse_previous)
         write_file(staging, ".nojekyll", b"")
-        write_records_json(staging, ctx, fingerprints, reuse_previous)
         write_file(staging, "data/records.schema.json", SCHEMA.read_bytes())
         static = ctx.config.path(ctx.config.static) if ctx.config.static else theme_dir("static")
         if static.is_dir():
             shutil.copytree(static, staging / "static", dirs_exist_ok=True)
         if side is not None:    # last: the files above are written meanwhile
-            for rel, (entry, linked) in zip(document_rels, side.settled(), strict=True):
+            documents, raw = side.settled()
+            for rel, (entry, linked) in zip(document_rels, documents, strict=True):
                 reuse_previous.keep(rel, entry)
                 reuse_previous.reused += linked
+        for rel, entry, linked in raw:
+            reuse_previous.keep(rel, entry)
+            reuse_previous.reused += linked
     finally:
         if side is not None:
             side.stop()
