@@ -159,9 +159,11 @@ def remove_tree(path: Path, background: bool = False) -> None:
     """Remove a finished-with folder, now or (`background`) in a detached process."""
     if background:
         try:
-            subprocess.Popen([sys.executable, "-c", "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)",
-                              os.fspath(path)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)
+            # at the lowest priority: the next build, often started at once, comes first
+            subprocess.Popen([sys.executable, "-c", "import os, shutil, sys; os.nice(19); "
+                              "shutil.rmtree(sys.argv[1], ignore_errors=True)", os.fspath(path)],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
             return
         except OSError:   # no process to spare: remove it here
             pass
