@@ -50,6 +50,7 @@ class BuildReport:
     skipped: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     cache_keys: list[str] = field(default_factory=list)
+    record_keys: dict[str, str] = field(default_factory=dict)   # record id -> its capture's cache key
     from_cache: int = 0             # captures whose outcome came from .cache/ unchanged
     pages: int = 0
     indexed: int = 0
@@ -295,6 +296,8 @@ def read_captures(source: Path, editorial_names: Mapping[str, str], report: Buil
         seen[record.id] = record.source_file
         records.append(record)
         per_record[record.id] = (outcome.claims, outcome.event_names)
+        if outcome.key:
+            report.record_keys[record.id] = outcome.key
     if fatal:
         raise BuildStopped(fatal)
     return records, per_record
@@ -354,7 +357,8 @@ def _build(config: Config, *, progress: Callable[[str], None], jobs: int | None,
     report.records, report.analysis = records, analysis
 
     urls = Urls(config.base_url)
-    ctx = SiteContext(records=records, analysis=analysis, config=config, urls=urls, editorial=editorial)
+    ctx = SiteContext(records=records, analysis=analysis, config=config, urls=urls, editorial=editorial,
+                      record_keys=report.record_keys)
     with build_lock(out, progress):
         clean_stale_staging(out)
         staging = staging_dir(out)

@@ -61,6 +61,10 @@ class SiteContext:
     config: Config
     urls: Urls
     editorial: Editorial
+    # record id -> the key its capture is cached under (build.read_captures): a digest
+    # of everything the record is made from, so it stands for the record in page
+    # fingerprints instead of the record pickled again every build
+    record_keys: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     @cached_property
     def records_by_id(self) -> dict[str, Record]:
@@ -947,12 +951,18 @@ class Fingerprints:
     come out the same; the reverse need not hold (a set pickled in another order
     only costs a re-render)."""
 
-    def __init__(self, salt: bytes, shared: Iterable[Any] = ()):
+    def __init__(self, salt: bytes, shared: Iterable[Any] = (), known: Iterable[tuple[Any, bytes]] = ()):
+        """`known`: (object, digest) pairs whose digest is known already (records by
+        their capture's cache key); a digest from `known` must never be equal to one
+        this class makes of a different object, hence the tag."""
         self.salt = salt
         self._shared = {id(o): o for o in shared}       # kept alive by the SiteContext
         self._digests: dict[int, bytes] = {}
         self._outer: int | None = None                  # the object being digested on its own
         self._keep: list[Any] = []
+        for obj, digest in known:
+            self._digests[id(obj)] = b"known:" + digest
+            self._keep.append(obj)
 
     def _persistent_id(self, obj: Any) -> Any:
         """What pickle writes in place of `obj` (None: `obj` as pickle would write it).
@@ -1246,12 +1256,12 @@ def settle_raw_captures(ctx: SiteContext, source: Path, reuse_previous: "Reuse")
     return settled
 
 
-def _settle_documents(ctx: SiteContext, env: Environment, fingerprints: "Fingerprints", reuse_previous: "Reuse",
-                      source: Path, send: Any) -> None:
+def _settle_documents(ctx: SiteContext, env: Environment, make_fingerprints: Callable[[], "Fingerprints"],
+                      reuse_previous: "Reuse", send: Any) -> None:
     try:
+        fingerprints = make_fingerprints()
+        settled = [settle(page, env, fingerprints, reuse_previous) for page in document_pages(ctx)]
         # the records' and claims' digests, made for the document pages, serve records.json too
-        settled = ([settle(page, env, fingerprints, reuse_previous) for page in document_pages(ctx)],
-                   settle_raw_captures(ctx, source, reuse_previous))
         write_records_json(reuse_previous.staging, ctx, fingerprints, reuse_previous)
     except BaseException as exc:
         try:
@@ -1266,25 +1276,25 @@ def _settle_documents(ctx: SiteContext, env: Environment, fingerprints: "Fingerp
 
 class DocumentSide:
     """A rebuild's document and original-capture pages (two thirds of its pages and
-    most of its fingerprinting), its raw captures and records.json, settled by one
-    forked process while this one settles the rest of the site.  Both only read what they inherited; they write
-    different files of the staging folder."""
+    most of its fingerprinting) and records.json, settled by one forked process
+    while this one settles the rest of the site.  Both only read what they
+    inherited; they write different files of the staging folder.  It is forked
+    before the analysis index is built, which both then build for themselves."""
 
-    def __init__(self, ctx: SiteContext, env: Environment, fingerprints: "Fingerprints", reuse_previous: "Reuse",
-                 source: Path):
+    def __init__(self, ctx: SiteContext, env: Environment, make_fingerprints: Callable[[], "Fingerprints"],
+                 reuse_previous: "Reuse"):
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
         self._process = context.Process(target=_settle_documents,
-                                        args=(ctx, env, fingerprints, reuse_previous, source, send), daemon=True)
+                                        args=(ctx, env, make_fingerprints, reuse_previous, send), daemon=True)
         self._process.start()
         send.close()
 
-    def settled(self) -> tuple[list[tuple[list | None, bool]], list[tuple[str, list | None, bool]]]:
-        """(manifest entry, linked) of each page, in DocumentPages order, and the raw
-        captures as settle_raw_captures gives them; the process's exception, raised
-        here, if it failed."""
+    def settled(self) -> list[tuple[list | None, bool]]:
+        """(manifest entry, linked) of each page, in DocumentPages order; the
+        process's exception, raised here, if it failed."""
         try:
             status, value = self._receive.recv()
         except EOFError:    # killed (the OOM killer) before it could answer
@@ -1331,10 +1341,15 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
 
     env = environment(ctx.config, ctx.urls)
     reuse_previous = Reuse(staging, previous if previous is not None and previous.is_dir() else None, cache)
-    ix = render_analysis.index_for(ctx) if render_analysis is not None else None
-    shared = [ctx.records, ctx.records_by_id, ctx.newest_first, ctx.browse, *ctx.browse.values(),
-              ctx.agents, *ctx.agents.values()] + ([ix.records] if ix is not None else [])
-    fingerprints = Fingerprints(site_salt(ctx), shared)
+
+    def make_fingerprints() -> Fingerprints:
+        ix = render_analysis.index_for(ctx) if render_analysis is not None else None
+        shared = [ctx.records, ctx.records_by_id, ctx.newest_first, ctx.browse, *ctx.browse.values(),
+                  ctx.agents, *ctx.agents.values()] + ([ix.records] if ix is not None else [])
+        keys = ctx.record_keys
+        return Fingerprints(site_salt(ctx), shared,
+                            ((r, bytes.fromhex(keys[r.id])) for r in ctx.records if keys.get(r.id)))
+
     pages = 0
     batch: list[tuple[PageSpec, str | None]] = []    # pages to settle in parallel, with their fingerprints
     # A rebuild (a manifest of the previous pages is there) links most pages: it
@@ -1346,9 +1361,10 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
     # A large rebuild's document pages are settled by one more process meanwhile.
     rebuilding = bool(reuse_previous.old)
     import multiprocessing
-    side = DocumentSide(ctx, env, fingerprints, reuse_previous, source) if (
+    side = DocumentSide(ctx, env, make_fingerprints, reuse_previous) if (
         rebuilding and jobs > 1 and len(ctx.records) >= DOCUMENT_SIDE_MIN_RECORDS
         and "fork" in multiprocessing.get_all_start_methods()) else None
+    fingerprints = make_fingerprints()
     try:
         waiting_for_side = False
         document_rels: tuple[str, ...] = ()
@@ -1389,9 +1405,8 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
                 progress(f"  rendered {pages} pages")
         if batch:
             settle_in_parallel(batch, env, fingerprints, reuse_previous, jobs)
-        raw: list[tuple[str, list | None, bool]] = []
+        raw = settle_raw_captures(ctx, source, reuse_previous)
         if side is None:
-            raw = settle_raw_captures(ctx, source, reuse_previous)
             write_records_json(staging, ctx, fingerprints, reuse_previous)
         write_file(staging, ".nojekyll", b"")
         write_file(staging, "data/records.schema.json", SCHEMA.read_bytes())
@@ -1399,8 +1414,7 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
         if static.is_dir():
             shutil.copytree(static, staging / "static", dirs_exist_ok=True)
         if side is not None:    # last: the files above are written meanwhile
-            documents, raw = side.settled()
-            for rel, (entry, linked) in zip(document_rels, documents, strict=True):
+            for rel, (entry, linked) in zip(document_rels, side.settled(), strict=True):
                 reuse_previous.keep(rel, entry)
                 reuse_previous.reused += linked
         for rel, entry, linked in raw:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import pickle
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -128,6 +129,8 @@ class AnalysisIndex:
     # source_label of each record, by id, filled as pages ask: every claims list and
     # event page names a document's source with its date, a document four times over
     source_labels: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    # record_shown of each record, by id, filled as pages ask
+    shown: dict[str, bytes | None] = field(default_factory=dict, compare=False, repr=False)
 
     def source(self, document_id: str) -> str:
         """source_name of the document with this id ("an unknown source" if it is not in the archive)."""
@@ -207,16 +210,23 @@ def claim_url(urls, claim: Claim) -> str:
     return urls.document(claim.document_id) + f"#claim-{claim.id}"
 
 
-def record_shown(ix: AnalysisIndex, document_id: str) -> tuple | None:
-    """What an analysis page shows of a document it lists or quotes beside others: its
-    id, title, date and source (source_name, source_label).  A page's fingerprint
-    takes this, not the whole record, so an edit to one document's text re-renders
-    the pages that show that text (its claims, its passages), not every page that
-    merely links to it."""
+def record_shown(ix: AnalysisIndex, document_id: str) -> bytes | None:
+    """What an analysis page shows of a document it lists or quotes beside others, as
+    a digest: its id, title, date and source (source_name, source_label).  A page's
+    fingerprint takes this, not the whole record, so an edit to one document's text
+    re-renders the pages that show that text (its claims, its passages), not every
+    page that merely links to it.  A digest, made once per document: a document
+    page names some seventy others, and four values each were half of what its
+    fingerprint had to pickle."""
+    try:
+        return ix.shown[document_id]
+    except KeyError:
+        pass
     record = ix.records.get(document_id)
-    if record is None:
-        return None
-    return (record.id, record.title.value, record.date.value, ix.source_names[document_id])
+    shown = None if record is None else hashlib.blake2b(pickle.dumps(
+        (record.id, record.title.value, record.date.value, ix.source_names[document_id]), 5), digest_size=16).digest()
+    ix.shown[document_id] = shown
+    return shown
 
 
 def document_inputs(ctx, record: Record) -> tuple:

@@ -571,3 +571,20 @@ def test_capture_lines_html_is_the_capture_lines_laid_out(pieces, body_lines, re
         'comment</span> {% endif %}<span class="verbatim">{{ l.text }}</span></li>\n{% endfor %}')
     raw = text.encode("utf-8")
     assert capture_lines_html(record, raw) + "\n" == loop.render(lines=capture_lines(record, raw))
+
+
+def test_a_record_whose_digest_is_known_is_fingerprinted_by_it():
+    """A capture's cache key stands for its record in page fingerprints (the record is
+    a function of it): the key, not the record pickled again, makes the fingerprint."""
+    from archive_builder.output import PageSpec
+    from archive_builder.render import Fingerprints
+
+    record = make_record("a", body="One text.")
+
+    def fingerprint(known) -> str:
+        return Fingerprints(b"salt", known=known).of(PageSpec("documents/a/index.html", "document.html",
+                                                               dict(record=record)))
+
+    plain = fingerprint(())
+    assert fingerprint([(record, b"k1")]) == fingerprint([(record, b"k1")]) != plain
+    assert fingerprint([(record, b"k1")]) != fingerprint([(record, b"k2")])
