@@ -588,3 +588,21 @@ def test_a_record_whose_digest_is_known_is_fingerprinted_by_it():
     plain = fingerprint(())
     assert fingerprint([(record, b"k1")]) == fingerprint([(record, b"k1")]) != plain
     assert fingerprint([(record, b"k1")]) != fingerprint([(record, b"k2")])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(varied_records(), min_size=1, max_size=4), st.sampled_from(["/", "/archive/"]), st.booleans())
+def test_document_lists_are_what_the_reference_macro_makes(drawn, base, with_browse):
+    """render.document_list_html against partials/macros.html's document_list as Jinja
+    laid it out (tests/reference_templates/partials/macros.html)."""
+    from dataclasses import replace
+
+    from archive_builder.render import environment
+    records = [replace(r, id=f"doc-{n}") for n, r in enumerate(drawn)]
+    ctx = context(records, base=base)
+    page = '{% import "partials/macros.html" as m %}[{{ m.document_list(records, authors, publishers, browse) }}]'
+    values = dict(records=records, authors=ctx.agents["author"], publishers=ctx.agents["publisher"],
+                  browse=ctx.browse if with_browse else None)
+    expected = reference_environment(ctx).from_string(page).render(**values)
+    assert environment(ctx.config, ctx.urls).from_string(page).render(**values) == expected
+    assert "doc-list" in expected
