@@ -185,3 +185,16 @@ def test_a_stopped_build_decides_only_what_its_lower_bound_decides():
     both_stopped = [_m("ours: full build", 600.0, returncode=None),
                     _m("hugo --minify (related content)", 600.0, returncode=None)]
     assert all(line.endswith("undecided") for line in targets(10, both_stopped) if "full build incl." in line)
+
+
+def test_the_benchmark_waits_for_the_previous_sites_background_removal(tmp_path):
+    import threading
+
+    from archive_builder.bench.run import wait_for_background_removal
+
+    site = tmp_path / "site"
+    assert wait_for_background_removal(site) == 0.0
+    trash = tmp_path / ".site-trash-x"
+    trash.mkdir()
+    threading.Timer(0.5, trash.rmdir).start()
+    assert wait_for_background_removal(site, poll=0.05) >= 0.4 and not trash.exists()
