@@ -1361,8 +1361,10 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
     With `previous` (the live site, untouched until the swap) and `cache` (where
     the manifest of fingerprints is kept), a page whose fingerprint matches the
     previous build is linked from `previous` instead of rendered.  With `jobs` > 1
-    the pages to render are rendered by that many forked workers.  `written` is
-    told each page's path once the page is in `staging`, in the order of
+    the pages to render are rendered (in a first build, fingerprinted too) by that
+    many forked workers, and a rebuild of DOCUMENT_SIDE_MIN_RECORDS documents or
+    more settles its document pages in one more process (DocumentSide).  `written`
+    is told each page's path once the page is in `staging`, in the order of
     site_items whatever the jobs and the reuse (the search index starts early)."""
     import shutil
 
