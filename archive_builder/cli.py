@@ -160,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:      # a folder that cannot be written, a disk that is full
         if args.debug:
             raise
-        _err(f"archive_builder: {exc.filename or ''}: {exc.strerror or exc} (nothing was changed in the output folder)")
+        where = f"{exc.filename}: " if exc.filename else ""   # a full disk names no file
+        _err(f"archive_builder: {where}{exc.strerror or exc} (nothing was changed in the output folder)")
         return EXIT_USAGE
     except Exception as exc:  # never a traceback for the user, unless asked
         if args.debug:

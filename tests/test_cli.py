@@ -171,3 +171,19 @@ def test_site_url_flag_gives_absolute_permalinks_and_a_sitemap(tmp_path):
     without = tmp_path / "plain"
     assert cli_main(["build", "--source", str(seeds), "--out", str(without), "--no-search", "--quiet"]) == 0
     assert not (without / "sitemap.xml").exists()
+
+
+def test_a_full_disk_is_a_clear_error_not_a_traceback(tmp_path, monkeypatch, capsys):
+    """An OSError with no file name (a full disk) is said plainly, with no empty name."""
+    import archive_builder.build as build_module
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(build_module, "write_site", full)
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text("A statement.\n\nIt says one thing.\n", encoding="utf-8")
+    assert main(["build", "-q", "--no-search", "--source", str(src), "--out", str(tmp_path / "site")]) == 2
+    err = capsys.readouterr().err
+    assert "archive_builder: No space left on device (nothing was changed in the output folder)" in err
+    assert "Traceback" not in err and not (tmp_path / "site").exists()
