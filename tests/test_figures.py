@@ -175,3 +175,18 @@ def test_numbers_start_where_the_word_by_word_loop_found_them(text):
     for sentence in (text, text.encode("ascii", "ignore").decode()):
         assert [(m.span(), m.group()) for m in figures._atom_matches(sentence)] == [
             (m.span(), m.group()) for m in _atom_matches_word_by_word(sentence)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([w for w in _NUMBERISH if w.isascii()] + [
+           "ba thousandfold", "a\tmillion", "A  Billion", "x", "_", "a_thousand", "7", "one2", "2one", "Hundred"]),
+                max_size=14).map(" ".join)
+       | st.lists(st.sampled_from(["a", "A", " ", "thousand", "one", "1", "-", "_", "b", "HUNDRED", "\n"]),
+                  max_size=14).map("".join)
+       | st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+@example("ba thousandfold")
+def test_the_cheap_test_reads_ascii_sentences_as_its_regexes_do(text):
+    """_may_state_a_number's translation of an ASCII sentence gives the answer of its plain regexes."""
+    from archive_builder.analyse import figures
+
+    assert figures._may_state_a_number(text) == figures._may_state_a_number_plain(text)
