@@ -624,9 +624,14 @@ PARALLEL_MIN_DOCUMENTS = 1000   # below this the pool's start-up costs more than
 _inherited: list[_Work] = []    # what forked workers find (set before the pool forks)
 
 
-def _in_worker(span: tuple[int, int]) -> tuple[list[SharedPassage], list[tuple[str, str]]]:
+def _in_worker(span: tuple[int, int]) -> tuple[tuple, list[tuple[str, str]]]:
+    """The passages of a span as columns (see _columns), and its capped pairs.
+    Columns, not objects: a frozen dataclass is pickled and unpickled object by
+    object (its __setstate__ is Python), and 140,000 passages came back from
+    the workers at 10,000 captures; the main process makes them by columns."""
     gc.disable()
-    return _documents_passages(_inherited[0], *span)
+    found, capped = _documents_passages(_inherited[0], *span)
+    return _columns(found), capped
 
 
 def _in_parallel(work: _Work, jobs: int) -> tuple[list[SharedPassage], list[tuple[str, str]]]:
@@ -643,12 +648,14 @@ def _in_parallel(work: _Work, jobs: int) -> tuple[list[SharedPassage], list[tupl
             spans.append((first, d + 1))
             first = d + 1
     _inherited[:] = [work]
+    # the passages name their documents by the main process's id objects, as a serial computation's do
+    same_ids = {d: d for d in work.ids}
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
             found: list[SharedPassage] = []
             capped: list[tuple[str, str]] = []
-            for span_found, span_capped in pool.map(_in_worker, spans):
-                found += span_found
+            for span_columns, span_capped in pool.map(_in_worker, spans):
+                found += PackedPassages(span_columns).unpack(same_ids)
                 capped += span_capped
     finally:
         _inherited.clear()
