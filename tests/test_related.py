@@ -240,3 +240,24 @@ def test_a_stored_relations_state_loads_equal():
     assert loaded == state and loaded.relations == state.relations
     assert related.relate_since(records, [], events, passages, previous=loaded)[0] == \
         related.relate_since(records, [], events, passages)[0]
+
+
+@settings(max_examples=100, deadline=None)
+@given(_corpus, st.dictionaries(st.sampled_from(_DOCS), st.sets(st.sampled_from(_DOCS)), max_size=6), st.integers(1, 6))
+def test_evidence_for_some_targets_is_the_evidence_of_those_pairs_in_order(corpus, targets, cutoff):
+    """_evidence with `targets` deals out only the pairs asked for, and each
+    pair's evidence in the order the whole evidence gives it (its reasons and
+    their shared objects follow that order)."""
+    records, claims, events, passages, curation = _inputs(corpus)
+    ids = {r.id for r in records}
+    place_docs = related._place_documents(claims)
+    references = resolve_references(records)
+    everything = list(related._evidence(ids, place_docs, events, passages, curation, cutoff, references))
+    some = list(related._evidence(ids, place_docs, events, passages, curation, cutoff, references, targets))
+    wanted = {(a, b) for a, bs in targets.items() for b in bs}
+    # signals shared by many documents give only the pairs asked for; passages,
+    # references and pins may give others (relate skips them), each in its order
+    assert [e for e in some if e[:2] in wanted] == [e for e in everything if e[:2] in wanted]
+    assert [e for e in some if e[2] in ("shared passage", "reference", "reply", "pinned")] == \
+        [e for e in everything if e[2] in ("shared passage", "reference", "reply", "pinned")]
+    assert set(some) <= set(everything)
