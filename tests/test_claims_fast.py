@@ -102,3 +102,22 @@ def test_the_named_rule_finds_what_it_finds_without_its_capital_letter_test(text
     assert fast.pattern.startswith("(?=[A-ZА-ЯЁ])")
     plain = re.compile(fast.pattern[len("(?=[A-ZА-ЯЁ])"):])
     assert [m.span("name") for m in fast.finditer(text)] == [m.span("name") for m in plain.finditer(text)]
+
+
+_NAME_PIECES = sorted(set(_DATED_PIECES) | {
+    "Baku", "Pogroms", "Pogrom", "Black", "Tragedy", "The", "in", "Armenian", "Khojaly", "genocide", "Бакинские",
+    "National", "Mourning", "Day", "Days", "St.Petersburg", "Fire", "Wildfire", "riots", "Riots", "War", "Warsaw",
+    "U.S.", "Baku’s", "x.Baku", "-", "’", "“", "”", "(", "\t", "  "})
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_NAME_PIECES), max_size=16).map(" ".join)
+       | st.lists(st.sampled_from(_NAME_PIECES), max_size=16).map("".join))
+@example("the Armenian pogroms in Baku, National Mourning Day and x.Baku Black January Tragedy")
+@example("on 20 January, 1990 events and the January 20 tragedy; 13 января трагедии")
+@example("St.Petersburg Day")
+def test_name_rules_tried_only_before_their_words_find_what_finditer_finds(text):
+    """names_for_events tries "date tragedy" and "named" only in the words before their last word."""
+    for rule, pattern in claims._NAME_RULES:
+        assert [(m.span(), m.group()) for m in claims._name_matches(rule, pattern, text, text[::-1])] == [
+            (m.span(), m.group()) for m in pattern.finditer(text)], rule

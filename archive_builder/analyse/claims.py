@@ -41,7 +41,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 
 from ..dates import DateMention, _by_first_letter, edtf_year, find_dates
 from ..model import Claim, Figure, Record
@@ -402,6 +402,13 @@ def _top_level_alternatives(group: str) -> list[str]:
 # once when the pattern says so up front (the rule was 5x slower without).
 _MONTH_FIRST_LETTERS = "".join(sorted({a[0] for a in _top_level_alternatives(_MONTHS_RE)}))
 assert _MONTH_FIRST_LETTERS.isalpha(), _MONTH_FIRST_LETTERS
+# The words that end the names of the "date tragedy" and "named" rules (case-sensitive)
+_DATE_TRAGEDY_WORDS = ("tragedy", "massacre", "pogroms?", "events", "genocide", r"трагеди\w*")
+_NAMED_WORDS = (
+    "Pogroms?", "Massacres?", "Tragedy", "Genocide", "Day", "Disaster", "Catastrophe", "Flood", "Earthquake",
+    "Landslide", "Fire", "Attacks?", "Bombings?", "Riots?", "Uprising", "War", "Siege", "Events",
+    "pogroms?", "massacres?", "tragedy", "genocide", "disaster", "floods?", "earthquake", "landslide", "bombings?",
+    "riots")
 _NAME_RULES: tuple[tuple[str, re.Pattern], ...] = (
     # “Black January”, "Black January tragedy": a short quoted phrase with an event or month word
     ("quoted", re.compile(
@@ -410,15 +417,54 @@ _NAME_RULES: tuple[tuple[str, re.Pattern], ...] = (
     ("date tragedy", re.compile(
         rf"(?=[\d{_MONTH_FIRST_LETTERS}])"      # see _MONTH_FIRST_LETTERS
         rf"(?P<name>(?:\d{{1,2}}\s+(?:{_MONTHS_RE})|(?:{_MONTHS_RE})\s+\d{{1,2}})(?:,?\s+\d{{4}})?\s+"
-        rf"(?:tragedy|massacre|pogroms?|events|genocide|трагеди\w*))\b")),
+        rf"(?:{'|'.join(_DATE_TRAGEDY_WORDS)}))\b")),
     # "Baku Pogroms", "Khojaly genocide", "Armenian pogroms in Baku", "National Mourning Day"
     # (a name starts with _CAP's capital: said up front, sre skips other positions at once)
     ("named", re.compile(
-        rf"(?=[A-ZА-ЯЁ])(?<![\w’'\-])(?P<name>(?:{_CAP}\s+){{0,3}}{_CAP}\s+(?:Pogroms?|Massacres?|Tragedy|Genocide|Day|"
-        rf"Disaster|Catastrophe|Flood|Earthquake|Landslide|Fire|Attacks?|Bombings?|Riots?|Uprising|War|Siege|Events|"
-        rf"pogroms?|massacres?|tragedy|genocide|disaster|floods?|earthquake|landslide|bombings?|riots)"
+        rf"(?=[A-ZА-ЯЁ])(?<![\w’'\-])(?P<name>(?:{_CAP}\s+){{0,3}}{_CAP}\s+(?:{'|'.join(_NAMED_WORDS)})"
         rf"(?:\s+in\s+{_CAP})?)\b")),
 )
+
+
+def _literal_stem(word: str) -> str:
+    """'pogroms?' -> 'pogrom', 'трагеди\\w*' -> 'трагеди': what every match of `word` begins with."""
+    stem = word.removesuffix("s?").removesuffix(r"\w*")
+    assert re.escape(stem) == stem, word
+    return stem
+
+
+# Where the "date tragedy" and "named" rules can match: their every match ends
+# in one of these words, with at most four runs of word characters (and ,.’'-)
+# between spaces before it ("20 January, 1990 tragedy", "National Mourning Day").
+# Found with str.find, the rules are tried only in those few words instead of
+# scanning a whole body twice (most of names_for_events' cost).
+_NAME_STEMS = {
+    "date tragedy": tuple(dict.fromkeys(map(_literal_stem, _DATE_TRAGEDY_WORDS))),
+    "named": tuple(dict.fromkeys(map(_literal_stem, _NAMED_WORDS))),
+}
+_RUNS_BEFORE_NAME_WORD = re.compile(r"\s*(?:[\w’'\-,.]+\s*){0,4}")      # read on the reversed text
+
+
+def _name_matches(rule: str, pattern: re.Pattern, body: str, reverse: str) -> Iterator[re.Match]:
+    """``pattern.finditer(body)``'s matches, `pattern` tried only where `rule`
+    can match (see _NAME_STEMS): finditer's scan replayed over those positions."""
+    stems = _NAME_STEMS.get(rule)
+    if stems is None:
+        yield from pattern.finditer(body)
+        return
+    positions: set[int] = set()
+    size = len(body)
+    for stem in stems:
+        at = body.find(stem)
+        while at >= 0:
+            back = _RUNS_BEFORE_NAME_WORD.match(reverse, size - at)
+            positions.update(range(at - (back.end() - back.start()), at))  # type: ignore[union-attr]
+            at = body.find(stem, at + 1)
+    match, end = pattern.match, 0
+    for position in sorted(positions):
+        if position >= end and (m := match(body, position)):
+            yield m
+            end = m.end()
 _QUOTED_EVENT = re.compile(rf"\b(?:{_EVENT_WORDS}|{_MONTHS_RE}|Black|Bloody)\b", _I)
 _LEADING_FILLER = re.compile(r"^(?:(?:The|This|These|That|Those|On|In|At|Of|A|An|Today|Before|After|During|Since|"
                              r"According|Although|Despite|Under|By|For|And|But)\s+)+")
@@ -427,9 +473,10 @@ _LEADING_FILLER = re.compile(r"^(?:(?:The|This|These|That|Those|On|In|At|Of|A|An
 def names_for_events(body: str) -> list[tuple[str, int, int]]:
     """(name as written, start, end) of the names the body gives events, in body order."""
     found: dict[tuple[int, int], str] = {}
+    reverse = body[::-1]
     for rule, pattern in _NAME_RULES:
         earlier_rules = Spans(found)            # a rule's own matches never overlap
-        for m in pattern.finditer(body):
+        for m in _name_matches(rule, pattern, body, reverse):
             start, end = m.span("name")
             name = m.group("name")
             if rule == "quoted" and (not _QUOTED_EVENT.search(name) or len(name.split()) > 6
