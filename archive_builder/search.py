@@ -410,9 +410,12 @@ class LiveIndex:
 # page is mostly other things (navigation, related documents, citations,
 # comments: 31 KB of 44), all of which Pagefind parses and drops.
 # search_input leaves out of the page every head, header, nav, footer, section
-# and aside element outside the body that holds none of those, whole; what
-# remains is parsed by Pagefind exactly as before (the same bundle, byte for
-# byte: tests/test_search.py), in about a third of the bytes.
+# and aside element outside the body that holds none of those, whole, and of a
+# head it keeps (for its <title>) the script, style, meta and link elements
+# that bear no mark (a document's head is mostly its JSON-LD, which names every
+# claim, and the tags for social sites and citation managers); what remains is
+# parsed by Pagefind exactly as before (the same bundle, byte for byte:
+# tests/test_search.py), in about a sixth of the bytes.
 
 _SECTIONING = re.compile(r"<(/?)(head|header|nav|footer|section|aside)[\s>]")
 # Besides the marks, Pagefind takes a page's title from its first h1 (else its
@@ -420,6 +423,9 @@ _SECTIONING = re.compile(r"<(/?)(head|header|nav|footer|section|aside)[\s>]")
 # (two patterns: one alternation of both scans several times slower)
 _KEPT_MARKS = (re.compile(r"data-pagefind-(?:filter|meta|sort|body)"),
                re.compile(r"<(?:[hH]1|[iI][mM][gG]|[tT][iI][tT][lL][eE])[\s/>]"))
+# Pagefind reads nothing of a head but its <title> and marked elements (a script's or
+# style's content is text, never tags); a quoted attribute value may hold a ">".
+_HEAD_CLUTTER = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<(?:meta|link)\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*>", re.S)
 _TAG_NAME = re.compile(r"<([a-zA-Z][\w-]*)")
 _SAME_NAME_TAGS: dict[str, re.Pattern[str]] = {}
 BODY_MARK = " data-pagefind-body"
@@ -464,6 +470,9 @@ def search_input(html: str) -> str:
         i = bisect_left(marks, start)
         if (i == len(marks) or marks[i] >= end) and not start < body_start < end:
             left_out.append((start, end))
+        elif m.group(2) == "head":
+            left_out.extend(c.span() for c in _HEAD_CLUTTER.finditer(html, start, end)
+                            if "data-pagefind" not in c.group())
     if open_tags:
         return html
     kept, copied = [], 0
