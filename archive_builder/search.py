@@ -24,6 +24,7 @@ import collections
 import gzip
 import hashlib
 import json
+import os
 import queue
 import re
 import shutil
@@ -233,11 +234,30 @@ def _wait_until_written(bundle: Path, patience: float = 10.0) -> None:
     deadline = time.monotonic() + patience
     previous = None
     while time.monotonic() < deadline:
-        sizes = sorted((p.as_posix(), p.stat().st_size) for p in bundle.rglob("*") if p.is_file())
-        if sizes == previous and not incomplete_files(bundle):
+        sizes = _file_sizes(bundle)
+        if sizes == previous and not _incomplete(sizes):
             return
         previous = sizes
         time.sleep(0.02)
+
+
+def _file_sizes(folder: Path) -> list[tuple[str, int]]:
+    """Every file under `folder` (relative, posix) with its size, sorted; none if it is missing.
+    (os.scandir: a bundle has a file for each page, and this is read every 20 ms while
+    Pagefind writes; pathlib's rglob and stat took three times as long.)"""
+    files, folders = [], [("", folder)]
+    while folders:
+        prefix, path = folders.pop()
+        try:
+            entries = list(os.scandir(path))
+        except FileNotFoundError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                folders.append((f"{prefix}{entry.name}/", entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                files.append((prefix + entry.name, entry.stat(follow_symlinks=False).st_size))
+    return sorted(files)
 
 
 def _index_bundle(site: Path, pages: Sequence[str], bundle: Path, config: Config) -> int:
@@ -495,9 +515,14 @@ INDEX_ATTEMPTS = 3
 
 
 def incomplete_files(bundle: Path) -> list[str]:
-    if not (bundle / "pagefind-entry.json").is_file():
+    return _incomplete(_file_sizes(bundle))
+
+
+def _incomplete(sizes: list[tuple[str, int]]) -> list[str]:
+    """The files of a bundle (`sizes`, from _file_sizes) still empty, or its entry file if missing."""
+    if "pagefind-entry.json" not in (rel for rel, _ in sizes):
         return ["pagefind-entry.json"]
-    return sorted(p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file() and p.stat().st_size == 0)
+    return [rel for rel, size in sizes if size == 0]
 
 
 # --- byte-identical filter indexes ------------------------------------------------

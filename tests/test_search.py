@@ -273,3 +273,19 @@ def test_a_pagefind_failure_stops_the_build_and_keeps_the_previous_site(tmp_path
     assert [p.message.startswith("the search index failed") for p in stopped.value.problems] == [True]
     after = {p.relative_to(tmp_path / "site"): p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_incomplete_files_are_the_empty_ones_or_a_missing_entry(tmp_path: Path):
+    bundle = tmp_path / "pagefind"
+    assert search.incomplete_files(bundle) == ["pagefind-entry.json"]          # no bundle at all
+    for rel, content in (("fragment/b.pf_fragment", b""), ("fragment/a.pf_fragment", b"x"),
+                         ("pagefind-ui.js", b""), ("index/x/y.pf_index", b""), ("pagefind.js", b"x")):
+        (bundle / rel).parent.mkdir(parents=True, exist_ok=True)
+        (bundle / rel).write_bytes(content)
+    assert search.incomplete_files(bundle) == ["pagefind-entry.json"]
+    (bundle / "pagefind-entry.json").write_bytes(b"")
+    plain = sorted(p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file() and not p.stat().st_size)
+    assert search.incomplete_files(bundle) == plain == [
+        "fragment/b.pf_fragment", "index/x/y.pf_index", "pagefind-entry.json", "pagefind-ui.js"]
+    (bundle / "pagefind-entry.json").write_bytes(b"{}")
+    assert search.incomplete_files(bundle) == ["fragment/b.pf_fragment", "index/x/y.pf_index", "pagefind-ui.js"]
