@@ -20,7 +20,7 @@ from typing import Iterable, Mapping, Sequence
 from ..editorial import Editorial
 from ..model import Analysis, Claim, Problem, Record
 from . import places
-from .events import BROAD_KINDS, Names, group_events, parse_event_rules
+from .events import BROAD_KINDS, EventsState, Names, group_events_since, parse_event_rules
 from .passages import PassageState, shared_passages_since
 from .places import Gazetteer
 from .related import RelateState, parse_related, relate_since
@@ -41,19 +41,26 @@ def analyse_claims(records: Sequence[Record], claims: Sequence[Claim], names: Ma
 def analyse_claims_since(records: Sequence[Record], claims: Sequence[Claim], names: Mapping[str, Names],
                          editorial: Editorial, broad_places: Iterable[str] = (),
                          passages_before: PassageState | None = None, related_before: RelateState | None = None,
-                         jobs: int = 1) -> tuple[Analysis, PassageState, RelateState]:
-    """analyse_claims, and the states of the shared passages and of the
-    relations for the next build; with the states of a previous build only the
-    pairs of documents an edit can change are compared again, and only the
-    documents whose signals changed are related again (the result is the same).
+                         jobs: int = 1, *, keys: Mapping[str, str] | None = None,
+                         events_before: EventsState | None = None,
+                         ) -> tuple[Analysis, PassageState, RelateState, EventsState | None]:
+    """analyse_claims, and the states of the shared passages, of the relations
+    and of the events for the next build; with the states of a previous build
+    only the pairs of documents an edit can change are compared again, only
+    the documents whose signals changed are related again, and only the claims
+    of the times the changed documents speak of are grouped into events again
+    (the result is the same).  `keys`: each record's key, which changes with
+    its claims, names and body (its capture's cache key); without them the
+    events are grouped from scratch and keep no state.
     `jobs`: processes a full comparison of passages may use (the result is the same)."""
     records = sorted(records, key=lambda r: r.id)
     problems: list[Problem] = []
     file, lines = _editorial_file(editorial, "events")
     rules, found = parse_event_rules(editorial.events, file, lines)
     problems += found
-    events, claims, found = group_events(claims, names, rules, file, broad_places=broad_places,
-                                         bodies={r.id: r.body for r in records})
+    events, claims, found, events_state = group_events_since(claims, names, rules, file, broad_places=broad_places,
+                                                             bodies={r.id: r.body for r in records}, keys=keys,
+                                                             previous=events_before)
     problems += found
     passages, passages_state = shared_passages_since({r.id: r.body for r in records}, passages_before, jobs)
     file, lines = _editorial_file(editorial, "related")
@@ -61,7 +68,7 @@ def analyse_claims_since(records: Sequence[Record], claims: Sequence[Claim], nam
     problems += found
     relations, related_state = relate_since(records, claims, events, passages, curation, related_before)
     return Analysis(claims=tuple(claims), events=events, relations=relations, passages=passages,
-                    problems=tuple(problems)), passages_state, related_state
+                    problems=tuple(problems)), passages_state, related_state, events_state
 
 
 EventNames = tuple[tuple[str, int, int], ...]     # (name, start, end) in the body, see claims.names_for_events
@@ -84,13 +91,17 @@ def editorial_gazetteer(editorial: Editorial) -> Gazetteer:
 
 def analyse(records: Sequence[Record], editorial: Editorial, *, gazetteer: Gazetteer | None = None,
             per_record: Mapping[str, tuple[Sequence[Claim], Names]] | None = None,
-            cache: Path | None = None, jobs: int = 1) -> Analysis:
+            cache: Path | None = None, jobs: int = 1, record_keys: Mapping[str, str | None] | None = None,
+            ) -> Analysis:
     """The whole analysis.  `per_record` (record id -> analyse_record's result,
     computed with `gazetteer`) skips the per-record part for the records it
     holds; the others are analysed here.  `cache`: a folder where the state of
     the cross-record analysis is kept from build to build (see
     passages.shared_passages_since).  `jobs`: processes the comparison of
-    passages may use when it compares every pair (a cold build)."""
+    passages may use when it compares every pair (a cold build).
+    `record_keys`: record id -> its capture's cache key (a digest of all it is
+    made from); with a key for every record the events keep a state too (see
+    events.group_events_since)."""
     # The analysis makes hundreds of thousands of objects without reference
     # cycles while everything read before it is frozen: the collector's passes
     # (three full ones on a 10,000-capture rebuild) found nothing and cost
@@ -98,7 +109,7 @@ def analyse(records: Sequence[Record], editorial: Editorial, *, gazetteer: Gazet
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _analyse(records, editorial, gazetteer, per_record, cache, jobs)
+        return _analyse(records, editorial, gazetteer, per_record, cache, jobs, record_keys)
     finally:
         if was_enabled:
             gc.enable()
@@ -106,7 +117,7 @@ def analyse(records: Sequence[Record], editorial: Editorial, *, gazetteer: Gazet
 
 def _analyse(records: Sequence[Record], editorial: Editorial, gazetteer: Gazetteer | None,
              per_record: Mapping[str, tuple[Sequence[Claim], Names]] | None, cache: Path | None,
-             jobs: int) -> Analysis:
+             jobs: int, record_keys: Mapping[str, str | None] | None = None) -> Analysis:
     if gazetteer is None:
         gazetteer = editorial_gazetteer(editorial)
     per_record = per_record or {}
@@ -119,17 +130,23 @@ def _analyse(records: Sequence[Record], editorial: Editorial, gazetteer: Gazette
     broad = sorted(p.key for p in gazetteer.places if p.kind in BROAD_KINDS)
     before = load_passages_state(cache) if cache is not None else None
     related_before = load_related_state(cache) if cache is not None else None
-    analysis, after, related_after = analyse_claims_since(records, claims, names, editorial, broad, before,
-                                                          related_before, jobs)
+    keys = {r.id: (record_keys or {}).get(r.id) for r in records}
+    keys = keys if cache is not None and None not in keys.values() else None
+    events_before = load_events_state(cache) if keys is not None else None
+    analysis, after, related_after, events_after = analyse_claims_since(
+        records, claims, names, editorial, broad, before, related_before, jobs, keys=keys, events_before=events_before)
     if cache is not None and after is not before:
         store_passages_state(cache, after)
     if cache is not None and related_after is not related_before:
         store_related_state(cache, related_after)
+    if cache is not None and events_after is not None and events_after is not events_before:
+        store_events_state(cache, events_after)
     return analysis
 
 
 PASSAGES_STATE = "analysis-passages.pickle"
 RELATED_STATE = "analysis-related.pickle"
+EVENTS_STATE = "analysis-events.pickle"
 
 
 def load_passages_state(folder: Path) -> PassageState | None:
@@ -149,6 +166,15 @@ def load_related_state(folder: Path) -> RelateState | None:
 
 def store_related_state(folder: Path, state: RelateState) -> None:
     _store_state(folder, RELATED_STATE, state)
+
+
+def load_events_state(folder: Path) -> EventsState | None:
+    """The events' state the last build in `folder` kept, if this code wrote it."""
+    return _load_state(folder / EVENTS_STATE, EventsState)
+
+
+def store_events_state(folder: Path, state: EventsState) -> None:
+    _store_state(folder, EVENTS_STATE, state)
 
 
 def _load_state(path: Path, kind: type):

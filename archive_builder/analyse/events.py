@@ -33,11 +33,11 @@ import bisect
 import datetime as dt
 import re
 from collections import Counter, defaultdict, deque
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from itertools import compress, count, repeat
 from operator import attrgetter, ne
-from typing import Any, Callable, Iterable, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Container, Iterable, Mapping, NamedTuple, Sequence
 
 from ..dates import edtf_bounds, format_edtf
 from ..model import Claim, Event, EventFigure, Problem
@@ -497,32 +497,48 @@ def _names_used(event_claims: Mapping[str, Sequence[Claim]], names_by_document: 
     A name belongs to the event of the nearest claim placed in an event in its
     paragraph; when its paragraph has none, of the nearest such claim in the
     document within NAME_DISTANCE characters."""
+    return _names_by_event({doc: _name_claims(event_claims[doc], names_by_document.get(doc), event_of_claim,
+                                              bodies.get(doc, "")) for doc in sorted(event_claims)}, event_of_claim)
+
+
+def _names_by_event(assigned: Mapping[str, Iterable[tuple[str, str]]], event_of_claim: Mapping[str, str],
+                    ) -> dict[str, dict[str, set[str]]]:
+    """Per event: name -> documents using it, from each document's (name, claim id) (see _name_claims)."""
     out: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for doc in sorted(event_claims):
-        names = names_by_document.get(doc)
-        if not names:
-            continue
-        claims = sorted((c for c in event_claims[doc] if c.id in event_of_claim), key=_START)
-        if not claims:
-            continue
-        # only the paragraphs of the offsets asked about below are numbered
-        paragraphs = _paragraph_starts(bodies.get(doc, ""), max(max(c.start for c in claims),
-                                                                 max(start for _, start, _ in names)) + 1)
-
-        def paragraph(offset: int) -> int:
-            return bisect.bisect_right(paragraphs, offset)
-
-        in_paragraph = [paragraph(c.start) for c in claims]
-        for name, start, end in names:
-            def distance(c: Claim) -> int:
-                return 0 if c.start <= start < c.end else min(abs(c.start - end), abs(start - c.end))
-
-            its_paragraph = paragraph(start)
-            here = [c for c, p in zip(claims, in_paragraph) if p == its_paragraph]
-            best = min(here or claims, key=lambda c: (distance(c), c.start))
-            if here or distance(best) <= NAME_DISTANCE:
-                out[event_of_claim[best.id]][name].add(doc)
+    for doc, pairs in assigned.items():
+        for name, claim_id in pairs:
+            out[event_of_claim[claim_id]][name].add(doc)
     return out
+
+
+def _name_claims(claims: Sequence[Claim], names: Names | None, in_events: Container[str], body: str,
+                 ) -> tuple[tuple[str, str], ...]:
+    """(name, id of the claim it belongs to) for each name of one document
+    (see _names_used): which claim a name belongs to depends on the document
+    and on which of its claims are in events, not on which events they are."""
+    if not names:
+        return ()
+    claims = sorted((c for c in claims if c.id in in_events), key=_START)
+    if not claims:
+        return ()
+    # only the paragraphs of the offsets asked about below are numbered
+    paragraphs = _paragraph_starts(body, max(max(c.start for c in claims), max(start for _, start, _ in names)) + 1)
+
+    def paragraph(offset: int) -> int:
+        return bisect.bisect_right(paragraphs, offset)
+
+    in_paragraph = [paragraph(c.start) for c in claims]
+    out = []
+    for name, start, end in names:
+        def distance(c: Claim) -> int:
+            return 0 if c.start <= start < c.end else min(abs(c.start - end), abs(start - c.end))
+
+        its_paragraph = paragraph(start)
+        here = [c for c, p in zip(claims, in_paragraph) if p == its_paragraph]
+        best = min(here or claims, key=lambda c: (distance(c), c.start))
+        if here or distance(best) <= NAME_DISTANCE:
+            out.append((name, best.id))
+    return tuple(out)
 
 
 # A coarse date refers to the events inside it only when it is this short: "in
@@ -589,7 +605,23 @@ def group_events(claims: Sequence[Claim], names_by_document: Mapping[str, Names]
     `broad_places`: keys of countries, republics, regions (not where an event
     happens, but what it happens in); `bodies` lets names be matched to events
     by paragraph."""
-    broad = frozenset(broad_places)
+    events, claims, problems, _ = _group_all(claims, names_by_document or {}, rules, rules_file,
+                                             frozenset(broad_places), bodies or {})
+    return events, claims, problems
+
+
+class _Grouped(NamedTuple):
+    """What the events of one build are made of, beside them (see EventsState)."""
+
+    placed: list[Placed]
+    spans: dict[str, tuple]                       # event id -> (lo, hi, ranked place keys, first claim id)
+    event_of_claim: dict[str, str]
+    assigned: dict[str, tuple[tuple[str, str], ...]]    # document -> its names' (name, claim id)
+
+
+def _group_all(claims: Sequence[Claim], names_by_document: Mapping[str, Names], rules: Sequence[EventRule],
+               rules_file: str, broad: frozenset[str], bodies: Mapping[str, str],
+               ) -> tuple[tuple[Event, ...], tuple[Claim, ...], tuple[Problem, ...], _Grouped]:
     split = _place_splitter(broad)
     placed, unplaced = place_claims(claims, broad, split)
     anchored = [p for p in placed if p.places]
@@ -598,45 +630,207 @@ def group_events(claims: Sequence[Claim], names_by_document: Mapping[str, Names]
     clusters += cluster(left, keys=lambda p: p.broad)
     groups, problems = curate([_Group(list(g)) for g in clusters], rules, rules_file)
 
-    names = _place_names(claims)
     taken: set[str] = set()
     pending = []
     # each group's interval and places worked out once (the properties walk its members)
     spans = [(g.lo, g.hi, _ranked_places(g.members), min(p.claim.id for p in g.members), g) for g in groups]
-    for lo, hi, places, _, g in sorted(spans, key=lambda s: s[:4]):
+    for lo, hi, places, first, g in sorted(spans, key=lambda s: s[:4]):
         eid = _event_id(lo, places, taken)
-        pending.append((eid, g, places, lo, hi))
+        pending.append((eid, g, places, lo, hi, first))
     event_of_claim = {p.claim.id: eid for eid, g, *_ in pending for p in g.members}
 
-    names_by_document = names_by_document or {}
     by_doc: dict[str, list[Claim]] = defaultdict(list)     # the claims in events of documents naming events
     for c in compress(claims, map(event_of_claim.__contains__, map(_CLAIM_ID, claims))):
         if names_by_document.get(c.document_id):
             by_doc[c.document_id].append(c)
-    names_used = _names_used(by_doc, names_by_document, event_of_claim, bodies or {})
+    assigned = {doc: _name_claims(by_doc[doc], names_by_document.get(doc), event_of_claim, bodies.get(doc, ""))
+                for doc in sorted(by_doc)}
+    names_used = _names_by_event(assigned, event_of_claim)
     mentioned = mentions([(eid, lo, hi, places, {p.claim.document_id for p in g.members})
-                          for eid, g, places, lo, hi in pending], unplaced, broad, split)
+                          for eid, g, places, lo, hi, _ in pending], unplaced, broad, split)
+    names = _place_names(claims)
+    events = tuple(_event(eid, g, places, lo, hi, names, names_used.get(eid, {}), mentioned.get(eid, ()))
+                   for eid, g, places, lo, hi, _ in pending)
+    grouped = _Grouped(placed, {eid: (lo, hi, places, first) for eid, _, places, lo, hi, first in pending},
+                       event_of_claim, {doc: pairs for doc, pairs in assigned.items() if pairs})
+    return events, _with_events(claims, event_of_claim), tuple(problems), grouped
 
-    events = []
-    for eid, g, places, lo, hi in pending:
-        edtf = interval_edtf(lo, hi)
-        where = ", ".join(names.get(k, k) for k in places[:1])
-        generated = f"{where}, {format_edtf(edtf)}" if where else format_edtf(edtf)
-        members = sorted((p.claim for p in g.members), key=lambda c: (c.document_id, c.start, c.id))
-        used = names_used.get(eid, {})
-        events.append(Event(
-            id=eid,
-            label=g.label or generated,
-            label_basis="curated" if g.label else "generated",
-            edtf=edtf,
-            places=tuple(names.get(k, k) for k in places),
-            names_used=tuple((n, tuple(sorted(used[n]))) for n in sorted(used, key=lambda n: (n.casefold(), n))),
-            documents=tuple(sorted({c.document_id for c in members})),
-            mentioned_by=tuple(sorted(mentioned.get(eid, ()))),
-            claims=tuple(c.id for c in members),
-            figures=aggregate_figures(members),
-        ))
-    return tuple(events), _with_events(claims, event_of_claim), tuple(problems)
+
+def _event(eid: str, g: _Group, places: tuple[str, ...], lo: dt.date, hi: dt.date, names: Mapping[str, str],
+           used: Mapping[str, set[str]], mentioned_by: Iterable[str]) -> Event:
+    edtf = interval_edtf(lo, hi)
+    members = sorted((p.claim for p in g.members), key=lambda c: (c.document_id, c.start, c.id))
+    label, places_named, names_used = _said(places, edtf, names, used)
+    return Event(
+        id=eid,
+        label=g.label or label,
+        label_basis="curated" if g.label else "generated",
+        edtf=edtf,
+        places=places_named,
+        names_used=names_used,
+        documents=tuple(sorted({c.document_id for c in members})),
+        mentioned_by=tuple(sorted(mentioned_by)),
+        claims=tuple(c.id for c in members),
+        figures=aggregate_figures(members),
+    )
+
+
+def _said(places: Sequence[str], edtf: str, names: Mapping[str, str], used: Mapping[str, set[str]],
+          ) -> tuple[str, tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...]]:
+    """An event's generated label, its places as named, and its names_used."""
+    where = ", ".join(names.get(k, k) for k in places[:1])
+    label = f"{where}, {format_edtf(edtf)}" if where else format_edtf(edtf)
+    return (label, tuple(names.get(k, k) for k in places),
+            tuple((n, tuple(sorted(used[n]))) for n in sorted(used, key=lambda n: (n.casefold(), n))))
+
+
+# --- from the previous build's events ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventsState:
+    """What group_events_since keeps from one build for the next: the events,
+    what each is sorted and matched by, and what each document gave them."""
+
+    broad: frozenset[str]
+    keys: dict[str, str]                          # document -> the key its claims, names and body are made under
+    intervals: dict[str, tuple[int, ...]]         # document -> its placed claims' day intervals (ordinals lo, hi, lo, hi, ...)
+    events: tuple[Event, ...]                     # the result, in its order
+    spans: dict[str, tuple]                       # event id -> (lo, hi, ranked place keys, first claim id)
+    event_of_claim: dict[str, str]
+    assigned: dict[str, tuple[tuple[str, str], ...]]    # document -> its names' (name, claim id), see _name_claims
+
+
+INCREMENTAL_EVENTS_SHARE = 0.2   # more documents changed than this share: everything is grouped again
+
+_LO, _HI, _CLAIM_OF = attrgetter("lo"), attrgetter("hi"), attrgetter("claim")
+_DOCUMENT_ID = attrgetter("document_id")
+
+
+def _intervals(placed: Iterable[Placed]) -> dict[str, tuple[int, ...]]:
+    found: dict[str, set[tuple[int, int]]] = defaultdict(set)
+    for p in placed:
+        found[p.claim.document_id].add((p.lo.toordinal(), p.hi.toordinal()))
+    return {doc: tuple(x for iv in sorted(ivs) for x in iv) for doc, ivs in found.items()}
+
+
+def group_events_since(claims: Sequence[Claim], names_by_document: Mapping[str, Names] | None = None,
+                       rules: Sequence[EventRule] = (), rules_file: str = "events.yaml", *,
+                       broad_places: Iterable[str] = (), bodies: Mapping[str, str] | None = None,
+                       keys: Mapping[str, str] | None = None, previous: EventsState | None = None,
+                       ) -> tuple[tuple[Event, ...], tuple[Claim, ...], tuple[Problem, ...], EventsState | None]:
+    """group_events, and the state for the next build (None without `keys`
+    or with editorial rules, which may join events of any time).
+
+    `keys`: each document's key, which changes whenever its claims, names or
+    body change (its capture's cache key), for every document.  With the state
+    of a previous build only the claims of the times the changed documents'
+    claims are placed at (before and after the change) are grouped again;
+    the result is the same as group_events's.  Why that is exact: every step of
+    the grouping joins claims only when their day intervals overlap (a cluster
+    is a chain of overlapping intervals, a floating claim joins an event it
+    overlaps, event ids collide only on the same first day), so it runs apart
+    on each *block* of time that the intervals of all placed claims chain
+    into.  A block none of whose claims changed groups as it did."""
+    broad = frozenset(broad_places)
+    names_by_document = names_by_document or {}
+    bodies = bodies or {}
+    if keys is None or rules:
+        events, out, problems, _ = _group_all(claims, names_by_document, rules, rules_file, broad, bodies)
+        return events, out, problems, None
+    keys = dict(keys)
+    if previous is not None and previous.broad == broad:
+        changed = {d for d, k in keys.items() if previous.keys.get(d) != k} | (previous.keys.keys() - keys.keys())
+        if not changed:
+            return previous.events, _with_events(claims, previous.event_of_claim), (), previous
+        if len(changed) <= INCREMENTAL_EVENTS_SHARE * max(len(keys), len(previous.keys)):
+            return _group_since(claims, names_by_document, broad, bodies, keys, previous, changed)
+    events, out, problems, grouped = _group_all(claims, names_by_document, rules, rules_file, broad, bodies)
+    return events, out, problems, EventsState(broad, keys, _intervals(grouped.placed), events, grouped.spans,
+                                              grouped.event_of_claim, grouped.assigned)
+
+
+def _group_since(claims: Sequence[Claim], names_by_document: Mapping[str, Names], broad: frozenset[str],
+                 bodies: Mapping[str, str], keys: dict[str, str], previous: EventsState, changed: set[str],
+                 ) -> tuple[tuple[Event, ...], tuple[Claim, ...], tuple[Problem, ...], EventsState]:
+    split = _place_splitter(broad)
+    placed, unplaced = place_claims(claims, broad, split)
+    # blocks of time: the day intervals of all placed claims chained where they overlap
+    starts: list[dt.date] = []
+    ends: list[dt.date] = []
+    block_of: dict[dt.date, int] = {}         # first day of an interval -> its block
+    for lo, hi in sorted(set(zip(map(_LO, placed), map(_HI, placed)))):
+        if not starts or lo > ends[-1]:
+            starts.append(lo)
+            ends.append(hi)
+        elif hi > ends[-1]:
+            ends[-1] = hi
+        block_of[lo] = len(starts) - 1
+    # the blocks a changed document's claims were placed in before, or are now
+    now_placed = [p for p in placed if p.claim.document_id in changed]
+    moved = [(lo, hi) for d in sorted(changed) for ords in [previous.intervals.get(d, ())]
+             for lo, hi in zip(map(dt.date.fromordinal, ords[::2]), map(dt.date.fromordinal, ords[1::2]))]
+    moved += [(p.lo, p.hi) for p in now_placed]
+    touched: set[int] = set()
+    for lo, hi in moved:
+        k = bisect.bisect_right(starts, hi)     # blocks starting on or before hi ...
+        while k > 0 and ends[k - 1] >= lo:      # ... and ending on or after lo
+            k -= 1
+            touched.add(k)
+    regroup = list(compress(placed, map(touched.__contains__, map(block_of.__getitem__, map(_LO, placed)))))
+
+    # the events of untouched blocks stay; the touched blocks are grouped again
+    kept = [e for e in previous.events
+            if (k := block_of.get(previous.spans[e.id][0])) is not None and k not in touched]
+    kept_ids = {e.id for e in kept}
+    floating = [p for p in regroup if not p.places]
+    homes = {p.claim.document_id for p in floating}
+    document_place = document_places(list(compress(claims, map(homes.__contains__, map(_DOCUMENT_ID, claims)))),
+                                     broad, split)
+    clusters = cluster([p for p in regroup if p.places])
+    left = attach_floating(clusters, floating, document_place)
+    clusters += cluster(left, keys=lambda p: p.broad)
+    groups = [_Group(list(g)) for g in clusters]
+    taken = set(kept_ids)
+    pending = []
+    spans = [(g.lo, g.hi, _ranked_places(g.members), min(p.claim.id for p in g.members), g) for g in groups]
+    for lo, hi, places, first, g in sorted(spans, key=lambda s: s[:4]):
+        pending.append((_event_id(lo, places, taken), g, places, lo, hi, first))
+    event_of_claim = {c: e for c, e in previous.event_of_claim.items() if e in kept_ids}
+    event_of_claim.update((p.claim.id, eid) for eid, g, *_ in pending for p in g.members)
+
+    # names: a document's names keep their claims unless it changed
+    assigned = {d: pairs for d, pairs in previous.assigned.items() if d not in changed}
+    by_doc: dict[str, list[Claim]] = defaultdict(list)
+    for p in now_placed:
+        if names_by_document.get(p.claim.document_id):
+            by_doc[p.claim.document_id].append(p.claim)
+    for doc in sorted(by_doc):
+        pairs = _name_claims(by_doc[doc], names_by_document.get(doc), event_of_claim, bodies.get(doc, ""))
+        if pairs:
+            assigned[doc] = pairs
+    assigned = dict(sorted(assigned.items()))
+    names_used = _names_by_event(assigned, event_of_claim)
+    span_of = {e.id: previous.spans[e.id] for e in kept}
+    span_of.update((eid, (lo, hi, places, first)) for eid, _, places, lo, hi, first in pending)
+    mentioned = mentions([(e.id, *span_of[e.id][:3], set(e.documents)) for e in kept] +
+                         [(eid, lo, hi, places, {p.claim.document_id for p in g.members})
+                          for eid, g, places, lo, hi, _ in pending], unplaced, broad, split)
+    names = _place_names(claims)
+    made = [_event(eid, g, places, lo, hi, names, names_used.get(eid, {}), mentioned.get(eid, ()))
+            for eid, g, places, lo, hi, _ in pending]
+    for e in kept:
+        label, places_named, used = _said(span_of[e.id][2], e.edtf, names, names_used.get(e.id, {}))
+        mentioned_by = tuple(sorted(mentioned.get(e.id, ())))
+        if (label, places_named, used, mentioned_by) != (e.label, e.places, e.names_used, e.mentioned_by):
+            e = replace(e, label=label, places=places_named, names_used=used, mentioned_by=mentioned_by)
+        made.append(e)
+    events = tuple(sorted(made, key=lambda e: span_of[e.id]))
+    intervals = {d: ivs for d, ivs in previous.intervals.items() if d not in changed}
+    intervals.update(_intervals(now_placed))
+    state = EventsState(broad, keys, dict(sorted(intervals.items())), events, {e.id: span_of[e.id] for e in events},
+                        event_of_claim, assigned)
+    return events, _with_events(claims, event_of_claim), (), state
 
 
 _CLAIM_SLOTS = tuple(getattr(Claim, f.name) for f in fields(Claim) if f.name != "event_id")
