@@ -121,3 +121,32 @@ def test_name_rules_tried_only_before_their_words_find_what_finditer_finds(text)
     for rule, pattern in claims._NAME_RULES:
         assert [(m.span(), m.group()) for m in claims._name_matches(rule, pattern, text, text[::-1])] == [
             (m.span(), m.group()) for m in pattern.finditer(text)], rule
+
+
+_RULE_PIECES = _PIECES + ["resolution", "Resolutions", "decisions", "needs", "need", "to", "daxil olub", "daxil",
+                          "elan edilib", "deportasiyalar", "deportasiya", "Deportasiyası", "x2", "2", "_", "signed_",
+                          "_adopted", "adopted2", "qualified as", "went into the streets", "pogrom", "hit", "sent to"]
+_SEARCHED = {
+    "official act": (_OFFICIAL_ACT, claims._OFFICIAL_ACT_ASCII, claims._OFFICIAL_ACT_FIRST),
+    "event verb": (_EVENT_VERB, claims._EVENT_VERB_ASCII, claims._EVENT_VERB_FIRST),
+    "normative": (_NORMATIVE, claims._NORMATIVE_ASCII, claims._NORMATIVE_FIRST),
+}
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_RULE_PIECES), max_size=25).map(" ".join)
+       | st.lists(st.sampled_from(_RULE_PIECES), max_size=25).map("".join))
+@example("The Deportasiyası began; it was DAXIL OLUB, 2adopted x_signed the needs TO be")
+def test_sentences_without_a_rules_first_word_are_not_searched_and_answer_the_same(text):
+    """_Sentence looks a rule's first words up among the runs of letters before it searches."""
+    sentence = claims._Sentence(start=0, end=len(text), paragraph=0, text=text, dates=(), context=(),
+                                date_spans=(), gazetteer=None, introduced=(), guess_places=False)
+    for name, (pattern, for_ascii, first) in _SEARCHED.items():
+        assert sentence._search(pattern, for_ascii, first) == (pattern.search(text) is not None), name
+
+
+def test_first_words_are_read_from_the_alternatives():
+    words, stems = claims._first_words(("resolutions?", "signed (?:a|the)", r"qəbul edil\w*", r"daxil ol\w*",
+                                        r"deportasiya\w*", "needs? to", "took place", r"указ\w*"))
+    assert words == {"resolution", "resolutions", "signed", "daxil", "need", "needs", "took"}
+    assert stems == ("deportasiya",)

@@ -190,3 +190,31 @@ def test_the_cheap_test_reads_ascii_sentences_as_its_regexes_do(text):
     from archive_builder.analyse import figures
 
     assert figures._may_state_a_number(text) == figures._may_state_a_number_plain(text)
+
+
+_BEFORE_PIECES = ["Killed", "killing of", "DEATH TOLL has risen to", "Deportation of", "a crowd of", "Were", "were later",
+                  "brutally", "reportedly", "seriously injured", "went missing", "taken hostage", "More than", "up to",
+                  "No fewer than", "approx.", "CA.", "paras.", "Resolution", "km", "aged", "Vol.", "Street", "of the",
+                  "the", "x", "1", ",", "-", "(", "“", " ", "  ", "\n", "around", "over", "ſome", "İs"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_BEFORE_PIECES), max_size=12).map(" ".join).map(lambda t: t + " ")
+       | st.lists(st.sampled_from(_BEFORE_PIECES), max_size=12).map("".join))
+@example("the Death Toll has risen to ")
+@example("Up To ")
+def test_the_lower_case_twins_of_the_patterns_before_and_after_a_number_find_what_they_find(text):
+    """_figure reads an ASCII sentence lower-cased with the patterns' for_lower_ascii twins."""
+    from archive_builder.analyse import figures as f
+
+    if not text.isascii():
+        return
+    lower = text.lower()
+
+    def seen(m):
+        return m and (m.span(), tuple(bool(g) for g in m.groups()), m.groupdict().keys())
+
+    for pattern, twin in ((f._REFERENCE_BEFORE, f._REFERENCE_BEFORE_ASCII), (f._QUALIFIER_BEFORE, f._QUALIFIER_BEFORE_ASCII),
+                          (f._CUE_BEFORE, f._CUE_BEFORE_ASCII)):
+        assert seen(f._ends_with(pattern, text)) == seen(f._ends_with(twin, lower)), pattern.pattern[:40]
+    assert seen(f._CUE_AFTER.match(text)) == seen(f._CUE_AFTER_ASCII.match(lower))

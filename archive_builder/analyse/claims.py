@@ -45,7 +45,7 @@ from typing import Callable, Iterator
 
 from ..dates import DateMention, _by_first_letter, edtf_year, find_dates
 from ..model import Claim, Figure, Record
-from .figures import MONTH_NAMES as _MONTHS_RE, extract_figures
+from .figures import ASCII_LETTER_RUNS, MONTH_NAMES as _MONTHS_RE, extract_figures, for_lower_ascii as _for_lower_ascii
 from .places import Gazetteer, default_gazetteer, extract_actors, extract_places, guessed_names, may_guess
 from .sentences import Spans, split_sentences
 
@@ -93,28 +93,60 @@ _EVENT_NOUN_WORDS = (
 _EVENT_NOUN = re.compile(rf"\b({_by_first_letter(*_EVENT_NOUN_WORDS)})(?:e?s)?\b", _I)
 
 
-def _for_lower_ascii(pattern: re.Pattern) -> re.Pattern:
-    """`pattern` (IGNORECASE, written in lower case) as a case-sensitive
-    pattern with the same matches in the lower-cased copy of an ASCII text.
-
-    Lower-casing ASCII keeps every offset and word boundary; a non-ASCII letter
-    of the pattern that IGNORECASE lets match ASCII letters ("ı" matches "i"
-    and "I") is given those letters.  Why: sre tries IGNORECASE alternatives
-    one by one at every word start, but skips case-sensitive ones on their first
-    letter; on the sentences (nearly all ASCII) these searches run 2-3x faster."""
-    source = pattern.pattern
-    assert pattern.flags & _I and not re.search(r"(?<!\\)[A-Z]", source), source
-    for letter in sorted({c for c in source if not c.isascii()}):
-        ascii_twins = [a for a in "abcdefghijklmnopqrstuvwxyz" if re.fullmatch(re.escape(letter), a, _I)]
-        if ascii_twins:
-            assert not re.search(rf"\[[^\]]*{re.escape(letter)}", source), f"{letter!r} in a character class"
-            source = source.replace(letter, f"(?:{letter}|{'|'.join(ascii_twins)})")
-    return re.compile(source, pattern.flags & ~_I)
-
-
 _OFFICIAL_ACT_ASCII = _for_lower_ascii(_OFFICIAL_ACT)
 _EVENT_VERB_ASCII = _for_lower_ascii(_EVENT_VERB)
 _NORMATIVE_ASCII = _for_lower_ascii(_NORMATIVE)
+
+_REGEX_SIGNS = re.compile(r"[\\\[\](){}?*+|^$. ]")
+
+
+def _first_words(alternatives: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """(words, stems): what a match of ``\\b(?:alternatives)`` (IGNORECASE) in an
+    ASCII text begins with, in the text lower-cased: a run of letters that is
+    one of `words`, or that begins with one of `stems` (an alternative's first
+    word ending in "\\w*").  A match begins and ends at a word boundary, so its
+    first word is a whole run of letters.  Alternatives that hold a letter no
+    ASCII letter matches ("qəbul", "указ") cannot match an ASCII text."""
+    words: set[str] = set()
+    stems: list[str] = []
+    for alternative in alternatives:
+        literal = alternative[:m.start()] if (m := _REGEX_SIGNS.search(alternative)) else alternative
+        if not literal.isascii():
+            assert any(not c.isascii() and not any(re.fullmatch(re.escape(c), a, _I) for a in "abcdefghijklmnopqrstuvwxyz")
+                       for c in literal), alternative
+            continue
+        rest = alternative[len(literal):]
+        assert literal.isalpha() and literal.islower(), alternative
+        if rest.startswith(r"\w*"):
+            stems.append(literal)
+        elif rest.startswith("?"):             # "resolutions?": its last letter may be left out
+            assert rest[1:2] in ("", " "), alternative
+            words.update((literal[:-1], literal))
+        else:
+            assert rest[:1] in ("", " "), alternative     # the literal is the whole first word
+            words.add(literal)
+    return frozenset(words), tuple(stems)
+
+
+# Before a sentence's ASCII text is searched with one of these patterns, its
+# runs of letters are looked up (see _first_words): most sentences hold none
+# of the words, and a set lookup is cheaper than a regex scan of the sentence.
+_OFFICIAL_ACT_FIRST = _first_words(_OFFICIAL_ACT_WORDS)
+_EVENT_VERB_FIRST = _first_words(_EVENT_VERB_WORDS)
+_NORMATIVE_FIRST = _first_words(_NORMATIVE_WORDS)
+
+
+def _search(pattern: re.Pattern, text: str, ascii_pattern: re.Pattern, lower: str | None,
+            first: tuple[frozenset[str], tuple[str, ...]], words: frozenset[str] | None) -> bool:
+    """pattern.search(text) is not None; `lower`: the text lower-cased when it
+    is ASCII (else None), searched with `ascii_pattern` (see _for_lower_ascii)
+    when its runs of letters `words` hold one of `first` (see _first_words)."""
+    if lower is None:
+        return pattern.search(text) is not None
+    first_words, stems = first
+    if first_words.isdisjoint(words) and not any(stem in lower for stem in stems):   # type: ignore[arg-type]
+        return False
+    return ascii_pattern.search(lower) is not None
 _EVENT_NOUN_ASCII = _for_lower_ascii(_EVENT_NOUN)
 # a day and a month side by side: worth a second look for a yearless date
 _DAY_AND_MONTH = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS_RE}\b|\b{_MONTHS_RE}\.?\s+\d{{1,2}}\b")
@@ -193,21 +225,28 @@ class _Sentence:
         """The text lower-cased when it is ASCII, for the _..._ASCII patterns."""
         return self.text.lower() if self.text.isascii() else None
 
-    def _search(self, pattern: re.Pattern, ascii_pattern: re.Pattern) -> bool:
+    @_lazy
+    def _letter_runs(self) -> frozenset[str] | None:
+        """The runs of letters of the lower-cased ASCII text (see _first_words)."""
         lower = self._lower_ascii
-        return (pattern.search(self.text) if lower is None else ascii_pattern.search(lower)) is not None
+        return None if lower is None else frozenset(lower.translate(ASCII_LETTER_RUNS).split())
+
+    def _search(self, pattern: re.Pattern, ascii_pattern: re.Pattern,
+                first: tuple[frozenset[str], tuple[str, ...]]) -> bool:
+        lower = self._lower_ascii
+        return _search(pattern, self.text, ascii_pattern, lower, first, None if lower is None else self._letter_runs)
 
     @_lazy
     def official_act(self) -> bool:
-        return self._search(_OFFICIAL_ACT, _OFFICIAL_ACT_ASCII)
+        return self._search(_OFFICIAL_ACT, _OFFICIAL_ACT_ASCII, _OFFICIAL_ACT_FIRST)
 
     @_lazy
     def event_verb(self) -> bool:
-        return self._search(_EVENT_VERB, _EVENT_VERB_ASCII)
+        return self._search(_EVENT_VERB, _EVENT_VERB_ASCII, _EVENT_VERB_FIRST)
 
     @_lazy
     def opinion(self) -> bool:
-        return _OPINION.search(self.text) is not None or self._search(_NORMATIVE, _NORMATIVE_ASCII)
+        return _OPINION.search(self.text) is not None or self._search(_NORMATIVE, _NORMATIVE_ASCII, _NORMATIVE_FIRST)
 
     @_lazy
     def event_nouns(self) -> frozenset[str]:

@@ -68,6 +68,28 @@ MEASURES = ("killed", "injured", "missing", "casualties", "deported", "displaced
 
 _I = re.IGNORECASE
 
+
+def for_lower_ascii(pattern: re.Pattern) -> re.Pattern:
+    """`pattern` (IGNORECASE, written in lower case) as a case-sensitive
+    pattern with the same matches in the lower-cased copy of an ASCII text.
+
+    Lower-casing ASCII keeps every offset and word boundary; a non-ASCII letter
+    of the pattern that IGNORECASE lets match ASCII letters ("ı" matches "i"
+    and "I") is given those letters.  Why: sre tries IGNORECASE alternatives
+    one by one at every word start, but skips case-sensitive ones on their first
+    letter; on the sentences (nearly all ASCII) these searches run 2-3x faster.
+    (Named groups keep their names: "(?P<" is not a letter of the pattern.)"""
+    source = pattern.pattern
+    assert pattern.flags & _I and not re.search(r"(?<!\\)[A-Z]", source.replace("(?P<", "")), source
+    for letter in sorted({c for c in source if not c.isascii()}):
+        ascii_twins = [a for a in "abcdefghijklmnopqrstuvwxyz" if re.fullmatch(re.escape(letter), a, _I)]
+        if ascii_twins:
+            assert not re.search(rf"\[[^\]]*{re.escape(letter)}", source), f"{letter!r} in a character class"
+            source = source.replace(letter, f"(?:{letter}|{'|'.join(ascii_twins)})")
+    return re.compile(source, pattern.flags & ~_I)
+
+
+
 # --- numbers -----------------------------------------------------------------
 
 _UNITS = {w: i for i, w in enumerate(
@@ -189,6 +211,13 @@ _CUE_AFTER = re.compile(
     rf"subsequently|massively|seriously)\s+){{0,2}}(?:{_CUE_ALTS})\b", _I)
 # a cue right before: "killing of", "crowd of", "погибли", "killed" ("the attack killed 12")
 _CUE_BEFORE = re.compile(rf"\b(?:{_CUE_ALTS})(?:\s+of(?:\s+the)?)?\s+$", _I)
+# The same patterns for the lower-cased text of an ASCII sentence (see for_lower_ascii),
+# tried at every word of the words before each number, they were half of _figure's cost.
+# (Not kept in a dict: a pattern's hash is computed from its whole compiled code at every lookup.)
+_REFERENCE_BEFORE_ASCII = for_lower_ascii(_REFERENCE_BEFORE)
+_QUALIFIER_BEFORE_ASCII = for_lower_ascii(_QUALIFIER_BEFORE)
+_CUE_BEFORE_ASCII = for_lower_ascii(_CUE_BEFORE)
+_CUE_AFTER_ASCII = for_lower_ascii(_CUE_AFTER)
 
 _NOUN_MEASURES = {
     "troops": "troops", "soldiers": "troops", "servicemen": "troops", "paratroopers": "troops",
@@ -270,7 +299,7 @@ def _may_state_a_number(sentence: str) -> bool:
     if not sentence.isascii():
         return _may_state_a_number_plain(sentence)
     lower = sentence.lower()
-    words = lower.translate(_ASCII_LETTER_RUNS)
+    words = lower.translate(ASCII_LETTER_RUNS)
     if "0" in words:
         return True                     # a digit
     words = words.split()               # the runs of letters, lower-cased
@@ -285,7 +314,7 @@ def _may_state_a_number_plain(sentence: str) -> bool:
 
 # An ASCII text translated by this reads as its runs of letters between spaces,
 # with "0" for every digit: what _may_state_a_number needs, in one C call.
-_ASCII_LETTER_RUNS = str.maketrans({**{c: " " for c in range(128) if not chr(c).isalpha()},
+ASCII_LETTER_RUNS = str.maketrans({**{c: " " for c in range(128) if not chr(c).isalpha()},
                                     **{ord(d): "0" for d in "0123456789"}})
 _SCALE_WORD_LIST = tuple(_SCALE_WORDS.removeprefix("(?:").removesuffix(")").split("|"))   # an _A_SCALE match holds one
 
@@ -354,8 +383,11 @@ def _figure(sentence: str, first: _Atom, last: _Atom, next_start: int) -> Figure
     # $-anchored searches look at a short window: they would scan the whole prefix
     base = max(0, first.start - _LOOKBACK)
     before = sentence[base:first.start]
+    lower = sentence.lower() if sentence.isascii() else None     # for the ..._ASCII patterns
+    lower_before = None if lower is None else lower[base:first.start]
     tails = _tail_starts(before)
-    if _ends_with(_REFERENCE_BEFORE, before, tails) or _DATE_AFTER.match(sentence[last.end:last.end + _LOOKBACK]):
+    if (_ends_with_in(_REFERENCE_BEFORE, _REFERENCE_BEFORE_ASCII, before, lower_before, tails)
+            or _DATE_AFTER.match(sentence[last.end:last.end + _LOOKBACK])):
         return None
     if first.scale == 1.0 and _ends_with(_MONTH_BEFORE, before, tails):
         return None                                  # "January 19", "19-20"
@@ -364,7 +396,7 @@ def _figure(sentence: str, first: _Atom, last: _Atom, next_start: int) -> Figure
         return None
 
     qualifier, start = "exact", first.start
-    q = _ends_with(_QUALIFIER_BEFORE, before, tails)
+    q = _ends_with_in(_QUALIFIER_BEFORE, _QUALIFIER_BEFORE_ASCII, before, lower_before, tails)
     if q:
         start = base + q.start("q")
         qualifier = next(name for i, (name, _) in enumerate(_QUALIFIERS) if q.group(f"q{i}"))
@@ -387,11 +419,11 @@ def _figure(sentence: str, first: _Atom, last: _Atom, next_start: int) -> Figure
     clause = _CLAUSE_END.search(sentence, last.end, window_end)
     if clause:
         window_end = clause.start()
-    subject, subject_end, head = _subject(sentence, last.end, window_end)
+    subject, subject_end, head = _subject(sentence, last.end, window_end, lower)
     if first.year_like and (head is None or _ends_with(_DATE_BEFORE, before, tails) or subject_end != _first_word_end(sentence, last.end)):
         return None                                  # a year, not "1990 people"
     measure, cue_start, cue_end = _measure(sentence, before[:start - base], base, subject_end, window_end, head,
-                                           tails if start == first.start else None)
+                                           tails if start == first.start else None, lower)
     if measure is None:
         return None
     text_start = min(start, cue_start if cue_start is not None else start)
@@ -403,6 +435,20 @@ def _figure(sentence: str, first: _Atom, last: _Atom, next_start: int) -> Figure
 def _tail_starts(text: str) -> list[int]:
     """Where the last words and signs of `text` start."""
     return [m.start() for m in _TAIL_STARTS.finditer(text, max(0, len(text) - _TAIL_CHARS))]
+
+
+def _ends_with_in(pattern: re.Pattern, ascii_pattern: re.Pattern, text: str, lower: str | None,
+                  starts: list[int] | None = None) -> re.Match | None:
+    """_ends_with(pattern, text, starts), read in `lower` (text.lower() of an ASCII
+    text, else None) with `ascii_pattern`, pattern's for_lower_ascii twin."""
+    return _ends_with(pattern, text, starts) if lower is None else _ends_with(ascii_pattern, lower, starts)
+
+
+def _cue_after(sentence: str, start: int, end: int, lower: str | None) -> re.Match | None:
+    """_CUE_AFTER.match(sentence[start:end]), read in `lower` when it is given (see _ends_with_in)."""
+    if lower is None:
+        return _CUE_AFTER.match(sentence[start:end])
+    return _CUE_AFTER_ASCII.match(lower[start:end])
 
 
 def _ends_with(pattern: re.Pattern, text: str, starts: list[int] | None = None) -> re.Match | None:
@@ -430,10 +476,11 @@ def _fill(qualifier: str, n: float) -> tuple[float | None, float | None, float |
     return n, None, None
 
 
-def _subject(sentence: str, pos: int, end: int) -> tuple[str | None, int, str | None]:
+def _subject(sentence: str, pos: int, end: int, lowered: str | None = None) -> tuple[str | None, int, str | None]:
     """The noun phrase right after a quantity: '[of] Soviet troops'.
 
-    Returns (subject text, end offset of the subject or `pos`, head noun lower-cased)."""
+    Returns (subject text, end offset of the subject or `pos`, head noun lower-cased).
+    `lowered`: the sentence lower-cased when it is ASCII (see _ends_with_in)."""
     words: list[re.Match] = []
     cursor = pos
     for m in _WORD.finditer(sentence, pos, end):
@@ -458,7 +505,7 @@ def _subject(sentence: str, pos: int, end: int) -> tuple[str | None, int, str | 
     if group:
         # any noun is a subject when what happened to it follows: "3 suspects were arrested",
         # "40 passengers died" (not "24 regions", which nothing follows)
-        cue = _CUE_AFTER.match(sentence[group[-1].end():end])
+        cue = _cue_after(sentence, group[-1].end(), end, lowered)
         if cue and _cue_name(cue) not in ("attendance", "crowd"):
             return sentence[group[0].start():group[-1].end()], group[-1].end(), group[-1].group().lower()
     return None, pos, None
@@ -471,15 +518,16 @@ def _demonym(word: str) -> bool:
 
 
 def _measure(sentence: str, before: str, base: int, subject_end: int, window_end: int, head: str | None,
-             tails: list[int] | None = None) -> tuple[str | None, int | None, int | None]:
+             tails: list[int] | None = None, lower: str | None = None) -> tuple[str | None, int | None, int | None]:
     """(measure, cue start, cue end); cue offsets are None when the subject decided.
-    `tails`: _tail_starts(before), when the caller has them."""
-    after = _CUE_AFTER.match(sentence[subject_end:window_end])
+    `tails`: _tail_starts(before), when the caller has them; `lower`: the sentence
+    lower-cased when it is ASCII (see _ends_with_in)."""
+    after = _cue_after(sentence, subject_end, window_end, lower)
     if after and not (head in _NOUN_MEASURES and _cue_name(after) in ("attendance", "crowd")):
         # troops that "marched" stay troops; what happened to them overrides
         name = _cue_name(after)
         return name, None, subject_end + after.end()
-    prior = _ends_with(_CUE_BEFORE, before, tails)
+    prior = _ends_with_in(_CUE_BEFORE, _CUE_BEFORE_ASCII, before, None if lower is None else lower[base:base + len(before)], tails)
     if prior:
         return _cue_name(prior), base + prior.start(), None
     if head is not None and head in _NOUN_MEASURES:
