@@ -388,11 +388,26 @@ _CHROME_SEPARATORS = re.compile(rf"^[\s{_INVISIBLE}|•·/,:;.…\-–—_*#()\[
 _CHROME_LINE_MAX = 160
 
 
+# The separators a line may begin with (as _CHROME_SEPARATORS, unanchored)
+_LEADING_SEPARATORS = re.compile(_CHROME_SEPARATORS.pattern.removeprefix("^").removesuffix("$"))
+
+
 @lru_cache(maxsize=8192)
 def _chrome_kind(text: str) -> str | None:
     """The page-control rule a whole line belongs to, if it is nothing but controls."""
     if len(text) > _CHROME_LINE_MAX or is_blank(text):
         return None
+    # The line's first control starts within the separators it begins with, or
+    # the line is not controls: a line of text fails here on its first word,
+    # where the scan below would search the whole line for a control first.
+    lead = _LEADING_SEPARATORS.match(text).end()    # type: ignore[union-attr]
+    if not any(_CHROME_SCAN.match(text, i) for i in range(lead + 1)):
+        return None
+    return _chrome_tokens_kind(text)
+
+
+def _chrome_tokens_kind(text: str) -> str | None:
+    """_chrome_kind without its first test: the line scanned for controls."""
     anchors: list[int] = []
     last = 0
     for m in _CHROME_SCAN.finditer(text):
