@@ -47,6 +47,14 @@ def split_lines(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
     Unlike str.splitlines() this keeps "\r\n", "\r" and "\n" apart and says
     whether the file ends with a newline, so "".join(l + e) == text."""
+    if "\r" not in text:       # the usual capture: str.split, not a regex match per line
+        plain = text.split("\n")
+        return tuple(plain), ("\n",) * (len(plain) - 1) + ("",)
+    return _split_lines(text)
+
+
+def _split_lines(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """split_lines, read line by line."""
     lines: list[str] = []
     endings: list[str] = []
     pos = 0

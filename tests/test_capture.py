@@ -140,3 +140,14 @@ def test_parse_yaml_never_raises_anything_else(text):
         parse_yaml(text, "f.yaml")
     except YamlProblem as exc:
         assert 1 <= exc.problem.line <= max(1, len(text.splitlines()))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", " ", "\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x85", "\u2028", "é"])).map("".join))
+def test_lines_split_with_str_split_are_the_lines_read_one_by_one(text):
+    """split_lines splits a text without "\\r" with str.split; _split_lines reads any text line by line."""
+    from archive_builder import capture
+
+    assert capture.split_lines(text) == capture._split_lines(text)
+    for t in ("", "\n", "a\n", "a\nb", "a\n\n"):
+        assert capture.split_lines(t) == capture._split_lines(t)
