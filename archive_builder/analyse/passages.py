@@ -681,6 +681,9 @@ def _numbered_words(body: str, vocabulary: dict[str, int]) -> tuple[array, array
     return numbers, starts, ends
 
 
+_DOCUMENT_OF = itemgetter(0)     # of a posting (document, position)
+
+
 def _document_clusters(shared: Sequence[tuple[int, list[tuple[int, int]], int]], da: int,
                        ) -> list[tuple[int, list[list[tuple[int, int]]], bool]]:
     """(db, clusters of the pair's seeds as _clusters gives them, whether the
@@ -690,7 +693,8 @@ def _document_clusters(shared: Sequence[tuple[int, list[tuple[int, int]], int]],
     `shared`: da's shingles in 2 to MAX_DF documents, by position i in da:
     (i, the shingle's postings, da's place in them).  Walking them in order
     gives each pair its seeds sorted, so they are clustered as they come."""
-    counts = Counter(d for _, entries, k in shared for d, _ in islice(entries, k + 1, None))
+    # each later document's seeds counted in C loops (a quarter of the time of a generator)
+    counts = Counter(map(_DOCUMENT_OF, chain.from_iterable(islice(entries, k + 1, None) for _, entries, k in shared)))
     clustered: dict[int, list[list[tuple[int, int]]]] = {}
     capped_seeds: dict[int, list[tuple[tuple[int, int], int, int]]] = {}
     for d, n in counts.items():
