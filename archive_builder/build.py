@@ -22,7 +22,7 @@ from .capture import CaptureError, CorrectionError, load_capture, sidecar_of, su
 from .config import Config
 from .editorial import EditorialError, load_editorial
 from .model import Analysis, Claim, Problem, Record
-from .output import (BACKGROUND_REMOVAL_PAGES, build_lock, clean_stale_staging, discard, staging_dir, swap_in,
+from .output import (BACKGROUND_REMOVAL_PAGES, build_lock, clean_stale_staging, discard, swap_in, take_recycled,
                      write_file)
 from .records import build_record
 from .render import SiteContext, write_site
@@ -31,6 +31,11 @@ from .search import LiveIndex, PagefindError
 from .urls import Urls
 
 REPORT_FILE = "data/build-report.json"
+# An archive of this many records or more keeps the site a build replaces as the next
+# build's staging folder (output.take_recycled): its folders are made already, and
+# most of its files are already the live site's.  Smaller sites are made afresh,
+# leaving nothing beside the output folder.
+RECYCLE_MIN_RECORDS = 1000
 
 
 class BuildStopped(Exception):
@@ -361,14 +366,20 @@ def _build(config: Config, *, progress: Callable[[str], None], jobs: int | None,
                       record_keys=report.record_keys)
     with build_lock(out, progress):
         clean_stale_staging(out)
-        staging = staging_dir(out)
+        # a large site's previous generation is recycled as the staging folder (output.py)
+        recycling = use_cache and len(records) >= RECYCLE_MIN_RECORDS
+        taken = take_recycled(out, cache_folder(out) if recycling else None)
+        staging = taken.path
         live_index = None
         try:
             # Pagefind indexes each document page as it is written, beside the rendering
             live_index = LiveIndex(staging, config, (r.id for r in records)) if config.search else None
             with clock("render"):
-                report.pages = write_site(ctx, staging, source, progress=progress, previous=out, cache=cache_folder(out) if use_cache else None, jobs=default_jobs() if jobs is None else jobs,
-                                          written=live_index.page_written if live_index else None)
+                report.pages = write_site(ctx, staging, source, progress=progress, previous=out,
+                                          cache=cache_folder(out) if use_cache else None,
+                                          jobs=default_jobs() if jobs is None else jobs,
+                                          written=live_index.page_written if live_index else None,
+                                          recycled=taken.recycled, extra_files=(REPORT_FILE,))
             if live_index is not None:
                 with clock("index"):
                     report.indexed = live_index.finish()
@@ -377,7 +388,8 @@ def _build(config: Config, *, progress: Callable[[str], None], jobs: int | None,
                 problems=report.problems, stages=list(report.timings), pages=report.pages, indexed=report.indexed,
                 timings=report.timings if report_timings else None))
             with clock("write"):
-                swap_in(staging, out, background_removal=report.pages >= BACKGROUND_REMOVAL_PAGES)
+                swap_in(staging, out, background_removal=report.pages >= BACKGROUND_REMOVAL_PAGES,
+                        keep_previous=recycling)
         except PagefindError as exc:
             discard(staging)
             raise BuildStopped([Problem(str(out), None, f"the search index failed: {exc}", "error")]) from None

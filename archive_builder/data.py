@@ -220,11 +220,13 @@ def records_json(records: Sequence[Record], analysis: Analysis) -> bytes:
 
 
 def records_json_fragments(records: Sequence[Record], analysis: Analysis,
-                           reuse: Callable[[Record, Sequence[Claim]], str | None] = lambda r, c: None
-                           ) -> Iterator[str]:
+                           reuse: Callable[[Record, Sequence[Claim]], Any] = lambda r, c: None
+                           ) -> Iterator[Any]:
     """records.json (exactly `records_json`) as a stream of text: the opening, then
-    each record's JSON (`reuse` may give it ready-made, e.g. from the previous build),
-    then the closing.  Nothing holds the whole file."""
+    before each record a separator and the record's JSON, then the closing (so the
+    record numbered n is piece 2n + 2).  `reuse` may stand for a record's JSON
+    (e.g. where it is in the previous build's file): what it gives, unless None,
+    is yielded in its place.  Nothing holds the whole file."""
     by_doc: dict[str, list[Claim]] = {}
     for c in analysis.claims:
         by_doc.setdefault(c.document_id, []).append(c)
@@ -235,9 +237,8 @@ def records_json_fragments(records: Sequence[Record], analysis: Analysis,
     for n, r in enumerate(records):
         claims = by_doc.get(r.id, ())
         fragment = reuse(r, claims)
-        if fragment is None:
-            fragment = record_fragment(r, claims)
-        yield ("\n  " if n == 0 else ",\n  ") + fragment
+        yield "\n  " if n == 0 else ",\n  "
+        yield record_fragment(r, claims) if fragment is None else fragment
     yield "\n ]\n}\n"
 
 

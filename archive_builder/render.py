@@ -38,7 +38,8 @@ from .markdown import ClaimSpan, render_body
 from . import model
 from .model import Agent, Analysis, Claim, Event, Record, Relation, SharedPassage, Sourced
 from .data import records_json_fragments
-from .output import PageSpec, copy_file, link_file, write_chunks, write_file
+from .output import (PageSpec, copy_file, link_file, note_generation, remove_stale, write_file,
+                     write_pieces)
 from .theme import theme_dir
 from .urls import Urls, page_file, slugify
 
@@ -957,7 +958,8 @@ def group_by_year(records: Iterable[Record]) -> list[tuple[str, list[Record]]]:
 
 SCHEMA = Path(__file__).resolve().parent / "schema" / "records.schema.json"
 _PROGRESS_EVERY = 1000   # at most one progress line per this many pages
-RENDER_MANIFEST = "render-manifest.json"   # in the cache folder: {path: [fingerprint, inode, mtime_ns, size]}
+# in the cache folder: {"salt": site_salt's hex, "files": {path: [fingerprint, inode, mtime_ns, size]}}
+RENDER_MANIFEST = "render-manifest.json"
 
 
 # --- incremental rendering ---------------------------------------------------------
@@ -988,18 +990,18 @@ class Fingerprints:
     come out the same; the reverse need not hold (a set pickled in another order
     only costs a re-render)."""
 
-    def __init__(self, salt: bytes, shared: Iterable[Any] = (), known: Iterable[tuple[Any, bytes]] = ()):
-        """`known`: (object, digest) pairs whose digest is known already (records by
-        their capture's cache key); a digest from `known` must never be equal to one
-        this class makes of a different object, hence the tag."""
+    def __init__(self, salt: bytes, shared: Iterable[Any] = (),
+                 known: Callable[[Any], bytes | None] | None = None):
+        """`known`: the digest of a record, claim or event when it is known already
+        (records by their capture's cache key, see known_digests), else None; a
+        digest from `known` must never be equal to one this class makes of a
+        different object, hence the tag."""
         self.salt = salt
         self._shared = {id(o): o for o in shared}       # kept alive by the SiteContext
         self._digests: dict[int, bytes] = {}
         self._outer: int | None = None                  # the object being digested on its own
         self._keep: list[Any] = []
-        for obj, digest in known:
-            self._digests[id(obj)] = b"known:" + digest
-            self._keep.append(obj)
+        self._known = known
 
     def _persistent_id(self, obj: Any) -> Any:
         """What pickle writes in place of `obj` (None: `obj` as pickle would write it).
@@ -1032,7 +1034,8 @@ class Fingerprints:
         if digest is None:
             # records, claims, events and the shared structures come from the
             # SiteContext, which outlives the build, so their ids stay theirs
-            digest = self._digests[key] = self._digest(obj, outer=key)
+            known = self._known(obj) if self._known is not None else None
+            digest = self._digests[key] = b"known:" + known if known is not None else self._digest(obj, outer=key)
             self._keep.append(obj)
         return digest
 
@@ -1089,6 +1092,37 @@ _FIELD_VALUES = {cls: _field_values(cls)
                              AgentPage, AgentIndex, BrowseEntry, BrowseList)}
 
 
+# The fields of a claim the cross-record analysis sets (events.group_events): every
+# other field is extract_claims' work on one record, cached with its capture.
+CLAIM_FIELDS_FROM_ANALYSIS = ("event_id",)
+
+
+def known_digests(ctx: SiteContext, claims: Mapping[str, Claim]) -> Callable[[Any], bytes | None] | None:
+    """The digest of what a fingerprint need not pickle: a record of the archive by
+    its capture's cache key (a digest of everything the record is made from), and
+    each of its claims by that key, the claim's id and what the analysis set in
+    it.  Only the archive's own objects (`claims`: the analysis's, by id): a
+    copy made for a page is pickled as it is.  None without keys (no cache)."""
+    keys = ctx.record_keys
+    if not keys:
+        return None
+    records = ctx.records_by_id
+    fields = operator.attrgetter("id", *CLAIM_FIELDS_FROM_ANALYSIS)
+
+    def known(obj: Any) -> bytes | None:
+        kind = type(obj)
+        if kind is Record:
+            key = keys.get(obj.id)
+            return bytes.fromhex(key) if key and records.get(obj.id) is obj else None
+        if kind is Claim:
+            key = keys.get(obj.document_id)
+            # repr: unambiguous for the strings and None the fields hold
+            return (b"claim:" + bytes.fromhex(key) + repr(fields(obj)).encode()
+                    if key and claims.get(obj.id) is obj else None)
+        return None
+    return known
+
+
 def site_salt(ctx: SiteContext) -> bytes:
     h = hashlib.blake2b(code_version(tuple(template_folders(ctx.config))), digest_size=32)
     h.update(pickle.dumps((ctx.config, ctx.urls), 5))
@@ -1106,16 +1140,28 @@ class Reuse:
     manifest notes each file's inode, mtime and size, so a site that was not
     swapped in (a failed build) or was edited by hand is never reused."""
 
-    def __init__(self, staging: Path, previous: Path | None, cache: Path | None):
+    def __init__(self, staging: Path, previous: Path | None, cache: Path | None, recycled: bool = False,
+                 salt: bytes = b""):
+        """`recycled`: `staging` is a recycled generation (output.take_recycled),
+        whose files may be the live site's very files already.  `salt`: this
+        build's site_salt; `same_salt` tells whether the previous build's was the
+        same (if not, no page fingerprint can match: the code, the theme or the
+        settings changed)."""
         self.staging, self.previous, self.cache = staging, previous, cache
+        self.recycled = recycled
+        self.salt = salt.hex()
         self.old: dict[str, list] = {}
+        self.same_salt = False
         self.new: dict[str, list] = {}
         self.reused = 0
         self._folders: set[str] = set()     # folders made in staging by take
         if previous is not None and cache is not None:
             try:
-                self.old = json.loads((cache / RENDER_MANIFEST).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+                manifest = json.loads((cache / RENDER_MANIFEST).read_text(encoding="utf-8"))
+                if isinstance(manifest.get("files"), dict):
+                    self.old = manifest["files"]
+                    self.same_salt = manifest.get("salt") == self.salt
+            except (OSError, ValueError, AttributeError):
                 self.old = {}
 
     def reused_entry(self, rel: str, fingerprint: str | None) -> list | None:
@@ -1124,6 +1170,13 @@ class Reuse:
         entry = self.old.get(rel)
         if fingerprint is None or entry is None or entry[0] != fingerprint:
             return None
+        if self.recycled:
+            try:
+                st = os.stat(os.path.join(self.staging, rel))
+                if [st.st_ino, st.st_mtime_ns, st.st_size] == entry[1:]:
+                    return entry    # the live site's file itself (a link of two builds ago): kept
+            except OSError:
+                pass
         source = os.path.join(self.previous, rel)     # strings: a Path per page costs more than the stat
         try:
             st = os.stat(source)
@@ -1151,8 +1204,8 @@ class Reuse:
     def save(self) -> None:
         if self.cache is not None:
             self.cache.mkdir(parents=True, exist_ok=True)
-            write_atomically(self.cache / RENDER_MANIFEST,
-                             json.dumps(self.new, sort_keys=True, separators=(",", ":")).encode("utf-8"))
+            write_atomically(self.cache / RENDER_MANIFEST, json.dumps(
+                {"salt": self.salt, "files": self.new}, sort_keys=True, separators=(",", ":")).encode("utf-8"))
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -1163,54 +1216,117 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 RECORDS_JSON = "data/records.json"
 RECORDS_FRAGMENTS = "records-fragments.json"   # in the cache folder: where each record's JSON is in records.json
+CLAIMS_CSV = "data/claims.csv"
+CLAIMS_FRAGMENTS = "claims-fragments.json"     # in the cache folder: where each document's rows are in claims.csv
+
+
+class PreviousFragments:
+    """The pieces of a data file the previous build wrote (records.json, claims.csv),
+    found by the byte offsets it noted under each piece's key, so that a rebuild
+    copies what did not change instead of encoding it again.  The file is used
+    only if it is still the very file noted (inode, mtime, size)."""
+
+    def __init__(self, reuse_previous: Reuse, rel: str, notes: str):
+        self.rel, self.cache = rel, reuse_previous.cache
+        self.notes = notes
+        self._old: dict[str, list[int]] = {}
+        self._file = None
+        self.at: dict[str, list[int]] = {}
+        if self.cache is not None and reuse_previous.previous is not None:
+            try:
+                old = json.loads((self.cache / notes).read_text(encoding="utf-8"))
+                path = reuse_previous.previous / rel
+                if _file_id(path) == old["file"] and isinstance(old["at"], dict):
+                    self._file = open(path, "rb")
+                    self._old = old["at"]
+            except (OSError, ValueError, KeyError, TypeError):
+                self._old = {}
+
+    def get(self, key: str) -> tuple[int, int] | None:
+        """Where the piece under `key` is in the previous file (offset, length), if it is there."""
+        where = self._old.get(key) if self._file is not None else None
+        return None if where is None else (where[0], where[1])
+
+    @property
+    def file(self) -> Any:
+        """The previous file, open (None when there is nothing to copy from)."""
+        return self._file
+
+    def note(self, key: str, offset: int, length: int) -> None:
+        self.at[key] = [offset, length]
+
+    def close(self, staging: Path, written: bool) -> None:
+        if self._file is not None:
+            self._file.close()
+        if written and self.cache is not None:
+            self.cache.mkdir(parents=True, exist_ok=True)
+            write_atomically(self.cache / self.notes, json.dumps(
+                {"file": _file_id(staging / self.rel), "at": self.at}, sort_keys=True,
+                separators=(",", ":")).encode("utf-8"))
+
+
+def _document_key(fingerprints: Fingerprints, record: Record, claims: Sequence[Claim]) -> str:
+    """What a record's piece of records.json or claims.csv is made from, as a digest."""
+    return fingerprints.digest_of((record, tuple(claims))).hex()
+
+
+def _write_with_fragments(staging: Path, previous: PreviousFragments, pieces: Iterable[Any],
+                          keyed: Callable[[int], str | None]) -> None:
+    """Write `previous.rel` from `pieces` (text, or a range of the previous file from
+    previous.get), noting where each piece with a key (`keyed(n)` of the piece
+    numbered n) now is."""
+    def chunks() -> Iterator[bytes | tuple[int, int]]:
+        offset = 0
+        for n, piece in enumerate(pieces):
+            data = piece if isinstance(piece, tuple) else piece.encode("utf-8")
+            length = data[1] if isinstance(data, tuple) else len(data)
+            key = keyed(n)
+            if key:
+                previous.note(key, offset, length)
+            offset += length
+            yield data
+
+    written = False
+    try:
+        write_pieces(staging, previous.rel, chunks(), previous.file)
+        written = True
+    finally:
+        previous.close(staging, written)
 
 
 def write_records_json(staging: Path, ctx: SiteContext, fingerprints: Fingerprints, reuse_previous: Reuse) -> None:
     """Stream records.json to disk, copying each unchanged record's JSON from the
     previous site's records.json (located by the byte offsets noted last build)."""
-    cache = reuse_previous.cache
-    old: dict = {}
-    previous_file = None
-    if cache is not None and reuse_previous.previous is not None:
-        try:
-            old = json.loads((cache / RECORDS_FRAGMENTS).read_text(encoding="utf-8"))
-            path = reuse_previous.previous / RECORDS_JSON
-            if _file_id(path) == old["file"]:
-                previous_file = open(path, "rb")
-        except (OSError, ValueError, KeyError, TypeError):
-            old = {}
+    previous = PreviousFragments(reuse_previous, RECORDS_JSON, RECORDS_FRAGMENTS)
     keys: list[str] = []
 
-    def reuse(record: Record, claims: Sequence[Claim]) -> str | None:
-        key = fingerprints.digest_of((record, tuple(claims))).hex()
+    def reuse(record: Record, claims: Sequence[Claim]) -> tuple[int, int] | None:
+        key = _document_key(fingerprints, record, claims)
         keys.append(key)
-        where = old.get("at", {}).get(key) if previous_file is not None else None
-        if where is None:
-            return None
-        previous_file.seek(where[0])
-        return previous_file.read(where[1]).decode("utf-8")
+        return previous.get(key)
 
-    at: dict[str, list[int]] = {}
+    # records_json_fragments: record n is piece 2n + 2
+    _write_with_fragments(staging, previous, records_json_fragments(ctx.records, ctx.analysis, reuse),
+                          lambda n: keys[n // 2 - 1] if n >= 2 and n % 2 == 0 and n // 2 <= len(keys) else None)
 
-    def chunks() -> Iterator[bytes]:
-        offset = 0
-        for n, piece in enumerate(records_json_fragments(ctx.records, ctx.analysis, reuse)):
-            data = piece.encode("utf-8")
-            if 0 < n <= len(ctx.records):
-                lead = 3 if n == 1 else 4     # "\n  " or ",\n  " before the record
-                at[keys[n - 1]] = [offset + lead, len(data) - lead]
-            offset += len(data)
-            yield data
 
-    try:
-        write_chunks(staging, RECORDS_JSON, chunks())
-    finally:
-        if previous_file is not None:
-            previous_file.close()
-    if cache is not None:
-        cache.mkdir(parents=True, exist_ok=True)
-        write_atomically(cache / RECORDS_FRAGMENTS, json.dumps(
-            {"file": _file_id(staging / RECORDS_JSON), "at": at}, sort_keys=True, separators=(",", ":")).encode("utf-8"))
+def write_claims_csv(staging: Path, ctx: SiteContext, fingerprints: Fingerprints, reuse_previous: Reuse) -> None:
+    """Stream claims.csv to disk (render_analysis.claims_csv_fragments), copying each
+    unchanged document's rows from the previous site's claims.csv."""
+    previous = PreviousFragments(reuse_previous, CLAIMS_CSV, CLAIMS_FRAGMENTS)
+    records = ctx.records_by_id
+    keys: list[str] = []
+
+    def reuse(document_id: str, claims: Sequence[Claim]) -> tuple[int, int] | None:
+        record = records.get(document_id)
+        key = _document_key(fingerprints, record, claims) if record is not None else ""
+        keys.append(key)
+        return previous.get(key) if key else None
+
+    # claims_csv_fragments: the header, then a piece per document
+    in_order = render_analysis.claims_in_csv_order(ctx.analysis.claims)
+    _write_with_fragments(staging, previous, render_analysis.claims_csv_fragments(in_order, reuse),
+                          lambda n: keys[n - 1] if n >= 1 else None)
 
 
 # Pages are settled (fingerprinted, then linked from the previous site or
@@ -1294,42 +1410,44 @@ def settle_raw_captures(ctx: SiteContext, source: Path, reuse_previous: "Reuse")
 
 
 def _settle_documents(ctx: SiteContext, env: Environment, make_fingerprints: Callable[[], "Fingerprints"],
-                      reuse_previous: "Reuse", send: Any) -> None:
+                      reuse_previous: "Reuse", source: Path, send: Any) -> None:
     try:
         fingerprints = make_fingerprints()
         settled = [settle(page, env, fingerprints, reuse_previous) for page in document_pages(ctx)]
+        raw = settle_raw_captures(ctx, source, reuse_previous)
+        write_records_json(reuse_previous.staging, ctx, fingerprints, reuse_previous)
     except BaseException as exc:
         try:
             send.send(("error", exc))
         except Exception:   # an exception that cannot be pickled: its words
             send.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
     else:
-        send.send(("ok", settled))
+        send.send(("ok", (settled, raw)))
     finally:
         send.close()
 
 
 class DocumentSide:
     """A rebuild's document and original-capture pages (two thirds of its pages and
-    most of its fingerprinting), settled by one forked process
-    while this one settles the rest of the site.  Both only read what they
-    inherited; they write different files of the staging folder.  It is forked
-    before the analysis index is built, which both then build for themselves."""
+    most of its fingerprinting), its raw captures and records.json, settled by one
+    forked process while this one settles the rest of the site.  Both only read
+    what they inherited; they write different files of the staging folder.  It is
+    forked before the analysis index is built, which both then build for themselves."""
 
     def __init__(self, ctx: SiteContext, env: Environment, make_fingerprints: Callable[[], "Fingerprints"],
-                 reuse_previous: "Reuse"):
+                 reuse_previous: "Reuse", source: Path):
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
         self._process = context.Process(target=_settle_documents,
-                                        args=(ctx, env, make_fingerprints, reuse_previous, send), daemon=True)
+                                        args=(ctx, env, make_fingerprints, reuse_previous, source, send), daemon=True)
         self._process.start()
         send.close()
 
-    def settled(self) -> list[tuple[list | None, bool]]:
-        """(manifest entry, linked) of each page, in DocumentPages order; the
-        process's exception, raised here, if it failed."""
+    def settled(self) -> tuple[list[tuple[list | None, bool]], list[tuple[str, list | None, bool]]]:
+        """(manifest entry, linked) of each page, in DocumentPages order, and what
+        settle_raw_captures gives; the process's exception, raised here, if it failed."""
         try:
             status, value = self._receive.recv()
         except EOFError:    # killed (the OOM killer) before it could answer
@@ -1354,7 +1472,8 @@ DOCUMENT_SIDE_MIN_RECORDS = 1000
 def write_site(ctx: SiteContext, staging: Path, source: Path,
                progress: Callable[[str], None] = lambda s: None,
                previous: Path | None = None, cache: Path | None = None, jobs: int = 1,
-               written: Callable[[str], None] | None = None) -> int:
+               written: Callable[[str], None] | None = None,
+               recycled: frozenset[str] | None = None, extra_files: Sequence[str] = ()) -> int:
     """Write every page, data file, original capture and static file into
     `staging`; returns the number of pages rendered or reused.
 
@@ -1365,10 +1484,15 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
     many forked workers, and a rebuild of DOCUMENT_SIDE_MIN_RECORDS documents or
     more settles its document pages in one more process (DocumentSide).  `written`
     is told each page's path once the page is in `staging`, in the order of
-    site_items whatever the jobs and the reuse (the search index starts early)."""
-    import shutil
+    site_items whatever the jobs and the reuse (the search index starts early).
 
+    `recycled`: the files `staging` holds already, a previous generation's
+    (output.take_recycled); those this build does not write are removed at the
+    end.  `extra_files`: files the caller writes into `staging` afterwards.  With
+    `cache`, the files of this generation are noted there for the build that
+    recycles it."""
     on_disk: list[str] = []     # pages in staging not yet told to `written`
+    files: set[str] = set(extra_files)      # every file this build puts in staging
 
     def tell_written() -> None:
         if written is not None:
@@ -1377,15 +1501,16 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
         on_disk.clear()
 
     env = environment(ctx.config, ctx.urls)
-    reuse_previous = Reuse(staging, previous if previous is not None and previous.is_dir() else None, cache)
+    salt = site_salt(ctx)
+    reuse_previous = Reuse(staging, previous if previous is not None and previous.is_dir() else None, cache,
+                           recycled=recycled is not None, salt=salt)
 
     def make_fingerprints() -> Fingerprints:
         ix = render_analysis.index_for(ctx) if render_analysis is not None else None
         shared = [ctx.records, ctx.records_by_id, ctx.newest_first, ctx.browse, *ctx.browse.values(),
                   ctx.agents, *ctx.agents.values()] + ([ix.records] if ix is not None else [])
-        keys = ctx.record_keys
-        return Fingerprints(site_salt(ctx), shared,
-                            ((r, bytes.fromhex(keys[r.id])) for r in ctx.records if keys.get(r.id)))
+        return Fingerprints(salt, shared,
+                            known_digests(ctx, ix.claims if ix is not None else {c.id: c for c in ctx.analysis.claims}))
 
     pages = 0
     batch: list[tuple[PageSpec, str | None]] = []    # pages to settle in parallel, with their fingerprints
@@ -1396,9 +1521,11 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
     # memory, the digests of the records made again in each).  A first build
     # renders every page, and its workers fingerprint them beside the rendering.
     # A large rebuild's document pages are settled by one more process meanwhile.
-    rebuilding = bool(reuse_previous.old)
+    # (a changed salt changes every fingerprint: nothing to link, every page to render,
+    # as in a first build)
+    rebuilding = bool(reuse_previous.old) and reuse_previous.same_salt
     import multiprocessing
-    side = DocumentSide(ctx, env, make_fingerprints, reuse_previous) if (
+    side = DocumentSide(ctx, env, make_fingerprints, reuse_previous, source) if (
         rebuilding and jobs > 1 and len(ctx.records) >= DOCUMENT_SIDE_MIN_RECORDS
         and "fork" in multiprocessing.get_all_start_methods()) else None
     fingerprints = make_fingerprints()
@@ -1409,6 +1536,7 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
             if isinstance(item, DocumentPages):
                 # told to `written` only once the other process is done: the order stays the site's
                 on_disk.extend(item.rels)
+                files.update(item.rels)
                 pages += len(item.rels)
                 document_rels = item.rels
                 waiting_for_side = True
@@ -1432,9 +1560,11 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
                     if not waiting_for_side:
                         tell_written()
                 on_disk.append(item.rel)
+                files.add(item.rel)
             else:
                 write_file(staging, *item)
                 on_disk.append(item[0])
+                files.add(item[0])
             if not batch and not waiting_for_side:
                 tell_written()
             pages += 1
@@ -1442,24 +1572,38 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
                 progress(f"  rendered {pages} pages")
         if batch:
             settle_in_parallel(batch, env, fingerprints, reuse_previous, jobs)
-        raw = settle_raw_captures(ctx, source, reuse_previous)
-        # here, not beside the document pages: the claims pages have digested every claim
-        write_records_json(staging, ctx, fingerprints, reuse_previous)
+        if side is None:
+            raw = settle_raw_captures(ctx, source, reuse_previous)
+            write_records_json(staging, ctx, fingerprints, reuse_previous)
+        if render_analysis is not None:
+            write_claims_csv(staging, ctx, fingerprints, reuse_previous)
+            files.add(CLAIMS_CSV)
+            pages += 1      # counted with the files site_items yields, as it once was one
         write_file(staging, ".nojekyll", b"")
         write_file(staging, "data/records.schema.json", SCHEMA.read_bytes())
+        files.update((RECORDS_JSON, ".nojekyll", "data/records.schema.json"))
         static = ctx.config.path(ctx.config.static) if ctx.config.static else theme_dir("static")
         if static.is_dir():
-            shutil.copytree(static, staging / "static", dirs_exist_ok=True)
+            for path in sorted(p for p in static.rglob("*") if p.is_file()):
+                rel = "static/" + path.relative_to(static).as_posix()
+                copy_file(staging, rel, path)
+                files.add(rel)
         if side is not None:    # last: the files above are written meanwhile
-            for rel, (entry, linked) in zip(document_rels, side.settled(), strict=True):
+            settled, raw = side.settled()
+            for rel, (entry, linked) in zip(document_rels, settled, strict=True):
                 reuse_previous.keep(rel, entry)
                 reuse_previous.reused += linked
         for rel, entry, linked in raw:
             reuse_previous.keep(rel, entry)
             reuse_previous.reused += linked
+            files.add(rel)
     finally:
         if side is not None:
             side.stop()
     tell_written()
+    if recycled is not None:
+        remove_stale(staging, recycled, files)
     reuse_previous.save()
+    if cache is not None:
+        note_generation(cache, staging, files)
     return pages

@@ -18,7 +18,8 @@ import pickle
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import groupby
-from typing import Any, Iterator, Mapping, Sequence
+from operator import attrgetter
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from jinja2 import Environment
 from markupsafe import Markup, escape
@@ -668,6 +669,12 @@ def render_analysis_pages(ctx, env: Environment) -> Iterator[tuple[str, bytes]]:
     """The analysis pages and data files, rendered: (site-relative path, bytes)."""
     for item in analysis_pages(ctx, env):
         yield (item.rel, item.render(env)) if isinstance(item, PageSpec) else item
+    yield page_file(ctx.urls.data("claims.csv"), ctx.urls.base), claims_csv(claims_in_csv_order(ctx.analysis.claims))
+
+
+def claims_in_csv_order(claims: Iterable[Claim]) -> list[Claim]:
+    """By document, then where the claim starts in its text."""
+    return sorted(claims, key=lambda c: (c.document_id, c.start, c.id))
 
 
 def analysis_pages(ctx, env: Environment) -> Iterator[PageSpec | tuple[str, bytes]]:
@@ -676,7 +683,7 @@ def analysis_pages(ctx, env: Environment) -> Iterator[PageSpec | tuple[str, byte
     u = ctx.urls
     base = u.base
     events = ix.events_in_order
-    claims = sorted(ctx.analysis.claims, key=lambda c: (c.document_id, c.start, c.id))
+    claims = claims_in_csv_order(ctx.analysis.claims)
     yield _render(env, "events.html", u.events(), base, events=events, records=ix.records, source_name=source_label)
     for e in events:
         yield event_page(ix, u, e, page_file(u.event(e.id), base))
@@ -708,7 +715,8 @@ def analysis_pages(ctx, env: Environment) -> Iterator[PageSpec | tuple[str, byte
                                   total=len(members) if not pager or pager[0][2] else None, facets={},
                                   documents=(), facet_titles=FACET_TITLES)
     yield page_file(u.data("events.json"), base), events_json(events)
-    yield page_file(u.data("claims.csv"), base), claims_csv(claims)
+    # data/claims.csv is written by render.write_claims_csv (from the previous
+    # build's rows where a document's claims did not change)
 
 
 # --- data ---------------------------------------------------------------------------
@@ -741,16 +749,33 @@ def _csv_number(x: float | None) -> str:
 
 
 def claims_csv(claims: Sequence[Claim]) -> bytes:
-    """One row per figure of a claim (one row for a claim without figures)."""
+    """One row per figure of a claim (one row for a claim without figures), in the order given."""
+    return "".join(claims_csv_fragments(claims)).encode("utf-8")
+
+
+def claims_csv_fragments(claims: Iterable[Claim],
+                         reuse: Callable[[str, Sequence[Claim]], Any] = lambda d, c: None) -> Iterator[Any]:
+    """claims_csv as a stream of text: the header, then the rows of each run of
+    claims of one document.  `reuse` may stand for a run's rows (e.g. where they
+    are in the previous build's file): what it gives, unless None, is yielded in
+    their place."""
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
-    for c in claims:
-        common = [c.id, c.document_id, c.event_id or "", c.kind]
-        for f in c.figures or (None,):
-            if f is None:
-                w.writerow(common + ["", "", "", "", "", c.quote])
-            else:
-                w.writerow(common + [f.measure, _csv_number(f.value), _csv_number(f.low), _csv_number(f.high),
-                                     f.qualifier, c.quote])
-    return out.getvalue().encode("utf-8")
+    yield out.getvalue()
+    for document_id, run in groupby(claims, key=attrgetter("document_id")):
+        run = tuple(run)
+        rows = reuse(document_id, run)
+        if rows is None:
+            out.seek(0)
+            out.truncate()
+            for c in run:
+                common = [c.id, c.document_id, c.event_id or "", c.kind]
+                for f in c.figures or (None,):
+                    if f is None:
+                        w.writerow(common + ["", "", "", "", "", c.quote])
+                    else:
+                        w.writerow(common + [f.measure, _csv_number(f.value), _csv_number(f.low),
+                                             _csv_number(f.high), f.qualifier, c.quote])
+            rows = out.getvalue()
+        yield rows

@@ -639,7 +639,7 @@ def test_a_large_rebuild_settles_its_document_pages_in_a_process_of_their_own(tm
     documents = [rel for rel in site_hashes(archive.site) if rel.startswith("documents/") and rel.endswith(".html")]
     assert documents and set(documents) <= set(linked_from(archive.site, kept))
     shutil.rmtree(kept)
-    for n, change in enumerate([edit_body, edit_title]):
+    for n, change in enumerate([edit_body, change_title]):   # (edit_title changes a setting: a first build)
         apply(archive, change, n)
         archive.build(monkeypatch)
         assert len(started) == n + 2

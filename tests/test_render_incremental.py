@@ -182,3 +182,72 @@ def test_fingerprints_do_not_depend_on_how_equal_strings_are_shared():
     fingerprints = Fingerprints(b"salt")
     assert fingerprints.digest_of((a, a, [a])) == fingerprints.digest_of((a, b, [b]))
     assert fingerprints.digest_of((a, a)) != fingerprints.digest_of((a, a + "."))
+
+
+def test_the_analysis_sets_no_claim_field_but_those_render_digests_by_their_values(tmp_path):
+    """render.known_digests digests a claim by its record's cache key, its id and
+    CLAIM_FIELDS_FROM_ANALYSIS: every other field must be extract_claims' work on
+    the record alone, or a page showing a claim the analysis changed would be
+    taken as unchanged."""
+    from dataclasses import replace
+
+    from archive_builder.analyse import analyse_record
+    from archive_builder.analyse.places import default_gazetteer
+    from archive_builder.render import CLAIM_FIELDS_FROM_ANALYSIS
+
+    src = tmp_path / "src"
+    write_corpus(src, CAPTURES, 1)
+    ctx = context(src, tmp_path / "site")
+    extracted = {c.id: c for r in ctx.records for c in analyse_record(r, default_gazetteer())[0]}
+    assert len(extracted) == len(ctx.analysis.claims)
+    assert any(c.event_id for c in ctx.analysis.claims)     # the analysis did set something
+    for claim in ctx.analysis.claims:
+        alone = extracted[claim.id]
+        assert replace(claim, **{f: getattr(alone, f) for f in CLAIM_FIELDS_FROM_ANALYSIS}) == alone
+
+
+def _rebuild_counting_reused_fragments(tmp_path, monkeypatch, damage=None) -> tuple[dict[str, int], Path, Path]:
+    """Build, edit one capture (and apply `damage` to the live site), rebuild:
+    how many pieces of each data file were copied from the previous build."""
+    import archive_builder.render as render_module
+
+    src, out, cache = tmp_path / "src", tmp_path / "site", tmp_path / "cache"
+    write_corpus(src, CAPTURES, 1)
+    swap_in(build_into(src, out, cache), out)
+    apply_to_first(src, change_body)
+    if damage is not None:
+        damage(out)
+    copied: dict[str, int] = {}
+    real_get = render_module.PreviousFragments.get
+
+    def get(self, key):
+        text = real_get(self, key)
+        copied[self.rel] = copied.get(self.rel, 0) + (text is not None)
+        return text
+    monkeypatch.setattr(render_module.PreviousFragments, "get", get)
+    staging = build_into(src, out, cache)
+    return copied, staging, src
+
+
+def test_a_rebuild_copies_the_unchanged_parts_of_records_json_and_claims_csv(tmp_path, monkeypatch):
+    copied, staging, src = _rebuild_counting_reused_fragments(tmp_path, monkeypatch)
+    with_claims = len({c.document_id for c in context(src, tmp_path / "x").analysis.claims})
+    assert copied["data/records.json"] == CAPTURES - 1
+    assert copied["data/claims.csv"] == with_claims - 1
+    clean = staging_dir(tmp_path / "clean")
+    write_site(context(src, tmp_path / "clean"), clean, src)
+    assert files(staging) == files(clean)
+
+
+@pytest.mark.parametrize("name", ["records.json", "claims.csv"])
+def test_a_data_file_changed_by_hand_is_not_copied_from(tmp_path, monkeypatch, name):
+    def damage(site: Path) -> None:
+        path = site / "data" / name
+        data = path.read_bytes()
+        path.unlink()       # a new file (another inode) with a byte changed in place of one piece
+        path.write_bytes(data.replace(b"e", b"E", 1))
+    copied, staging, src = _rebuild_counting_reused_fragments(tmp_path, monkeypatch, damage)
+    assert copied.get(f"data/{name}", 0) == 0
+    clean = staging_dir(tmp_path / "clean")
+    write_site(context(src, tmp_path / "clean"), clean, src)
+    assert files(staging) == files(clean)
