@@ -71,10 +71,10 @@ _edits = st.lists(st.tuples(st.sampled_from(_DOCS), st.none() | _document), min_
 
 @settings(max_examples=300, deadline=None)
 @given(st.dictionaries(st.sampled_from(_DOCS), _document, max_size=6), _edits, st.sampled_from([frozenset(), _BROAD]))
-def test_incremental_events_equal_a_full_grouping_after_random_edits(monkeypatch_free_corpus, edits, broad):
+def test_incremental_events_equal_a_full_grouping_after_random_edits(first_corpus, edits, broad):
     """Each step edits, adds or removes one document (None); the state goes
     through pickle as it does through the build cache."""
-    corpus = dict(monkeypatch_free_corpus)
+    corpus = dict(first_corpus)
     original, events_module.INCREMENTAL_EVENTS_SHARE = events_module.INCREMENTAL_EVENTS_SHARE, 1.0
     try:
         claims, names, bodies, keys = _inputs(corpus)
