@@ -214,3 +214,64 @@ def test_write_pieces_without_copy_file_range_reads_and_writes(tmp_path, monkeyp
         with pytest.raises(OSError):
             output_module.write_pieces(tmp_path, "short.txt", [(8, 5)], source)
     assert (tmp_path / "new.txt").read_bytes() == b"89-012"
+
+
+# --- capture keys from the file status (build.keys_from_status) ----------------------
+
+
+def _keys(src: Path, cache: Path, salt: str = "s") -> dict[str, str | None]:
+    paths = sorted(src.glob("*.txt"))
+    names = [p.name for p in paths]
+    return dict(zip(names, build_module.keys_from_status(paths, names, src, salt, cache)))
+
+
+def _age(path: Path, seconds: float = 10) -> None:
+    """Pretend the notes were taken `seconds` later (the racy window passed)."""
+    notes = json.loads(path.read_text(encoding="utf-8"))
+    notes["taken"] += int(seconds * 1e9)
+    path.write_text(json.dumps(notes), encoding="utf-8")
+
+
+def test_keys_are_reused_only_while_the_status_of_the_capture_and_its_sidecar_is_unchanged(tmp_path, monkeypatch):
+    src, cache = tmp_path / "src", tmp_path / "cache"
+    src.mkdir()
+    for n in range(3):
+        (src / f"c{n}.txt").write_text(f"capture {n}\n", encoding="utf-8")
+    (src / "c1.yaml").write_text("title: One\n", encoding="utf-8")
+    hashed: list[str] = []
+    real_key_of = build_module.key_of
+
+    def counted(path, name, source, salt):
+        hashed.append(name)
+        return real_key_of(path, name, source, salt)
+    monkeypatch.setattr(build_module, "key_of", counted)
+    plain = {p.name: real_key_of(p, p.name, src, "s") for p in sorted(src.glob("*.txt"))}
+
+    assert _keys(src, cache) == plain and hashed == ["c0.txt", "c1.txt", "c2.txt"]
+    hashed.clear()
+    assert _keys(src, cache) == plain and len(hashed) == 3    # just noted: inside the racy window
+    _age(cache / build_module.STAT_NOTES)
+    hashed.clear()
+    assert _keys(src, cache) == plain and hashed == []         # unchanged: no capture read
+    _age(cache / build_module.STAT_NOTES)
+
+    # an edit keeping the size and the mtime is still seen (ctime)
+    c0 = src / "c0.txt"
+    st = os.stat(c0)
+    c0.write_text("capture X\n", encoding="utf-8")
+    os.utime(c0, ns=(st.st_atime_ns, st.st_mtime_ns))
+    (src / "c1.yaml").write_text("title: Two\n", encoding="utf-8")      # a sidecar edited in place
+    hashed.clear()
+    after = _keys(src, cache)
+    assert after == {p.name: real_key_of(p, p.name, src, "s") for p in sorted(src.glob("*.txt"))}
+    assert after["c0.txt"] != plain["c0.txt"] and after["c1.txt"] != plain["c1.txt"]
+    assert sorted(hashed) == ["c0.txt", "c1.txt"]
+    _age(cache / build_module.STAT_NOTES)
+    (src / "c2.yaml").write_text("title: New\n", encoding="utf-8")      # a sidecar added: the folder changed
+    hashed.clear()
+    after = _keys(src, cache)
+    assert after == {p.name: real_key_of(p, p.name, src, "s") for p in sorted(src.glob("*.txt"))}
+    assert after["c2.txt"] != plain["c2.txt"] and sorted(hashed) == ["c0.txt", "c1.txt", "c2.txt"]
+    _age(cache / build_module.STAT_NOTES)
+    hashed.clear()
+    assert _keys(src, cache, salt="other") != after and len(hashed) == 3     # notes of another salt: unused
