@@ -261,3 +261,27 @@ def test_evidence_for_some_targets_is_the_evidence_of_those_pairs_in_order(corpu
     assert [e for e in some if e[2] in ("shared passage", "reference", "reply", "pinned")] == \
         [e for e in everything if e[2] in ("shared passage", "reference", "reply", "pinned")]
     assert set(some) <= set(everything)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_corpus, st.integers(1, 6))
+def test_scores_are_the_sums_of_the_evidence_weights(corpus, cutoff):
+    """_scores (whole signals counted at once, the first weights set in one
+    loop) gives each pair the sum of what _evidence says of it, places weighed
+    together."""
+    from collections import Counter, defaultdict
+
+    records, claims, events, passages, curation = _inputs(corpus)
+    ids = {r.id for r in records}
+    place_docs = related._place_documents(claims)
+    references = resolve_references(records)
+    plain: dict = defaultdict(float)
+    places: Counter = Counter()
+    for a, b, kind, _, weight in related._evidence(ids, place_docs, events, passages, curation, cutoff, references):
+        if kind == "place":
+            places[a, b] += 1
+        else:
+            plain[a, b] += weight
+    for pair, n in places.items():
+        plain[pair] += related._places_weight(n)
+    assert dict(related._scores(ids, place_docs, events, passages, curation, cutoff, references)) == dict(plain)
