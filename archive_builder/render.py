@@ -17,6 +17,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import marshal
 import operator
 import os
 import pickle
@@ -958,8 +959,9 @@ def group_by_year(records: Iterable[Record]) -> list[tuple[str, list[Record]]]:
 
 SCHEMA = Path(__file__).resolve().parent / "schema" / "records.schema.json"
 _PROGRESS_EVERY = 1000   # at most one progress line per this many pages
-# in the cache folder: {"salt": site_salt's hex, "files": {path: [fingerprint, inode, mtime_ns, size]}}
-RENDER_MANIFEST = "render-manifest.json"
+# in the cache folder: {"salt": site_salt's hex, "files": {path: [fingerprint, inode, mtime_ns, size]}},
+# marshalled (a JSON of 33,000 entries took 0.4 s to write and read back at 10,000 captures)
+RENDER_MANIFEST = "render-manifest.marshal"
 
 
 # --- incremental rendering ---------------------------------------------------------
@@ -1157,11 +1159,13 @@ class Reuse:
         self._folders: set[str] = set()     # folders made in staging by take
         if previous is not None and cache is not None:
             try:
-                manifest = json.loads((cache / RENDER_MANIFEST).read_text(encoding="utf-8"))
+                manifest = marshal.loads((cache / RENDER_MANIFEST).read_bytes())
                 if isinstance(manifest.get("files"), dict):
-                    self.old = manifest["files"]
+                    # a damaged file that still unmarshals keeps only well-formed entries
+                    self.old = {rel: entry for rel, entry in manifest["files"].items()
+                                if type(entry) is list and len(entry) == 4}
                     self.same_salt = manifest.get("salt") == self.salt
-            except (OSError, ValueError, AttributeError):
+            except (OSError, ValueError, EOFError, TypeError, AttributeError):
                 self.old = {}
 
     def reused_entry(self, rel: str, fingerprint: str | None) -> list | None:
@@ -1204,8 +1208,8 @@ class Reuse:
     def save(self) -> None:
         if self.cache is not None:
             self.cache.mkdir(parents=True, exist_ok=True)
-            write_atomically(self.cache / RENDER_MANIFEST, json.dumps(
-                {"salt": self.salt, "files": self.new}, sort_keys=True, separators=(",", ":")).encode("utf-8"))
+            write_atomically(self.cache / RENDER_MANIFEST,
+                             marshal.dumps({"salt": self.salt, "files": dict(sorted(self.new.items()))}))
 
 
 def write_atomically(path: Path, data: bytes) -> None:
