@@ -491,6 +491,7 @@ def _build(config: Config, *, progress: Callable[[str], None], jobs: int | None,
         finally:
             if live_index is not None:
                 live_index.close()
+            taken.remove_trash()
     if cache is not None:
         cache.prune(report.cache_keys)
     report.out = out

@@ -327,9 +327,16 @@ def _noted_files(cache: Path, folder: Path) -> list[str] | None:
 @dataclass
 class Staging:
     """The folder a build writes into; `recycled`: the files it already holds (a
-    previous generation's, see take_recycled), None for a fresh folder."""
+    previous generation's, see take_recycled), None for a fresh folder; `trash`:
+    what was set aside to be removed once the build is over (remove_trash), not
+    during it, when its removal would compete with the build."""
     path: Path
     recycled: frozenset[str] | None = None
+    trash: tuple[Path, ...] = ()
+
+    def remove_trash(self) -> None:
+        for folder in self.trash:
+            remove_tree(folder, background=True)
 
 
 def take_recycled(out: Path, cache: Path | None) -> Staging:
@@ -349,11 +356,9 @@ def take_recycled(out: Path, cache: Path | None) -> Staging:
         return Staging(staging_dir(out))
     staging = staging_dir(out)
     os.replace(newest, staging)     # onto the empty folder just made
-    for name in REGENERATED_FOLDERS:
-        for stale in staging.glob(f"{name}*"):
-            if stale.is_dir() and not stale.is_symlink():
-                remove_tree(set_aside(stale, out), background=True)
-    return Staging(staging, frozenset(files))
+    trash = tuple(set_aside(stale, out) for name in REGENERATED_FOLDERS for stale in sorted(staging.glob(f"{name}*"))
+                  if stale.is_dir() and not stale.is_symlink())
+    return Staging(staging, frozenset(files), trash)
 
 
 def remove_stale(staging: Path, recycled: Iterable[str], written: set[str]) -> int:
