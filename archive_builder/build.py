@@ -449,7 +449,7 @@ def _build(config: Config, *, progress: Callable[[str], None], jobs: int | None,
     with clock("analyse"):
         analysis = analyse(records, editorial, gazetteer=gazetteer, per_record=per_record,
                            cache=cache_folder(out) if use_cache else None,
-                           jobs=default_jobs() if jobs is None else jobs)
+                           jobs=default_jobs() if jobs is None else jobs, record_keys=report.record_keys)
         report.problems.extend(analysis.problems)
     report.records, report.analysis = records, analysis
 
