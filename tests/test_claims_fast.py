@@ -138,9 +138,8 @@ _SEARCHED = {
        | st.lists(st.sampled_from(_RULE_PIECES), max_size=25).map("".join))
 @example("The Deportasiyası began; it was DAXIL OLUB, 2adopted x_signed the needs TO be")
 def test_sentences_without_a_rules_first_word_are_not_searched_and_answer_the_same(text):
-    """_Sentence looks a rule's first words up among the runs of letters before it searches."""
-    sentence = claims._Sentence(start=0, end=len(text), paragraph=0, text=text, dates=(), context=(),
-                                date_spans=(), gazetteer=None, introduced=(), guess_places=False)
+    """A sentence's _Text looks a rule's first words up among the runs of letters before it searches."""
+    sentence = claims._Text(text)
     for name, (pattern, for_ascii, first) in _SEARCHED.items():
         assert sentence._search(pattern, for_ascii, first) == (pattern.search(text) is not None), name
 
