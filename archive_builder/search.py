@@ -491,9 +491,10 @@ def search_input(html: str) -> str:
         start = open_tags.pop()[1]
         end = html.find(">", m.end() - 1) + 1
         i = bisect_left(marks, start)
-        if (i == len(marks) or marks[i] >= end) and not start < body_start < end:
+        holds_body = start < body_start < end
+        if (i == len(marks) or marks[i] >= end) and not holds_body:
             left_out.append((start, end))
-        elif m.group(2) == "head":
+        elif m.group(2) == "head" and not holds_body:
             left_out.extend(c.span() for c in _HEAD_CLUTTER.finditer(html, start, end)
                             if "data-pagefind" not in c.group())
     if open_tags:

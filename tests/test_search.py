@@ -138,6 +138,9 @@ def test_a_kept_head_keeps_its_title_and_marked_elements_only():
     assert search.search_input(page) == (
         '<html lang="en"><head><title>T</title><meta data-pagefind-meta="image[content]" content="/a.png"></head>'
         '<body><div data-pagefind-body><p>Text</p></div></body></html>')
+    head_holding_body = ('<html><head><title>T</title><div data-pagefind-body><script>x</script>'
+                         '<link rel="icon" href="data:,"><p>Text</p></div></head><body></body></html>')
+    assert search.search_input(head_holding_body) == head_holding_body
 
 
 # (no data-pagefind-sort: the site has none, and Pagefind 1.5 lists sorts in hash-map order, so a
