@@ -149,3 +149,28 @@ def test_first_words_are_read_from_the_alternatives():
                                         r"deportasiya\w*", "needs? to", "took place", r"указ\w*"))
     assert words == {"resolution", "resolutions", "signed", "daxil", "need", "needs", "took"}
     assert stems == ("deportasiya",)
+
+
+_PLACE_PIECES = ["Vell", "Oakfield", "the village of", "in", "USSR", "leadership", "Soviet", "troops", "entered",
+                 "Popular Front of", "Azerbaijan", "Baku", "Moscow", "city", "town", "x", ",", ".", " ", "\n", "Ёлки"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PLACE_PIECES), max_size=14).map(" ".join), st.integers(0, 4000), st.booleans(),
+       st.sampled_from([(), ("Oakfield",), ("Oakfield", "Vell")]))
+@example("Soviet troops entered Baku and the village of Oakfield; the USSR leadership", 17, True, ("Oakfield",))
+def test_places_and_actors_remembered_per_text_are_those_worked_out_where_the_sentence_stands(
+        text, start, guess, introduced):
+    """A sentence's places and actors come from its _Text, per gazetteer: the same as worked out in place."""
+    from archive_builder.analyse.places import Spans, default_gazetteer, extract_actors, extract_places, make_gazetteer
+
+    other = make_gazetteer({"places": {"oakfield": {"names": ["Oakfield"], "kind": "village"}},
+                            "actors": {"Oak council": ["Oakfield"]}})
+    for gazetteer in (default_gazetteer(), other, default_gazetteer()):
+        spans = extract_actors(text, start, gazetteer)
+        in_actors = Spans((a, b) for _, a, b in spans)
+        places = claims._unique((spelling, key) for spelling, key, a, b in extract_places(
+            text, start, gazetteer, guess=guess, known_names=introduced) if not in_actors.overlaps(a, b))
+        marks = claims._text(text)
+        assert marks.places(gazetteer, guess, introduced) == places
+        assert marks.actors(gazetteer) == claims._unique(label for label, _, _ in spans)

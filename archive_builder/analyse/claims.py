@@ -203,19 +203,11 @@ class _Sentence:
 
     @_lazy
     def actors(self) -> tuple[str, ...]:
-        return _unique(label for label, _, _ in self._actor_spans)
-
-    @_lazy
-    def _actor_spans(self) -> list[tuple[str, int, int]]:
-        return extract_actors(self.text, self.start, self.gazetteer)
+        return self._marks.actors(self.gazetteer)
 
     @_lazy
     def places(self) -> tuple[tuple[str, str], ...]:
-        # "the USSR leadership", "Popular Front of Azerbaijan": a name inside an actor is not a place mention
-        in_actors = Spans((a, b) for _, a, b in self._actor_spans)
-        return _unique((spelling, key) for spelling, key, a, b in extract_places(
-            self.text, self.start, self.gazetteer, guess=self.guess_places, known_names=self.introduced)
-            if not in_actors.overlaps(a, b))
+        return self._marks.places(self.gazetteer, self.guess_places, self.introduced)
 
     @_lazy
     def country_only(self) -> bool:
@@ -284,6 +276,32 @@ class _Text:
         if lower is None:
             return frozenset(m.group(1).lower() for m in _EVENT_NOUN.finditer(self.text))
         return frozenset(m.group(1) for m in _EVENT_NOUN_ASCII.finditer(lower))
+
+
+    # Places and actors depend on the gazetteer too (and places on the names the
+    # document introduced): remembered per gazetteer, held here so that its id
+    # names no other gazetteer while remembered.
+    def _actor_spans(self, gazetteer: Gazetteer) -> list[tuple[str, int, int]]:
+        memo = self.__dict__.setdefault("_actor_spans_by", {})
+        hit = memo.get(id(gazetteer))
+        if hit is None or hit[0] is not gazetteer:
+            hit = memo[id(gazetteer)] = (gazetteer, extract_actors(self.text, 0, gazetteer))
+        return hit[1]
+
+    def actors(self, gazetteer: Gazetteer) -> tuple[str, ...]:
+        return _unique(label for label, _, _ in self._actor_spans(gazetteer))
+
+    def places(self, gazetteer: Gazetteer, guess: bool, introduced: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+        memo = self.__dict__.setdefault("_places_by", {})
+        hit = memo.get((id(gazetteer), guess, introduced))
+        if hit is None or hit[0] is not gazetteer:
+            # "the USSR leadership", "Popular Front of Azerbaijan": a name inside an actor is not a place mention
+            in_actors = Spans((a, b) for _, a, b in self._actor_spans(gazetteer))
+            hit = memo[(id(gazetteer), guess, introduced)] = (gazetteer, _unique(
+                (spelling, key) for spelling, key, a, b in extract_places(
+                    self.text, 0, gazetteer, guess=guess, known_names=introduced)
+                if not in_actors.overlaps(a, b)))
+        return hit[1]
 
 
 @lru_cache(maxsize=16384)
