@@ -1061,6 +1061,16 @@ class Fingerprints:
     def digest_of(self, value: Any) -> bytes:
         return self._digest(value)
 
+    def digest_of_each(self, objects: Iterable[Any]) -> bytes:
+        """A digest of records, claims or events in order, from each one's own digest
+        (made once per build, or known): no pickling of the sequence itself."""
+        h = hashlib.blake2b(digest_size=16, key=self.salt[:64])
+        for obj in objects:
+            digest = self._once(obj, id(obj)) if type(obj) in _DIGEST_ONCE else self._digest(obj)
+            h.update(len(digest).to_bytes(4, "big"))     # length-prefixed: digests differ in length
+            h.update(digest)
+        return h.digest()
+
     def of(self, page: PageSpec) -> str | None:
         """The page's fingerprint, or None when its values cannot be pickled (rendered every time)."""
         inputs = page.inputs if callable(page.values) else page.values
@@ -1271,7 +1281,7 @@ class PreviousFragments:
 
 def _document_key(fingerprints: Fingerprints, record: Record, claims: Sequence[Claim]) -> str:
     """What a record's piece of records.json or claims.csv is made from, as a digest."""
-    return fingerprints.digest_of((record, tuple(claims))).hex()
+    return fingerprints.digest_of_each((record, *claims)).hex()
 
 
 def _write_with_fragments(staging: Path, previous: PreviousFragments, pieces: Iterable[Any],
