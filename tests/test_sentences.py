@@ -1,6 +1,6 @@
 """Sentence spans stay checkable quotes, even in captures with no punctuation."""
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from archive_builder.analyse.sentences import MAX_SENTENCE, split_sentences
 
@@ -56,3 +56,21 @@ def test_looking_for_the_word_before_a_period_in_a_window_changes_nothing(text):
         assert windowed == split_sentences(text)
     with mock.patch.object(sentences, "_WORD_WINDOW", 2):
         assert windowed == split_sentences(text)
+
+
+_BODY_PIECES = ["Vell was shelled.", "12 people died", "Mr.", "U.S.", "No. 5", "etc.", "“Quoted.”", "(see above)",
+                "1.", "2)", "- item", "• item", "# Heading", "and", "the", "x", ",", "?", "!", "…", " ", "\n", "\n\n",
+                "\n \n", "\t", "A", "b", "Short line", "a long line of hard-wrapped prose that goes on and on and on"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_BODY_PIECES), max_size=30).map(" ".join)
+       | st.lists(st.sampled_from(_BODY_PIECES), max_size=30).map("".join))
+@example("Vell was shelled.\n1.\n\n2) item\n\nVell was shelled.\n1.\n\nNext one.")
+@example("short line\n1.\n\nNext.")      # the paragraph's last line is a list item only with the break after it
+def test_sentences_remembered_per_paragraph_are_those_of_the_whole_text(text):
+    """split_sentences remembers each paragraph's sentences (with what follows it); _split_sentences reads it whole."""
+    from archive_builder.analyse import sentences
+
+    assert sentences.split_sentences(text) == sentences._split_sentences(text)
+    assert sentences.split_sentences(text + "\n\n" + text) == sentences._split_sentences(text + "\n\n" + text)

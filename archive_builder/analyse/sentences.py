@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from functools import lru_cache
 
 __all__ = ["Spans", "split_paragraphs", "split_sentences"]
 
@@ -76,7 +77,30 @@ MAX_SENTENCE = 1500
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans in body order; text[start:end] is trimmed and not empty."""
+    """Sentence spans in body order; text[start:end] is trimmed and not empty.
+
+    A paragraph's sentences depend on its text and the few characters after it
+    (_FOLLOWING, see _line_groups) only: they are remembered per paragraph, as
+    archives repeat their paragraphs (statements reissued each year)."""
+    spans: list[tuple[int, int]] = []
+    for p_start, p_end in split_paragraphs(text):
+        spans.extend([(p_start + a, p_start + b) for a, b in
+                      _paragraph_sentences(text[p_start:p_end], text[p_end:p_end + _FOLLOWING])])
+    return spans
+
+
+@lru_cache(maxsize=8192)
+def _paragraph_sentences(paragraph: str, after: str) -> tuple[tuple[int, int], ...]:
+    text = paragraph + after
+    spans: list[tuple[int, int]] = []
+    for l_start, l_end in _line_groups(text, 0, len(paragraph)):
+        for start, end in _sentences_in(text, l_start, l_end):
+            spans.extend(_bounded(text, start, end) if end - start > MAX_SENTENCE else [(start, end)])
+    return tuple(spans)
+
+
+def _split_sentences(text: str) -> list[tuple[int, int]]:
+    """split_sentences, worked out over the whole text."""
     spans: list[tuple[int, int]] = []
     for p_start, p_end in split_paragraphs(text):
         for l_start, l_end in _line_groups(text, p_start, p_end):
@@ -113,6 +137,10 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (start, end) if start < end else None
 
 
+# How far _line_groups reads the text that follows a line (it may read past the paragraph's end)
+_FOLLOWING = 12
+
+
 def _line_groups(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split a paragraph at line breaks that end a self-standing line."""
     groups: list[tuple[int, int]] = []
@@ -125,7 +153,7 @@ def _line_groups(text: str, start: int, end: int) -> list[tuple[int, int]]:
             break
         line = text[line_start:nl].rstrip()
         next_text = _NON_SPACE.search(text, nl + 1, end)       # a short look ahead: paragraphs can be long
-        following = text[next_text.start():next_text.start() + 12] if next_text else ""
+        following = text[next_text.start():next_text.start() + _FOLLOWING] if next_text else ""
         if _line_stands_alone(line, following, longest):
             groups.append((group_start, nl))
             group_start = nl + 1
