@@ -585,9 +585,14 @@ def test_a_record_whose_digest_is_known_is_fingerprinted_by_it():
         return Fingerprints(b"salt", known=known).of(PageSpec("documents/a/index.html", "document.html",
                                                                dict(record=record)))
 
-    plain = fingerprint(())
-    assert fingerprint([(record, b"k1")]) == fingerprint([(record, b"k1")]) != plain
-    assert fingerprint([(record, b"k1")]) != fingerprint([(record, b"k2")])
+    def known(key: bytes):
+        return lambda obj: key if obj is record else None
+
+    plain = fingerprint(None)
+    assert plain is not None
+    assert fingerprint(known(b"k1")) == fingerprint(known(b"k1")) != plain
+    assert fingerprint(known(b"k1")) != fingerprint(known(b"k2"))
+    assert fingerprint(lambda obj: None) == plain          # an object whose digest is not known: pickled
 
 
 @settings(max_examples=100, deadline=None)
