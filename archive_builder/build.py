@@ -26,7 +26,7 @@ from .model import Analysis, Claim, Problem, Record
 from .output import (BACKGROUND_REMOVAL_PAGES, build_lock, clean_stale_staging, discard, swap_in, take_recycled,
                      write_file)
 from .records import build_record
-from .render import SiteContext, write_site
+from .render import SiteContext, site_salt, write_site
 from .report import report_json
 from .search import LiveIndex, PagefindError
 from .urls import Urls
@@ -460,7 +460,7 @@ def _build(config: Config, *, progress: Callable[[str], None], jobs: int | None,
         clean_stale_staging(out)
         # a large site's previous generation is recycled as the staging folder (output.py)
         recycling = use_cache and len(records) >= RECYCLE_MIN_RECORDS
-        taken = take_recycled(out, cache_folder(out) if recycling else None)
+        taken = take_recycled(out, cache_folder(out) if recycling else None, site_salt(ctx).hex() if recycling else "")
         staging = taken.path
         live_index = None
         try:

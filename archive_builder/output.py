@@ -292,8 +292,9 @@ def _folder_id(folder: Path) -> list[int]:
     return [st.st_dev, st.st_ino]
 
 
-def note_generation(cache: Path, staging: Path, files: Iterable[str]) -> None:
-    """Note the files of the site being built in `staging` (the two newest generations are kept)."""
+def note_generation(cache: Path, staging: Path, files: Iterable[str], salt: str = "") -> None:
+    """Note the files of the site being built in `staging`, and the salt of its
+    pages' fingerprints (the two newest generations are kept)."""
     import json
 
     path = cache / GENERATIONS
@@ -301,21 +302,27 @@ def note_generation(cache: Path, staging: Path, files: Iterable[str]) -> None:
         kept = json.loads(path.read_text(encoding="utf-8"))["generations"][-1:]
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         kept = []
-    kept.append({"folder": _folder_id(staging), "files": sorted(set(files))})
+    kept.append({"folder": _folder_id(staging), "salt": salt, "files": sorted(set(files))})
     cache.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_text(json.dumps({"generations": kept}, separators=(",", ":")), encoding="utf-8")
     os.replace(temporary, path)
 
 
-def _noted_files(cache: Path, folder: Path) -> list[str] | None:
+def _noted_files(cache: Path, folder: Path, live: Path, salt: str) -> list[str] | None:
+    """The files noted for the generation in `folder`, if it and the live site were
+    both built with `salt`; else None (not worth recycling: after a change of
+    code, theme or settings the live site shares no file with it, and replacing
+    every file would delete each one, here, during the build)."""
     import json
 
     try:
         generations = json.loads((cache / GENERATIONS).read_text(encoding="utf-8"))["generations"]
-        identity = _folder_id(folder)
+        identity, live_identity = _folder_id(folder), _folder_id(live)
+        if not any(g["folder"] == live_identity and g.get("salt") == salt for g in generations):
+            return None
         for generation in generations:
-            if generation["folder"] == identity:
+            if generation["folder"] == identity and generation.get("salt") == salt:
                 files = generation["files"]
                 if isinstance(files, list) and all(isinstance(f, str) for f in files):
                     return files
@@ -339,26 +346,24 @@ class Staging:
             remove_tree(folder, background=True)
 
 
-def take_recycled(out: Path, cache: Path | None) -> Staging:
+def take_recycled(out: Path, cache: Path | None, salt: str = "") -> Staging:
     """A staging folder for a build of `out`: the newest recycled generation,
-    renamed, when the cache notes its files; else a fresh folder (and any
-    recycled folder is removed in the background)."""
+    renamed, when the cache notes its files and it and the live site were built
+    with `salt` (the salt of this build's page fingerprints); else a fresh folder.
+    What is not recycled is removed in the background once the build is over."""
     folders = _recycle_folders(out)
     newest = max(folders, key=lambda f: f.stat().st_mtime_ns, default=None) if folders else None
-    for folder in folders:
-        if folder != newest:
-            remove_tree(set_aside(folder, out), background=True)
-    if newest is None:
-        return Staging(staging_dir(out))
-    files = _noted_files(cache, newest) if cache is not None else None
+    trash = [set_aside(folder, out) for folder in folders if folder != newest]
+    files = _noted_files(cache, newest, out, salt) if cache is not None and newest is not None and out.is_dir() else None
     if files is None:
-        remove_tree(set_aside(newest, out), background=True)
-        return Staging(staging_dir(out))
+        if newest is not None:
+            trash.append(set_aside(newest, out))
+        return Staging(staging_dir(out), None, tuple(trash))
     staging = staging_dir(out)
     os.replace(newest, staging)     # onto the empty folder just made
-    trash = tuple(set_aside(stale, out) for name in REGENERATED_FOLDERS for stale in sorted(staging.glob(f"{name}*"))
-                  if stale.is_dir() and not stale.is_symlink())
-    return Staging(staging, frozenset(files), trash)
+    trash += [set_aside(stale, out) for name in REGENERATED_FOLDERS for stale in sorted(staging.glob(f"{name}*"))
+              if stale.is_dir() and not stale.is_symlink()]
+    return Staging(staging, frozenset(files), tuple(trash))
 
 
 def remove_stale(staging: Path, recycled: Iterable[str], written: set[str]) -> int:

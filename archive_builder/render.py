@@ -1619,5 +1619,5 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
         remove_stale(staging, recycled, files)
     reuse_previous.save()
     if cache is not None:
-        note_generation(cache, staging, files)
+        note_generation(cache, staging, files, salt.hex())
     return pages

@@ -275,3 +275,27 @@ def test_keys_are_reused_only_while_the_status_of_the_capture_and_its_sidecar_is
     _age(cache / build_module.STAT_NOTES)
     hashed.clear()
     assert _keys(src, cache, salt="other") != after and len(hashed) == 3     # notes of another salt: unused
+
+
+def test_a_generation_built_with_other_settings_is_not_recycled(tmp_path, monkeypatch):
+    """After a change of settings every page is new: the generation kept from before
+    shares no file with the live site, and replacing each of its files would delete
+    it during the build.  It is removed afterwards instead, until the generations
+    on either side of the live site are built alike again."""
+    from test_incremental_equivalence import change_base_url
+
+    archive, kept, kept_inode = with_a_kept_generation(tmp_path, monkeypatch)
+    change_base_url(archive, 1)
+    archive.build(monkeypatch)                      # a settings change: not recycled
+    assert os.stat(archive.site).st_ino != kept_inode
+    [second] = recycle_folders(archive)
+    second_inode = os.stat(second).st_ino
+    edit_body(archive, 2)
+    archive.build(monkeypatch)                      # the kept one has the old settings: not recycled
+    assert os.stat(archive.site).st_ino != second_inode
+    [third] = recycle_folders(archive)
+    third_inode = os.stat(third).st_ino
+    edit_body(archive, 3)
+    archive.build(monkeypatch)                      # both sides alike: recycled
+    assert os.stat(archive.site).st_ino == third_inode
+    archive.assert_equals_clean(monkeypatch)
