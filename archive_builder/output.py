@@ -90,15 +90,6 @@ def write_file(root: Path, rel: str, data: bytes) -> None:
     _with_folder(target, write)
 
 
-def write_chunks(root: Path, rel: str, chunks: Iterable[bytes]) -> None:
-    """Write a file as it is made, piece by piece (records.json is never whole in memory)."""
-    target = _target(root, rel)
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    with _create(target) as handle:
-        for chunk in chunks:
-            handle.write(chunk)
-
-
 def write_pieces(root: Path, rel: str, pieces: Iterable[bytes | tuple[int, int]], source: Any = None) -> None:
     """Write a file from pieces: bytes, or (offset, length) of the open binary file
     `source`, copied by the kernel (copy_file_range) without passing through

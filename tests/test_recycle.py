@@ -144,7 +144,7 @@ def test_writing_over_a_file_never_writes_into_it(tmp_path):
     output_module.write_file(site, "page.html", b"new")
     (other / "data.bin").write_bytes(b"live data")
     os.link(other / "data.bin", site / "data.bin")
-    output_module.write_chunks(site, "data.bin", [b"new ", b"data"])
+    output_module.write_pieces(site, "data.bin", [b"new ", b"data"])
     source = tmp_path / "capture.txt"
     source.write_bytes(b"capture")
     (other / "copy.txt").write_bytes(b"live copy")
