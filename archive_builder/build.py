@@ -136,9 +136,12 @@ def _read_in_worker(job: tuple[Path, str | None]) -> Outcome:
     return read_fresh(path, _worker["source"], _worker["names"], _worker["gazetteer"], key, _worker["cache"])
 
 
-def key_of(path: Path, name: str, source: Path, salt: str) -> str | None:
-    """The cache key of one capture: its name and bytes, its sidecar's, and `salt`."""
-    sidecar = sidecar_of(path)
+def key_of(path: Path, name: str, source: Path, salt: str, sidecar: Path | None | bool = True) -> str | None:
+    """The cache key of one capture: its name and bytes, its sidecar's, and `salt`.
+    `sidecar`: the capture's sidecar when the caller has looked for it already
+    (None: it has none), else True (looked for here)."""
+    if sidecar is True:
+        sidecar = sidecar_of(path)
     try:
         return capture_key(salt, name, path.read_bytes(),
                            sidecar.relative_to(source).as_posix() if sidecar else None,
@@ -216,7 +219,7 @@ def keys_from_status(paths: Sequence[Path], names: Sequence[str], source: Path, 
                 sidecar_status = _status(os.stat(sidecar)) if sidecar else None
             except OSError:
                 sidecar_status = None
-            key = key_of(path, name, source, salt)
+            key = key_of(path, name, source, salt, sidecar)
             try:
                 after = _status(os.stat(path))
             except OSError:

@@ -322,7 +322,7 @@ def _noted_files(cache: Path, folder: Path, live: Path, salt: str) -> list[str] 
     return None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Staging:
     """The folder a build writes into; `recycled`: the files it already holds (a
     previous generation's, see take_recycled), None for a fresh folder; `trash`:

@@ -241,9 +241,9 @@ def test_keys_are_reused_only_while_the_status_of_the_capture_and_its_sidecar_is
     hashed: list[str] = []
     real_key_of = build_module.key_of
 
-    def counted(path, name, source, salt):
+    def counted(path, name, source, salt, *sidecar):
         hashed.append(name)
-        return real_key_of(path, name, source, salt)
+        return real_key_of(path, name, source, salt, *sidecar)
     monkeypatch.setattr(build_module, "key_of", counted)
     plain = {p.name: real_key_of(p, p.name, src, "s") for p in sorted(src.glob("*.txt"))}
 
