@@ -22,6 +22,8 @@ import operator
 import os
 import pickle
 import re
+import types
+import typing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property, lru_cache, partial
@@ -1021,6 +1023,8 @@ class Fingerprints:
             key = id(obj)
             if key in self._shared and key != self._outer:
                 return self._once(obj, key)
+            if kind is not dict and obj:
+                return self._rows(obj)
             return None
         described = _FIELD_VALUES.get(kind)
         if described is None:
@@ -1030,6 +1034,25 @@ class Fingerprints:
             return self._once(obj, key)
         name, values = described
         return name, values(obj)
+
+    def _rows(self, items: tuple | list) -> Any:
+        """A tuple or list of one flat dataclass (the relations and shared passages
+        of a page, dozens of them), written at once as its class's name and its rows
+        of field values pickled by pickle alone (None: written item by item).  The
+        hook is then asked once, not once for every value: half the cost of a
+        document page's fingerprint."""
+        cls = type(items[0])
+        row = _ROWS.get(cls)
+        if row is None:
+            return None
+        for item in items:
+            if type(item) is not cls:
+                return None
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, 5)
+        pickler.fast = True     # no memo, as in _digest
+        pickler.dump(tuple(map(row, items)))
+        return "rows", _FIELD_VALUES[cls][0], type(items).__name__, buffer.getvalue()
 
     def _once(self, obj: Any, key: int) -> bytes:
         digest = self._digests.get(key)
@@ -1102,6 +1125,55 @@ _FIELD_VALUES = {cls: _field_values(cls)
                  for cls in (*(c for c in vars(model).values() if isinstance(c, type) and dataclasses.is_dataclass(c)
                                and c.__module__ == model.__name__),
                              AgentPage, AgentIndex, BrowseEntry, BrowseList)}
+
+
+def _row_of(cls: type, seen: tuple[type, ...] = ()) -> Callable[[Any], tuple] | None:
+    """For a flat dataclass, a function giving an object's field values in order,
+    with each of its own flat dataclasses (in a field typed `tuple[Cls, ...]`)
+    as such a row too; None when a field may hold anything else (then the object
+    is written value by value, through the hook).  Flat: every field typed as an
+    atom, a union of atoms, a tuple of atoms or a tuple of flat dataclasses.  The
+    rows come from the class's own fields, so a field added later is in them."""
+    if not dataclasses.is_dataclass(cls) or cls in seen or cls in _DIGEST_ONCE:
+        return None
+    try:
+        hints = typing.get_type_hints(cls)
+    except Exception:   # an annotation that does not resolve: not flat
+        return None
+    getters: list[Callable[[Any], Any]] = []
+    nested = False
+    for f in dataclasses.fields(cls):
+        hint = hints.get(f.name)
+        if _atomic(hint):
+            getters.append(operator.attrgetter(f.name))
+            continue
+        args = typing.get_args(hint)
+        if typing.get_origin(hint) is tuple and len(args) == 2 and args[1] is Ellipsis:
+            if _atomic(args[0]):
+                getters.append(operator.attrgetter(f.name))
+                continue
+            inner = _row_of(args[0], (*seen, cls))
+            if inner is not None:
+                getters.append(lambda obj, name=f.name, inner=inner: tuple(map(inner, getattr(obj, name))))
+                nested = True
+                continue
+        return None
+    names = [f.name for f in dataclasses.fields(cls)]
+    if not nested and len(names) > 1:
+        return operator.attrgetter(*names)     # a tuple of the values, made in C
+    return lambda obj: tuple([get(obj) for get in getters])
+
+
+def _atomic(hint: Any) -> bool:
+    if hint in _ATOMS or hint is None:
+        return True
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return all(_atomic(arg) for arg in typing.get_args(hint))
+    return False
+
+
+# The flat dataclasses among those, and how each is written as a row (Fingerprints._rows).
+_ROWS = {cls: row for cls in _FIELD_VALUES if (row := _row_of(cls)) is not None}
 
 
 # The fields of a claim the cross-record analysis sets (events.group_events): every

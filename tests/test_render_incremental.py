@@ -8,11 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from archive_builder.analyse import analyse
 from archive_builder.bench.corpus import write_corpus
 from archive_builder.build import BuildReport, read_records
 from archive_builder.config import load_config
+from archive_builder.model import Reason, Relation, SharedPassage
 from archive_builder.editorial import load_editorial
 from archive_builder.output import discard, staging_dir, swap_in
 from archive_builder.render import SiteContext, write_site
@@ -182,6 +184,68 @@ def test_fingerprints_do_not_depend_on_how_equal_strings_are_shared():
     fingerprints = Fingerprints(b"salt")
     assert fingerprints.digest_of((a, a, [a])) == fingerprints.digest_of((a, b, [b]))
     assert fingerprints.digest_of((a, a)) != fingerprints.digest_of((a, a + "."))
+
+
+_WORDS = st.sampled_from(["a", "b", "Baku", "19–20 January", ""])
+_PASSAGES = st.builds(SharedPassage, _WORDS, _WORDS, st.integers(0, 3), st.integers(0, 3), _WORDS,
+                      st.integers(0, 3), st.integers(0, 3), st.sampled_from([0.5, 0.75, 1.0]))
+_RELATIONS = st.builds(Relation, _WORDS, _WORDS, st.sampled_from([0.5, 2.0]),
+                       st.lists(st.builds(Reason, _WORDS, _WORDS, st.sampled_from([0.5, 1.0])), max_size=3).map(tuple))
+
+
+def _copied(obj):
+    """An equal object whose strings are other string objects (as a record loaded
+    from the cache has them)."""
+    from dataclasses import fields, replace
+    if isinstance(obj, str):
+        return "".join(list(obj)) if len(obj) > 1 else obj
+    if isinstance(obj, tuple):
+        return tuple(_copied(x) for x in obj)
+    if isinstance(obj, list):
+        return [_copied(x) for x in obj]
+    if hasattr(obj, "__dataclass_fields__"):
+        return replace(obj, **{f.name: _copied(getattr(obj, f.name)) for f in fields(obj)})
+    return obj
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.lists(_PASSAGES, max_size=4), st.lists(_RELATIONS, max_size=4)),
+       st.one_of(st.lists(_PASSAGES, max_size=4), st.lists(_RELATIONS, max_size=4)), st.booleans())
+def test_rows_of_flat_objects_fingerprint_as_their_values_do(first, second, as_list):
+    """Relations and shared passages are written a row per object (Fingerprints._rows),
+    not value by value: equal rows only for equal values, whatever the strings'
+    sharing, and never equal to another class's rows or to the same items in a
+    list instead of a tuple."""
+    from archive_builder.render import Fingerprints
+
+    fingerprints = Fingerprints(b"salt")
+    kind = list if as_list else tuple
+    a, b = kind(first), kind(second)
+    assert (fingerprints.digest_of(("page", a)) == fingerprints.digest_of(("page", b))) == (a == b and type(a) is type(b))
+    assert fingerprints.digest_of(("page", a)) == fingerprints.digest_of(("page", _copied(a)))
+    if a:
+        assert fingerprints.digest_of(("page", tuple(a))) != fingerprints.digest_of(("page", list(a)))
+
+
+def test_every_field_of_a_flat_object_is_in_its_row():
+    """A field added to Relation, Reason or SharedPassage is fingerprinted without
+    anyone remembering to: the rows are made from the classes' fields."""
+    from dataclasses import fields, replace
+
+    from archive_builder.render import _ROWS, Fingerprints
+
+    assert {Relation, Reason, SharedPassage} <= set(_ROWS)
+    fingerprints = Fingerprints(b"salt")
+    passage = SharedPassage("p", "a", 1, 2, "b", 3, 4, 0.5)
+    relation = Relation("a", "b", 1.5, (Reason("shared event", "e1", 1.0), Reason("shared passage", "p", 0.5)))
+    for obj, other in ((passage, SharedPassage("q", "c", 5, 6, "d", 7, 8, 0.25)),
+                       (relation, Relation("c", "d", 2.5, (Reason("pinned", "x", 2.0),)))):
+        base = fingerprints.digest_of((obj, obj))
+        for f in fields(obj):
+            changed = replace(obj, **{f.name: getattr(other, f.name)})
+            assert fingerprints.digest_of((obj, changed)) != base, f.name
+    changed = replace(relation, reasons=(relation.reasons[0], replace(relation.reasons[1], weight=0.25)))
+    assert fingerprints.digest_of((relation, changed)) != fingerprints.digest_of((relation, relation))
 
 
 def test_the_analysis_sets_no_claim_field_but_those_render_digests_by_their_values(tmp_path):
