@@ -9,10 +9,11 @@ with line numbers so that any problem can be reported as file:line.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from .config import YamlProblem, parse_yaml
 from .model import Capture, Problem
@@ -246,30 +247,65 @@ def survey(source: Path) -> tuple[list[Path], list[Problem]]:
 
     Hidden files and folders are skipped silently (editor and VCS files);
     a link pointing outside the source folder is skipped with a warning (the
-    archive publishes only what is in it); so is a sidecar with no capture."""
+    archive publishes only what is in it); so is a sidecar with no capture.
+    Folders are walked as Path.rglob walks them (links to folders are not
+    followed), with os.scandir's entries: a Path per file, three per file as
+    rglob had it, cost a third of a second at 10,000 captures, every rebuild."""
     root = source.resolve()
-    found: list[Path] = []
+    found: list[tuple[str, Path]] = []
     problems: list[Problem] = []
-    sidecars: list[Path] = []
-    for p in source.rglob("*"):
-        rel = p.relative_to(source)
-        if any(part.startswith(".") for part in rel.parts) or not p.is_file():
+    sidecars: list[str] = []
+    for rel, entry in _entries(str(source), ""):
+        try:
+            if not entry.is_file():     # follows a link, as Path.is_file does
+                continue
+        except OSError:
             continue
-        suffix = p.suffix.lower()
+        suffix = _suffix(entry.name)
         if suffix in SIDECAR_SUFFIXES:
-            sidecars.append(p)
+            sidecars.append(rel)
             continue
         if suffix not in SUFFIXES:
             continue
-        if p.is_symlink() and root not in p.resolve().parents:
-            problems.append(Problem(rel.as_posix(), None, "link to a file outside the source folder: skipped", "warning"))
+        p = source / rel
+        if entry.is_symlink() and root not in p.resolve().parents:
+            problems.append(Problem(rel, None, "link to a file outside the source folder: skipped", "warning"))
             continue
-        found.append(p)
-    captures = {p.with_suffix("") for p in found}
+        found.append((rel, p))
+    captures = {rel[:len(rel) - len(_suffix(rel))] for rel, _ in found}
     for s in sidecars:
-        if s.with_suffix("") not in captures:
-            problems.append(Problem(s.relative_to(source).as_posix(), None,
-                                    "sidecar without a capture of the same name (NAME.txt or NAME.md): ignored", "warning"))
-    found.sort(key=lambda p: p.relative_to(source).as_posix())
+        if s[:len(s) - len(_suffix(s))] not in captures:
+            problems.append(Problem(s, None, "sidecar without a capture of the same name (NAME.txt or NAME.md): ignored",
+                                    "warning"))
+    found.sort(key=lambda pair: pair[0])
     problems.sort(key=lambda p: (p.file, p.line or 0))
-    return found, problems
+    return [p for _, p in found], problems
+
+
+def _entries(folder: str, rel: str) -> Iterator[tuple[str, os.DirEntry]]:
+    """(path relative to the source, in POSIX form; its entry) of everything under
+    `folder` but hidden names, folders before their contents; a folder that may
+    not be read is passed over, as Path.rglob does."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except (PermissionError, FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path = rel + entry.name
+        yield path, entry
+        try:
+            is_folder = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            is_folder = False
+        if is_folder:
+            yield from _entries(entry.path, path + "/")
+
+
+def _suffix(name: str) -> str:
+    """The suffix as PurePath.suffix gives it (none for ".name" or "name.")."""
+    name = name[name.rfind("/") + 1:]
+    i = name.rfind(".")
+    return name[i:].lower() if 0 < i < len(name) - 1 else ""
