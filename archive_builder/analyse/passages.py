@@ -33,12 +33,12 @@ import hashlib
 import multiprocessing
 import re
 from array import array
-from itertools import chain, combinations, islice
+from itertools import chain, combinations, compress, count, islice
 from operator import attrgetter, itemgetter, or_
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from ..model import SharedPassage
 from .columns import from_columns
@@ -485,8 +485,9 @@ def _digest(body: str) -> bytes:
 
 def _offsets(w: Words) -> tuple[array, array]:
     # packed: a tuple of int objects per document cost about 130 bytes a word
-    # with the words (600 MB at 10,000 captures)
-    return array("q", w.starts), array("q", w.ends)
+    # with the words (600 MB at 10,000 captures); 4 bytes an offset, as word
+    # positions (POSITION_BITS): a body of 4 billion characters does not fit in memory
+    return array("I", w.starts), array("I", w.ends)
 
 
 def _in_range(df: int) -> bool:
@@ -562,36 +563,59 @@ def _full(bodies: Mapping[str, str], jobs: int = 1) -> tuple[tuple[SharedPassage
         offsets.append((starts, ends))
     # room for new words in later builds before the keys must change
     base = 1 << (2 * len(vocabulary) + 2).bit_length()
-    firsts = [first_positions(numbers, base) for numbers in numbered]
-    df = Counter(chain.from_iterable(firsts))
+    # Each document's shingles as packed numbers, not as a dict of shingle keys:
+    # 3.9 million dict entries of their own int objects were the build's peak
+    # of memory at 10,000 captures (450 MB, against 30 MB packed).
+    shingle_numbers: dict[int, int] = {}
+    numbering = count()
+    occurrences = [_first_occurrences(numbers, base, shingle_numbers, numbering) for numbers in numbered]
+    df: Counter[int] = Counter()
+    for found_numbers, _ in occurrences:
+        df.update(found_numbers)
+    rare = {n for n, documents in df.items() if documents <= MAX_DF}
     # postings of shingles in at most MAX_DF documents (the state keeps them), and for
     # each document those of its shingles in 2 or more, in order (see _document_clusters)
     postings: dict[int, list[tuple[int, int]]] = {}
     shared_of: list[list[tuple[int, list[tuple[int, int]], int]]] = []
-    for d, first in enumerate(firsts):
+    for d, (found_numbers, positions) in enumerate(occurrences):
         shared: list[tuple[int, list[tuple[int, int]], int]] = []
-        for key, i in sorted(((k, i) for k, i in first.items() if df[k] <= MAX_DF), key=itemgetter(1)):
-            entries = postings.get(key)
+        for n, i in compress(zip(found_numbers, positions), map(rare.__contains__, found_numbers)):
+            entries = postings.get(n)
             if entries is None:
-                entries = postings[key] = []
-            if df[key] >= 2:
+                entries = postings[n] = []
+            if df[n] >= 2:
                 shared.append((i, entries, len(entries)))
             entries.append((d, i))
         shared_of.append(shared)
-    boilerplate = {k: n for k, n in df.items() if n > MAX_DF}
-    del firsts, df
+    del occurrences, rare
+    key_of = {n: key for key, n in shingle_numbers.items()}
+    del shingle_numbers
+    boilerplate = {key_of[n]: documents for n, documents in df.items() if documents > MAX_DF}
+    del df
     work = _Work(ids, numbered, offsets, shared_of)
     if jobs > 1 and len(ids) >= PARALLEL_MIN_DOCUMENTS:
         found, capped = _in_parallel(work, jobs)
     else:
         found, capped = _documents_passages(work, 0, len(ids))
-    del work, shared_of
+    del work, shared_of, offsets
     found = _in_order(found)
     state = PassageState(_parameters(), vocabulary, base,
                          {d: (_digest(bodies[d]), numbered[k]) for k, d in enumerate(ids)},
-                         {key: [(ids[d], i) for d, i in p] for key, p in postings.items()},
+                         {key_of[n]: [(ids[d], i) for d, i in p] for n, p in postings.items()},
                          boilerplate, found, frozenset(capped))
     return found, state
+
+
+def _first_occurrences(numbers: Sequence[int], base: int, shingle_numbers: dict[int, int],
+                       numbering: Iterator[int]) -> tuple[array, array]:
+    """first_positions(numbers, base) packed, in order of position: each
+    shingle's number in `shingle_numbers` (key -> number; a new key takes the
+    next of `numbering`, so numbers are unique, not consecutive) and its first
+    position.  Every loop runs in C."""
+    keys = shingles(numbers, base)
+    positions = sorted(dict(zip(reversed(keys), range(len(keys) - 1, -1, -1))).values())
+    return (array("I", map(shingle_numbers.setdefault, map(keys.__getitem__, positions), numbering)),
+            array("I", positions))
 
 
 @dataclass(frozen=True)
@@ -665,7 +689,7 @@ def _in_parallel(work: _Work, jobs: int) -> tuple[list[SharedPassage], list[tupl
 def _numbered_words(body: str, vocabulary: dict[str, int]) -> tuple[array, array, array]:
     """words(body) as word numbers (new words numbered in `vocabulary` as they
     come), starts and ends."""
-    numbers, starts, ends = array("I"), array("q"), array("q")
+    numbers, starts, ends = array("I"), array("I"), array("I")
     get = vocabulary.get
     for m in _WORD.finditer(body):
         w = m.group().casefold()
