@@ -373,7 +373,7 @@ def page_types(rels: Iterable[str]) -> dict[str, str]:
     The segment after a collection is always an item (documents/abc/ ->
     documents/*/); a deeper segment is a wildcard when it takes several values
     under the same parent type (claims/source/x/, claims/event/y/ -> claims/*/*/),
-    and stays literal when it does not (documents/*/original/).  One pass per
+    and stays literal when it does not (documents/*/original.html).  One pass per
     depth, so it is linear in the number of pages.
     """
     segments = {rel: _folder_segments(rel) for rel in rels}

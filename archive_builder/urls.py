@@ -2,7 +2,10 @@
 
 (The habit is Hugo's: templates never concatenate paths themselves.)
 Pages are folders with an index.html, so URLs end in "/" and work on any
-static host, GitHub Pages included.
+static host, GitHub Pages included; a document's original-capture page is the
+one file beside its document's index.html (documents/<id>/original.html), not a
+folder of its own: 10,000 folders fewer for 10,000 captures, each a mkdir that
+every build into a new staging folder makes again.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ class Urls:
     # one method per kind of page; templates call these
     def home(self) -> str: return self.path("")
     def document(self, doc_id: str) -> str: return self.path(f"documents/{doc_id}/")
-    def original(self, doc_id: str) -> str: return self.path(f"documents/{doc_id}/original/")
+    def original(self, doc_id: str) -> str: return self.path(f"documents/{doc_id}/original.html")
     def raw(self, doc_id: str, suffix: str = ".txt") -> str: return self.path(f"originals/{doc_id}{suffix}")
     def documents(self) -> str: return self.path("documents/")
     def author(self, slug: str) -> str: return self.path(f"authors/{slug}/")

@@ -108,6 +108,9 @@ def test_page_types():
     assert kinds["claims/source/a/index.html"] == kinds["claims/event/b/index.html"] == "claims/*/*/"
     assert kinds["documents/b/original/index.html"] == "documents/*/original/"
     assert kinds["claims/index.html"] == "claims/"
+    kinds = page_types(["documents/a/original.html", "documents/b/original.html", "documents/a/index.html"])
+    assert kinds["documents/b/original.html"] == "documents/*/original.html"
+    assert kinds["documents/a/index.html"] == "documents/*/"
 
 
 def test_pages_by_type_picks_one_page_per_type(seed_site):

@@ -341,7 +341,7 @@ def test_original_page_shows_capture_and_removed_lines(tmp_path):
                                            "a font-size control of the web page, not the statement's text"),),
                       comments=(Comment(None, "A reader comment", 5, ("A reader comment",)),))
     site = pages(context([rec], source=str(tmp_path)))
-    html = site["documents/cap/original/index.html"]
+    html = site["documents/cap/original.html"]
     assert rec.sha256 in html and 'href="/archive/originals/cap.txt"' in html
     assert "font-size-widget" in html and "not the statement&#39;s text" in html
     assert '<li id="L2" class="part-removed">' in html and '<li id="L5" class="part-comment">' in html
@@ -417,7 +417,7 @@ def test_seed_site_has_every_page_kind(seed_site: Path, seed_records: list[dict]
         assert (seed_site / kind / "index.html").is_file(), kind
     for r in seed_records:
         assert (seed_site / "documents" / r["id"] / "index.html").is_file()
-        assert (seed_site / "documents" / r["id"] / "original" / "index.html").is_file()
+        assert (seed_site / "documents" / r["id"] / "original.html").is_file()
         html = (seed_site / "documents" / r["id"] / "index.html").read_text(encoding="utf-8")
         for c in r["comments"]:
             first_words = c["text"].split("\n")[0][:60]

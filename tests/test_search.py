@@ -96,7 +96,7 @@ def test_two_indexes_of_the_same_site_are_identical(seed_site: Path, tmp_path: P
 def test_only_document_pages_are_indexed(tmp_path: Path):
     page = '<html lang="en"><body><nav>Menu</nav><main><div data-pagefind-body><p>{}</p></div></main></body></html>'
     for rel, text in (("documents/a/index.html", "Indexed text"),
-                      ("documents/a/original/index.html", "Original capture text"),
+                      ("documents/a/original.html", "Original capture text"),
                       ("index.html", "Home page text")):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(page.format(text))

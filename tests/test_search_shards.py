@@ -55,8 +55,7 @@ def test_a_document_lands_in_the_same_shard_whatever_the_file_order(tmp_path: Pa
         for doc in order:
             (site / "documents" / doc).mkdir(parents=True)
             (site / "documents" / doc / "index.html").write_text(PAGE.format(doc))
-        (site / "documents" / "a" / "original").mkdir()
-        (site / "documents" / "a" / "original" / "index.html").write_text(PAGE.format("original"))
+        (site / "documents" / "a" / "original.html").write_text(PAGE.format("original"))     # not a document page
         sites.append(site)
     pages = [document_pages(site, Config()) for site in sites]
     assert pages[0] == [f"documents/{doc}/index.html" for doc in ids]     # by id: "a" before "a-b"

@@ -24,7 +24,7 @@ PAGE_TYPES = (
     "authors/",
     "publishers/",
     "documents/*/",           # one document
-    "documents/*/original/",  # its original capture
+    "documents/*/original.html",  # its original capture
     "authors/*/",
     "publishers/*/",
     "events/",

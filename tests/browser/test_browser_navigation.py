@@ -9,7 +9,7 @@ WALK = (
     ("document", re.compile(r"^documents/[^/]+/$")),
     ("author", re.compile(r"^authors/[^/]+/$")),
     ("publisher", re.compile(r"^publishers/[^/]+/$")),
-    ("original capture", re.compile(r"^documents/[^/]+/original/$")),
+    ("original capture", re.compile(r"^documents/[^/]+/original\.html$")),
     ("events", re.compile(r"^events/$")),
     ("timeline", re.compile(r"^timeline/$")),
     ("claims", re.compile(r"^claims/$")),

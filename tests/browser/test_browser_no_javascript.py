@@ -19,7 +19,7 @@ def crawl(page, root: str, rel_path) -> set[str]:
         assert response is not None and response.ok, f"{url}: {response and response.status}"
         for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
             path = rel_path(urldefrag(href).url)
-            if path is None or path in seen or path.startswith(NOT_PAGES) or not (path == "" or path.endswith("/")):
+            if path is None or path in seen or path.startswith(NOT_PAGES) or not (path == "" or path.endswith(("/", ".html"))):
                 continue
             seen.add(path)
             queue.append(root + path)
@@ -33,7 +33,7 @@ def test_every_document_is_reachable_from_home_without_javascript(open_page, sit
     assert documents, "the build has no documents"
     missing = sorted(documents - reached)
     assert not missing, f"not reachable from home without JavaScript: {missing}"
-    assert {f"documents/{r['id']}/original/" for r in seed_records} <= reached
+    assert {f"documents/{r['id']}/original.html" for r in seed_records} <= reached
     watch.assert_clean()
 
 
