@@ -1496,11 +1496,10 @@ def settle_raw_captures(ctx: SiteContext, source: Path, reuse_previous: "Reuse")
 
 
 def _settle_documents(ctx: SiteContext, env: Environment, make_fingerprints: Callable[[], "Fingerprints"],
-                      reuse_previous: "Reuse", source: Path, send: Any) -> None:
+                      reuse_previous: "Reuse", send: Any) -> None:
     try:
         fingerprints = make_fingerprints()
         settled = [settle(page, env, fingerprints, reuse_previous) for page in document_pages(ctx)]
-        raw = settle_raw_captures(ctx, source, reuse_previous)
         write_records_json(reuse_previous.staging, ctx, fingerprints, reuse_previous)
     except BaseException as exc:
         try:
@@ -1508,32 +1507,33 @@ def _settle_documents(ctx: SiteContext, env: Environment, make_fingerprints: Cal
         except Exception:   # an exception that cannot be pickled: its words
             send.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
     else:
-        send.send(("ok", (settled, raw)))
+        send.send(("ok", settled))
     finally:
         send.close()
 
 
 class DocumentSide:
     """A rebuild's document and original-capture pages (two thirds of its pages and
-    most of its fingerprinting), its raw captures and records.json, settled by one
-    forked process while this one settles the rest of the site.  Both only read
+    most of its fingerprinting) and records.json, settled by one forked process
+    while this one settles the rest of the site (the raw captures too: this one
+    waited for the other).  Both only read
     what they inherited; they write different files of the staging folder.  It is
     forked before the analysis index is built, which both then build for themselves."""
 
     def __init__(self, ctx: SiteContext, env: Environment, make_fingerprints: Callable[[], "Fingerprints"],
-                 reuse_previous: "Reuse", source: Path):
+                 reuse_previous: "Reuse"):
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
         self._receive, send = context.Pipe(duplex=False)
         self._process = context.Process(target=_settle_documents,
-                                        args=(ctx, env, make_fingerprints, reuse_previous, source, send), daemon=True)
+                                        args=(ctx, env, make_fingerprints, reuse_previous, send), daemon=True)
         self._process.start()
         send.close()
 
-    def settled(self) -> tuple[list[tuple[list | None, bool]], list[tuple[str, list | None, bool]]]:
-        """(manifest entry, linked) of each page, in DocumentPages order, and what
-        settle_raw_captures gives; the process's exception, raised here, if it failed."""
+    def settled(self) -> list[tuple[list | None, bool]]:
+        """(manifest entry, linked) of each page, in DocumentPages order; the
+        process's exception, raised here, if it failed."""
         try:
             status, value = self._receive.recv()
         except EOFError:    # killed (the OOM killer) before it could answer
@@ -1611,7 +1611,7 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
     # as in a first build)
     rebuilding = bool(reuse_previous.old) and reuse_previous.same_salt
     import multiprocessing
-    side = DocumentSide(ctx, env, make_fingerprints, reuse_previous, source) if (
+    side = DocumentSide(ctx, env, make_fingerprints, reuse_previous) if (
         rebuilding and jobs > 1 and len(ctx.records) >= DOCUMENT_SIDE_MIN_RECORDS
         and "fork" in multiprocessing.get_all_start_methods()) else None
     fingerprints = make_fingerprints()
@@ -1658,8 +1658,8 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
                 progress(f"  rendered {pages} pages")
         if batch:
             settle_in_parallel(batch, env, fingerprints, reuse_previous, jobs)
+        raw = settle_raw_captures(ctx, source, reuse_previous)
         if side is None:
-            raw = settle_raw_captures(ctx, source, reuse_previous)
             write_records_json(staging, ctx, fingerprints, reuse_previous)
         if render_analysis is not None:
             write_claims_csv(staging, ctx, fingerprints, reuse_previous)
@@ -1675,7 +1675,7 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
                 copy_file(staging, rel, path)
                 files.add(rel)
         if side is not None:    # last: the files above are written meanwhile
-            settled, raw = side.settled()
+            settled = side.settled()
             for rel, (entry, linked) in zip(document_rels, settled, strict=True):
                 reuse_previous.keep(rel, entry)
                 reuse_previous.reused += linked
