@@ -266,9 +266,10 @@ def test_evidence_for_some_targets_is_the_evidence_of_those_pairs_in_order(corpu
 @settings(max_examples=100, deadline=None)
 @given(_corpus, st.integers(1, 6))
 def test_scores_are_the_sums_of_the_evidence_weights(corpus, cutoff):
-    """_scores (whole signals counted at once, the first weights set in one
-    loop) gives each pair the sum of what _evidence says of it, places weighed
-    together."""
+    """_scores_of (whole signals counted at once, one source document at a
+    time) gives each pair the sum of what _evidence says of it, places weighed
+    together, and every pair _evidence names has its source among the
+    partners' sources (which may hold a source with no pair)."""
     from collections import Counter, defaultdict
 
     records, claims, events, passages, curation = _inputs(corpus)
@@ -284,4 +285,7 @@ def test_scores_are_the_sums_of_the_evidence_weights(corpus, cutoff):
             plain[a, b] += weight
     for pair, n in places.items():
         plain[pair] += related._places_weight(n)
-    assert dict(related._scores(ids, place_docs, events, passages, curation, cutoff, references)) == dict(plain)
+    partners = related._partners(ids, place_docs, events, passages, curation, cutoff, references)
+    assert partners.sources() >= {a for a, _ in plain}
+    scored = {(a, b): total for a in partners.sources() for b, total in related._scores_of(a, partners).items()}
+    assert scored == dict(plain)

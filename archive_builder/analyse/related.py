@@ -21,7 +21,7 @@ import re
 from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from itertools import permutations, product
+from itertools import chain
 from operator import attrgetter
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -190,47 +190,83 @@ def _place_documents(claims: Sequence[Claim]) -> dict[str, list[str]]:
     return place_docs
 
 
-def _signal_pairs(postings: Iterable[Iterable[str]], cutoff: int) -> Counter[tuple[str, str]]:
-    """How many discriminating signals each ordered pair of documents shares
-    (what _pairs yields, counted)."""
-    shared: Counter[tuple[str, str]] = Counter()
+@dataclass(frozen=True)
+class _Partners:
+    """Each document's signals, for scoring one source document at a time:
+    the other documents of each signal it shares, as lists shared between its
+    documents (what _evidence yields, by source)."""
+
+    described: Mapping[str, list[list[str]]]    # events that describe it (2..cutoff documents of ids)
+    mentioned: Mapping[str, list[Sequence[str]]]    # per event: the documents it refers to / that refer to it
+    placed: Mapping[str, list[list[str]]]       # places its claims name (2..cutoff documents)
+    passages: Mapping[str, list[str]]           # the other document of each shared passage
+    references: Mapping[str, list[tuple[str, float]]]   # the other document and weight of each citation or reply
+    pinned: Mapping[str, list[str]]
+
+    def sources(self) -> set[str]:
+        return set().union(self.described, self.mentioned, self.placed, self.passages, self.references, self.pinned)
+
+
+def _shared_documents(postings: Iterable[Iterable[str]], cutoff: int) -> dict[str, list[list[str]]]:
+    """Document -> the document lists (sorted, without repeats) of the discriminating
+    signals it is in (2..cutoff documents)."""
+    out: dict[str, list[list[str]]] = defaultdict(list)
     for docs in postings:
         docs = sorted(set(docs))
         if 2 <= len(docs) <= cutoff:
-            shared.update(permutations(docs, 2))
-    return shared
+            for d in docs:
+                out[d].append(docs)
+    return out
 
 
-def _scores(ids: set[str], place_docs: Mapping[str, Sequence[str]], events: Sequence[Event],
-            passages: Sequence[SharedPassage], curation: Curation, cutoff: int,
-            references: Sequence[tuple[str, str, Reference]]) -> dict[tuple[str, str], float]:
-    """Each pair's score: the sum of the weights _evidence gives it, with the
-    pairs of each signal counted at once (Counter over itertools) instead of
-    one evidence item at a time.  Every weight is a multiple of 0.5, so the
-    sums are exact in any order."""
-    described = _signal_pairs(([d for d in e.documents if d in ids] for e in events), cutoff)
-    # the first weights set in one C loop (half a million pairs at 10,000 captures)
-    score: dict[tuple[str, str], float] = defaultdict(float, zip(described, map(
-        WEIGHTS["shared event"].__mul__, described.values())))
-    mentioned: Counter[tuple[str, str]] = Counter()
+def _partners(ids: set[str], place_docs: Mapping[str, Sequence[str]], events: Sequence[Event],
+              passages: Sequence[SharedPassage], curation: Curation, cutoff: int,
+              references: Sequence[tuple[str, str, Reference]]) -> _Partners:
+    mentioned: dict[str, list[Sequence[str]]] = defaultdict(list)
     for e in events:
         if len(e.documents) + len(e.mentioned_by) <= cutoff:
-            mentioned.update(product(e.mentioned_by, e.documents))
-            mentioned.update(product(e.documents, e.mentioned_by))
-    for pair, n in mentioned.items():
-        score[pair] += WEIGHTS["mentioned event"] * n
-    for pair, n in _signal_pairs(place_docs.values(), cutoff).items():
-        score[pair] += _places_weight(n)
-    # a pair's passages counted at once (two documents often share several)
-    for (a, b), n in Counter(zip(map(_A, passages), map(_B, passages))).items():
-        score[(a, b)] += WEIGHTS["shared passage"] * n
-        score[(b, a)] += WEIGHTS["shared passage"] * n
+            for m in e.mentioned_by:
+                mentioned[m].append(e.documents)
+            for d in e.documents:
+                mentioned[d].append(e.mentioned_by)
+    by_passage: dict[str, list[str]] = defaultdict(list)
+    for a, b in zip(map(_A, passages), map(_B, passages)):
+        by_passage[a].append(b)
+        by_passage[b].append(a)
+    by_reference: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for src, dst, ref in references:
         weight = WEIGHTS["reply" if ref.relation == "answers" else "reference"]
-        score[(src, dst)] += weight
-        score[(dst, src)] += weight
-    for pair in curation.pins:
-        score[pair] += WEIGHTS["pinned"]
+        by_reference[src].append((dst, weight))
+        by_reference[dst].append((src, weight))
+    pinned: dict[str, list[str]] = defaultdict(list)
+    for a, b in curation.pins:
+        pinned[a].append(b)
+    return _Partners(_shared_documents(([d for d in e.documents if d in ids] for e in events), cutoff),
+                     mentioned, _shared_documents(place_docs.values(), cutoff), by_passage, by_reference, pinned)
+
+
+def _scores_of(a: str, partners: _Partners) -> dict[str, float]:
+    """The score of each pair (a, b): the sum of the weights _evidence gives
+    it, with each signal's documents counted at once (Counter over
+    itertools).  One source at a time: the scores of every pair at once (670,000
+    at 10,000 captures) were a fifth of the build's peak of memory.  Every
+    weight is a multiple of 0.5, so the sums are exact in any order."""
+    described = Counter(chain.from_iterable(partners.described.get(a, ())))
+    described.pop(a, None)
+    score: dict[str, float] = defaultdict(float, zip(described, map(WEIGHTS["shared event"].__mul__,
+                                                                    described.values())))
+    for b, n in Counter(chain.from_iterable(partners.mentioned.get(a, ()))).items():
+        score[b] += WEIGHTS["mentioned event"] * n
+    placed = Counter(chain.from_iterable(partners.placed.get(a, ())))
+    placed.pop(a, None)
+    for b, n in placed.items():
+        score[b] += _places_weight(n)
+    for b, n in Counter(partners.passages.get(a, ())).items():
+        score[b] += WEIGHTS["shared passage"] * n
+    for b, weight in partners.references.get(a, ()):
+        score[b] += weight
+    for b in partners.pinned.get(a, ()):
+        score[b] += WEIGHTS["pinned"]
     return score
 
 
@@ -298,7 +334,8 @@ def relate(records: Sequence[Record], claims: Sequence[Claim], events: Sequence[
     """Each document's related documents, best first, with reasons.
 
     Two passes over the evidence: the first only adds up scores per pair
-    (_scores, counting whole signals); the second writes reasons for the pairs each document keeps, so a corpus with
+    (_scores_of, counting whole signals, one source document at a time); the
+    second writes reasons for the pairs each document keeps, so a corpus with
     millions of weakly related pairs never holds millions of Reason objects."""
     return relate_since(records, claims, events, passages, curation, None)[0]
 
@@ -420,12 +457,14 @@ def _relations(ids: set[str], place_docs: dict[str, list[str]], spelling: Mappin
                references: Sequence[tuple[str, str, Reference]], sources: set[str] | None,
                ) -> dict[str, tuple[Relation, ...]]:
     """The relations of the documents in `sources` (all when None), by source."""
-    score = _scores(ids, place_docs, events, passages, curation, cutoff, references)
-    best: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for (a, b), total in score.items():
-        if total >= THRESHOLD and (a, b) not in curation.blocks and (sources is None or a in sources):
-            best[a].append((-round(total, 3), b))
-    ranked = {a: sorted(candidates)[:MAX_RELATED] for a, candidates in best.items()}
+    partners = _partners(ids, place_docs, events, passages, curation, cutoff, references)
+    ranked: dict[str, list[tuple[float, str]]] = {}
+    for a in sorted(partners.sources() if sources is None else partners.sources() & sources):
+        candidates = [(-round(total, 3), b) for b, total in _scores_of(a, partners).items()
+                      if total >= THRESHOLD and (a, b) not in curation.blocks]
+        if candidates:
+            ranked[a] = sorted(candidates)[:MAX_RELATED]
+    del partners
     kept = {(a, b) for a, top in ranked.items() for _, b in top}
     targets = {a: {b for _, b in top} for a, top in ranked.items()}
 
