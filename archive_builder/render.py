@@ -1273,9 +1273,9 @@ class Reuse:
             return None
         if linked:      # the same file: its inode, mtime and size are the ones just checked
             return entry
-        # a copy (no hard links here): its own entry; `[fingerprint]` when no manifest
-        # is kept, so the page still counts as reused and keep() stores nothing
-        return self.entry(rel, fingerprint) or [fingerprint]
+        # a copy (no hard links here): an entry of its own (there is a cache: the old
+        # manifest came from it, so entry() gives one)
+        return self.entry(rel, fingerprint)
 
     def entry(self, rel: str, fingerprint: str | None) -> list | None:
         """The manifest entry of a file just written to staging (None when nothing is kept)."""

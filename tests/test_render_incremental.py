@@ -315,3 +315,33 @@ def test_a_data_file_changed_by_hand_is_not_copied_from(tmp_path, monkeypatch, n
     clean = staging_dir(tmp_path / "clean")
     write_site(context(src, tmp_path / "clean"), clean, src)
     assert files(staging) == files(clean)
+
+
+def test_without_hard_links_an_unchanged_page_is_copied_and_still_counts_as_reused(tmp_path, monkeypatch):
+    """Where the file system makes no hard links (another device, some network
+    shares), an unchanged page is copied from the previous site: not rendered
+    again, noted in the manifest with the copy's own inode, and the site is the
+    same bytes as a clean build's."""
+    import archive_builder.output as output_module
+    import archive_builder.render as render_module
+
+    src, out, cache = tmp_path / "src", tmp_path / "site", tmp_path / "cache"
+    write_corpus(src, CAPTURES, 1)
+    swap_in(build_into(src, out, cache), out)
+
+    def no_link(source, target, *args, **kwargs):
+        raise OSError(18, "Invalid cross-device link")
+    monkeypatch.setattr(output_module.os, "link", no_link)
+    rendered: list[str] = []
+    real_render = output_module.PageSpec.render
+    monkeypatch.setattr(output_module.PageSpec, "render",
+                        lambda self, env: (rendered.append(self.rel), real_render(self, env))[1])
+    apply_to_first(src, change_body)
+    staging = build_into(src, out, cache)
+    monkeypatch.undo()
+    assert files(staging) == files(build_into(src, tmp_path / "clean", None))
+    assert "documents/index.html" in files(staging) and len(rendered) < len(files(staging)) // 2
+    manifest = render_module.Reuse(staging, out, cache).old      # the manifest this build left
+    copied = [rel for rel, entry in manifest.items() if rel not in rendered]
+    assert copied and all(entry[1] == os.stat(staging / rel).st_ino != os.stat(out / rel).st_ino
+                          for rel, entry in manifest.items() if rel in copied)
