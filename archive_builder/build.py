@@ -5,6 +5,8 @@ Stages return values and Problems; nothing here prints (the CLI does).
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import itertools
 import json
@@ -87,6 +89,19 @@ class _Clock:
                 clock.report.timings[stage] = round(time.perf_counter() - self.t, 3)
 
         return _Stage()
+
+
+def release_free_memory() -> None:
+    """Give the C allocator's free pages back to the system (glibc's
+    malloc_trim); Python's own arenas are returned as they empty.  Nothing
+    where the C library has no malloc_trim."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):
+        return
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    trim(0)
 
 
 def cache_folder(out: Path) -> Path:
@@ -454,7 +469,14 @@ def _build(config: Config, *, progress: Callable[[str], None], jobs: int | None,
                            cache=cache_folder(out) if use_cache else None,
                            jobs=default_jobs() if jobs is None else jobs, record_keys=report.record_keys)
         report.problems.extend(analysis.problems)
+    # the claims as read: the analysis holds them now, those in an event as copies with its id
+    del per_record
     report.records, report.analysis = records, analysis
+    # What the analysis freed (the shared passages' and the relations' working
+    # sets) goes back to the system before the render processes fork from this
+    # one, instead of staying resident: 100 MB of the main process while it
+    # renders at 10,000 captures.
+    release_free_memory()
 
     urls = Urls(config.base_url)
     ctx = SiteContext(records=records, analysis=analysis, config=config, urls=urls, editorial=editorial,
