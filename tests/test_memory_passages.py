@@ -56,3 +56,18 @@ def test_offsets_are_packed_four_bytes_each():
     numbers, starts, ends = passages._numbered_words("The flood of the river Kura", {})
     assert (starts.itemsize, ends.itemsize) == (4, 4)
     assert list(starts) == [4, 10, 17, 23] and list(ends) == [9, 12, 22, 27]
+
+
+def test_the_passages_state_is_handed_over_and_not_kept():
+    from archive_builder.analyse import analyse_claims_since
+    from archive_builder.analyse.passages import PassageState
+    from archive_builder.editorial import Editorial
+    from test_related import make_record
+
+    shared = " ".join(_WORDS * 4)
+    records = [make_record("a", "Before. " + shared), make_record("b", shared + " After."), make_record("c", "Other.")]
+    kept = analyse_claims_since(records, [], {}, Editorial())
+    made: list = []
+    handed = analyse_claims_since(records, [], {}, Editorial(), passages_made=made.append)
+    assert handed[1] is None and [type(s) for s in made] == [PassageState]
+    assert made[0] == kept[1] and handed[0] == kept[0] and handed[0].passages

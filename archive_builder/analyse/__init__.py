@@ -15,7 +15,7 @@ import os
 import pickle
 import tempfile
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 from ..editorial import Editorial
 from ..model import Analysis, Claim, Problem, Record
@@ -43,7 +43,8 @@ def analyse_claims_since(records: Sequence[Record], claims: Sequence[Claim], nam
                          passages_before: PassageState | None = None, related_before: RelateState | None = None,
                          jobs: int = 1, *, keys: Mapping[str, str] | None = None,
                          events_before: EventsState | None = None,
-                         ) -> tuple[Analysis, PassageState, RelateState, EventsState | None]:
+                         passages_made: Callable[[PassageState], None] | None = None,
+                         ) -> tuple[Analysis, PassageState | None, RelateState, EventsState | None]:
     """analyse_claims, and the states of the shared passages, of the relations
     and of the events for the next build; with the states of a previous build
     only the pairs of documents an edit can change are compared again, only
@@ -52,7 +53,10 @@ def analyse_claims_since(records: Sequence[Record], claims: Sequence[Claim], nam
     (the result is the same).  `keys`: each record's key, which changes with
     its claims, names and body (its capture's cache key); without them the
     events are grouped from scratch and keep no state.
-    `jobs`: processes a full comparison of passages may use (the result is the same)."""
+    `jobs`: processes a full comparison of passages may use (the result is the same).
+    `passages_made`: called with the passages' state as soon as it is made,
+    which is then not returned (None) but let go before the relations are
+    made (it held 45 MB at 10,000 captures)."""
     records = sorted(records, key=lambda r: r.id)
     problems: list[Problem] = []
     file, lines = _editorial_file(editorial, "events")
@@ -63,6 +67,9 @@ def analyse_claims_since(records: Sequence[Record], claims: Sequence[Claim], nam
                                                              previous=events_before)
     problems += found
     passages, passages_state = shared_passages_since({r.id: r.body for r in records}, passages_before, jobs)
+    if passages_made is not None:
+        passages_made(passages_state)
+        passages_state = None
     file, lines = _editorial_file(editorial, "related")
     curation, found = parse_related(editorial.related, file, lines, [r.id for r in records])
     problems += found
@@ -133,10 +140,14 @@ def _analyse(records: Sequence[Record], editorial: Editorial, gazetteer: Gazette
     keys = {r.id: (record_keys or {}).get(r.id) for r in records}
     keys = keys if cache is not None and None not in keys.values() else None
     events_before = load_events_state(cache) if keys is not None else None
-    analysis, after, related_after, events_after = analyse_claims_since(
-        records, claims, names, editorial, broad, before, related_before, jobs, keys=keys, events_before=events_before)
-    if cache is not None and after is not before:
-        store_passages_state(cache, after)
+
+    def store_passages(after: PassageState) -> None:
+        if cache is not None and after is not before:
+            store_passages_state(cache, after)
+
+    analysis, _, related_after, events_after = analyse_claims_since(
+        records, claims, names, editorial, broad, before, related_before, jobs, keys=keys, events_before=events_before,
+        passages_made=store_passages)
     if cache is not None and related_after is not related_before:
         store_related_state(cache, related_after)
     if cache is not None and events_after is not None and events_after is not events_before:
