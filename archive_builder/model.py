@@ -48,6 +48,18 @@ def _interned_tuples(rows: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...]
     return tuple(tuple(sys.intern(v) if type(v) is str else v for v in row) for row in rows)
 
 
+def _restored(obj: object, state: list, *names: str) -> None:
+    """Unpickling (as dataclasses' own __setstate__: the field values in field
+    order): the fields set, then the named str fields interned.  Records and
+    claims come from the read pool pickled by batches of captures, each batch
+    with its own copy of every repeated string (publishers, the evidence of
+    titles and dates, quotes said by several sources): 20 MB of copies at
+    10,000 captures, where one copy each will do."""
+    for name, value in zip(type(obj).__slots__, state):
+        object.__setattr__(obj, name, value)
+    _interned(obj, *names)
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """Something wrong with an input, located at file:line.
@@ -100,6 +112,9 @@ class RemovedLine:
     text: str       # exactly as in the capture
     rule: str       # name of the cleaning rule, e.g. "font-size-widget"
     reason: str     # a sentence a reader understands
+
+    def __setstate__(self, state: list) -> None:
+        _restored(self, state, "text", "rule", "reason")
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +172,9 @@ class Sourced:
     def unknown(cls) -> "Sourced":
         return cls(None, "unknown", None, None)
 
+    def __setstate__(self, state: list) -> None:
+        _restored(self, state, "value", "evidence")
+
 
 @dataclass(frozen=True, slots=True)
 class Agent:
@@ -170,6 +188,9 @@ class Agent:
     @property
     def display(self) -> str:
         return self.canonical or self.name
+
+    def __setstate__(self, state: list) -> None:
+        _restored(self, state, "name", "title", "affiliation", "canonical")
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +230,10 @@ class Record:
     layout: tuple[tuple[str, Any], ...] = ()  # encoding, line endings: enough to rebuild the bytes
     warnings: tuple[Problem, ...] = ()
 
+    def __setstate__(self, state: list) -> None:
+        _restored(self, state)
+        object.__setattr__(self, "header", _interned_tuples(self.header))
+
 
 # --- analysis (issue: events, claims and cross-links) -----------------------
 
@@ -230,6 +255,9 @@ class Figure:
     def __post_init__(self) -> None:
         _interned(self, "subject", "text")
 
+    def __setstate__(self, state: list) -> None:
+        _restored(self, state, "subject", "text")
+
 
 @dataclass(frozen=True, slots=True)
 class Claim:
@@ -250,6 +278,10 @@ class Claim:
         object.__setattr__(self, "dates", _interned_tuples(self.dates))
         object.__setattr__(self, "places", _interned_tuples(self.places))
         object.__setattr__(self, "actors", tuple(sys.intern(a) if type(a) is str else a for a in self.actors))
+
+    def __setstate__(self, state: list) -> None:
+        # the quote only: most of the copies, and no tuples made again
+        _restored(self, state, "quote")
 
 
 @dataclass(frozen=True, slots=True)
