@@ -71,15 +71,20 @@ def apply_to_first(src: Path, change) -> Path:
     raise AssertionError(f"{change.__name__} applies to no generated capture")
 
 
-@pytest.mark.parametrize("change", [change_body, change_title, change_date, change_figure])
-def test_one_changed_capture_rebuilds_to_the_same_bytes_as_a_clean_build(tmp_path, change):
+def built_then_changed(tmp_path: Path, change) -> tuple[Path, Path, dict[str, int], Path, Path]:
+    """Build a corpus, apply `change` to its first capture it applies to, rebuild:
+    (source, live site, each live file's inode before, the changed capture, the rebuilt staging)."""
     src, out, cache = tmp_path / "src", tmp_path / "site", tmp_path / "cache"
     write_corpus(src, CAPTURES, 1)
     swap_in(build_into(src, out, cache), out)
     before = {rel: os.stat(out / rel).st_ino for rel in files(out)}
-
     target = apply_to_first(src, change)
-    incremental = build_into(src, out, cache)
+    return src, out, before, target, build_into(src, out, cache)
+
+
+@pytest.mark.parametrize("change", [change_body, change_title, change_date, change_figure])
+def test_one_changed_capture_rebuilds_to_the_same_bytes_as_a_clean_build(tmp_path, change):
+    src, out, before, target, incremental = built_then_changed(tmp_path, change)
     clean = build_into(src, tmp_path / "clean", None)
 
     assert files(incremental) == files(clean)
@@ -106,6 +111,29 @@ def test_a_changed_text_renders_again_no_other_document_page_that_stays_the_same
     rendered = [rel for rel in same if before[rel] != os.stat(again / rel).st_ino]
     assert len(same) > CAPTURES // 2, "the change touched too many pages to tell"
     assert rendered == []
+
+
+_LISTS = re.compile(r"(index|documents/index|authors/[^/]+/index|publishers/[^/]+/index|browse/[^/]+/[^/]+/index)\.html")
+
+
+@pytest.mark.parametrize("change, renders_lists", [(change_body, False), (change_title, True), (change_date, True)])
+def test_the_pages_listing_a_document_render_again_only_when_what_they_show_of_it_changes(
+        tmp_path, change, renders_lists):
+    """The documents page, the home page and the author, publisher and browse pages
+    show a document's title, who, when and type (render.ListedRecord): a corrected
+    paragraph leaves them as they were (linked, not rendered), a new title or date
+    renders them again; either way the site is a clean build's, byte for byte."""
+    src, out, before, target, again = built_then_changed(tmp_path, change)
+    assert files(again) == files(build_into(src, tmp_path / "clean", None))
+    doc_id = next(r.id for r in context(src, out).records if r.source_file == target.name)
+    naming = [rel for rel, data in files(again).items()
+              if _LISTS.fullmatch(rel) and f"/documents/{doc_id}/".encode() in data]
+    assert "documents/index.html" in naming and any(rel.startswith("browse/") for rel in naming)
+    rendered = [rel for rel in naming if before.get(rel) != os.stat(again / rel).st_ino]
+    if renders_lists:
+        assert "documents/index.html" in rendered
+    else:
+        assert rendered == []
 
 
 def test_nothing_changed_reuses_every_page_and_a_site_not_swapped_in_is_never_reused(tmp_path):
@@ -246,6 +274,44 @@ def test_every_field_of_a_flat_object_is_in_its_row():
             assert fingerprints.digest_of((obj, changed)) != base, f.name
     changed = replace(relation, reasons=(relation.reasons[0], replace(relation.reasons[1], weight=0.25)))
     assert fingerprints.digest_of((relation, changed)) != fingerprints.digest_of((relation, relation))
+
+
+def test_a_listed_record_is_digested_by_its_values_and_a_list_template_sees_nothing_else(tmp_path):
+    """ListedRecord digests (Fingerprints._lowered) follow every value it holds, down
+    to an author's title, and not how its strings are shared; and a template that
+    reads anything else of a listed document fails instead of showing what the
+    fingerprint did not follow."""
+    from dataclasses import replace
+
+    import jinja2
+
+    from archive_builder.render import Fingerprints, environment, listed
+
+    ctx = context(_small_corpus(tmp_path), tmp_path / "site")
+    record = next(r for r in ctx.records if r.author.value)
+    item = listed(record)
+
+    def digest(obj) -> bytes:
+        return Fingerprints(b"salt").digest_of_each([obj])
+
+    assert digest(item) == digest(listed(_copied(record))) and item.title.value
+    author = record.author.value
+    for changed in (replace(item, title=replace(item.title, value=item.title.value + ".")),
+                    replace(item, title=replace(item.title, line=(item.title.line or 0) + 1)),
+                    replace(item, author=replace(item.author, value=replace(author, title=f"{author.title} (acting)"))),
+                    replace(item, author=replace(item.author, basis="sidecar")),
+                    replace(item, id=item.id + "x")):
+        assert digest(changed) != digest(item)
+    env = environment(ctx.config, ctx.urls)
+    assert env.from_string("{{ r.title.value }}").render(r=item) == str(item.title.value)
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ r.body }}").render(r=item)
+
+
+def _small_corpus(tmp_path: Path) -> Path:
+    src = tmp_path / "src"
+    write_corpus(src, 6, 1)
+    return src
 
 
 def test_the_analysis_sets_no_claim_field_but_those_render_digests_by_their_values(tmp_path):
