@@ -1575,7 +1575,6 @@ def _settle_documents(ctx: SiteContext, env: Environment, make_fingerprints: Cal
     try:
         fingerprints = make_fingerprints()
         settled = [settle(page, env, fingerprints, reuse_previous) for page in document_pages(ctx)]
-        write_records_json(reuse_previous.staging, ctx, fingerprints, reuse_previous)
     except BaseException as exc:
         try:
             send.send(("error", exc))
@@ -1589,9 +1588,10 @@ def _settle_documents(ctx: SiteContext, env: Environment, make_fingerprints: Cal
 
 class DocumentSide:
     """A rebuild's document and original-capture pages (two thirds of its pages and
-    most of its fingerprinting) and records.json, settled by one forked process
-    while this one settles the rest of the site (the raw captures too: this one
-    waited for the other).  Both only read
+    most of its fingerprinting), settled by one forked process while this one
+    settles the rest of the site (the raw captures and records.json too: with
+    the lists no longer rendered for a corrected paragraph, this one waited
+    half a second for the other at 10,000 captures).  Both only read
     what they inherited; they write different files of the staging folder.  It is
     forked before the analysis index is built, which both then build for themselves."""
 
@@ -1738,8 +1738,7 @@ def write_site(ctx: SiteContext, staging: Path, source: Path,
         if batch:
             settle_in_parallel(batch, env, fingerprints, reuse_previous, jobs)
         raw = settle_raw_captures(ctx, source, reuse_previous)
-        if side is None:
-            write_records_json(staging, ctx, fingerprints, reuse_previous)
+        write_records_json(staging, ctx, fingerprints, reuse_previous)
         if render_analysis is not None:
             write_claims_csv(staging, ctx, fingerprints, reuse_previous)
             files.add(CLAIMS_CSV)
