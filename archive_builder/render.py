@@ -997,6 +997,7 @@ _PROGRESS_EVERY = 1000   # at most one progress line per this many pages
 # in the cache folder: {"salt": site_salt's hex, "files": {path: [fingerprint, inode, mtime_ns, size]}},
 # marshalled (a JSON of 33,000 entries took 0.4 s to write and read back at 10,000 captures)
 RENDER_MANIFEST = "render-manifest.marshal"
+LEGACY_MANIFESTS = ("render-manifest.json",)    # its name before it was marshalled (4.5 MB at 10,000)
 
 
 # --- incremental rendering ---------------------------------------------------------
@@ -1367,6 +1368,8 @@ class Reuse:
             self.cache.mkdir(parents=True, exist_ok=True)
             write_atomically(self.cache / RENDER_MANIFEST,
                              marshal.dumps({"salt": self.salt, "files": dict(sorted(self.new.items()))}))
+            for name in LEGACY_MANIFESTS:     # what builds before it left: read by nothing now
+                (self.cache / name).unlink(missing_ok=True)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -411,3 +411,16 @@ def test_without_hard_links_an_unchanged_page_is_copied_and_still_counts_as_reus
     copied = [rel for rel, entry in manifest.items() if rel not in rendered]
     assert copied and all(entry[1] == os.stat(staging / rel).st_ino != os.stat(out / rel).st_ino
                           for rel, entry in manifest.items() if rel in copied)
+
+
+def test_a_manifest_left_by_an_older_version_is_removed(tmp_path):
+    from archive_builder.render import LEGACY_MANIFESTS, RENDER_MANIFEST
+
+    src, out, cache = tmp_path / "src", tmp_path / "site", tmp_path / "cache"
+    write_corpus(src, 4, 1)
+    cache.mkdir()
+    for name in LEGACY_MANIFESTS:
+        (cache / name).write_text("{}", encoding="utf-8")
+    swap_in(build_into(src, out, cache), out)
+    assert (cache / RENDER_MANIFEST).is_file()
+    assert not any((cache / name).exists() for name in LEGACY_MANIFESTS)
