@@ -277,7 +277,7 @@ def test_every_field_of_a_flat_object_is_in_its_row():
 
 
 def test_a_listed_record_is_digested_by_its_values_and_a_list_template_sees_nothing_else(tmp_path):
-    """ListedRecord digests (Fingerprints._lowered) follow every value it holds, down
+    """ListedRecord digests (digested once per build, as records are) follow every value it holds, down
     to an author's title, and not how its strings are shared; and a template that
     reads anything else of a listed document fails instead of showing what the
     fingerprint did not follow."""
